@@ -1,0 +1,108 @@
+/**
+ * The contract of the snapshot engine: plain data in, plain data out.
+ *
+ * Everything here is serializable and free of secrets unless a field says otherwise, because the
+ * Pulumi dynamic provider stores these values in state. The payload itself never appears here.
+ */
+
+/** Which CoinGecko plan the key belongs to; it picks the host, the key header and the rate limit. */
+export type Plan = "public" | "demo" | "pro";
+
+/** A value of a query parameter as config and Pulumi inputs carry it. */
+export type ParamValue = string | number | boolean;
+
+/** One snapshot: which endpoint to fetch and where to store it. */
+export interface SnapshotSpec {
+  /** A short stable name (`[a-z0-9][a-z0-9-]*`), used in messages and as the stack-output map key. */
+  name: string;
+  /** Endpoint path relative to the API root, such as `coins/markets`: no scheme, host, query or `..`. */
+  endpoint: string;
+  /** Query parameters. `page` is managed by the engine when `pages` is set. */
+  params: Record<string, ParamValue>;
+  /** How many pages of a list endpoint to fetch (1–100). Defaults to 1. */
+  pages?: number;
+  /** S3 object key. Defaults to `coingecko/<name>.json`. */
+  key: string;
+  /** ISO-8601 duration (`PT1H`, `P1D`): a stored snapshot older than this is refetched on the next deploy. */
+  maxAge?: string;
+  /** Fewest items a list payload (or keys of an object payload) may have. Defaults to 1. */
+  minItems?: number;
+  /** Largest payload accepted, in bytes, counted while downloading. Defaults to 64 MiB. */
+  maxBytes?: number;
+  /** Fields every item of a list payload must have. Defaults to none. */
+  requiredFields?: string[];
+  /** Store the object gzip-encoded (`Content-Encoding: gzip`). Defaults to false. */
+  gzip?: boolean;
+  /** `Cache-Control` of the stored object. Defaults to none. */
+  cacheControl?: string;
+}
+
+/** Where the data comes from. `apiKey` is the one secret: it travels only in the plan's header. */
+export interface SourceConfig {
+  plan: Plan;
+  /** Secret. Required for `demo` and `pro`. */
+  apiKey?: string;
+  /** API root; defaults per plan (see `plans.ts`). */
+  baseUrl?: string;
+  /** Client-side rate limit; defaults per plan. */
+  callsPerMinute?: number;
+}
+
+/** Server-side encryption the object is written with; mirrors the bucket's default encryption. */
+export interface Encryption {
+  algorithm: "AES256" | "aws:kms";
+  kmsKeyId?: string;
+}
+
+/** Where the data goes. Credentials are never part of it: they come from the AWS credential chain. */
+export interface S3Target {
+  bucket: string;
+  region?: string;
+  /** An S3-compatible endpoint (LocalStack, s3rver); defaults to AWS. */
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  encryption?: Encryption;
+}
+
+/** What the last successful write left behind, as the caller (Pulumi state) remembers it. */
+export interface PreviousWrite {
+  etag: string;
+  sha256: string;
+}
+
+/** The outcome of one snapshot, with no payload and no secret in it. */
+export interface SnapshotResult {
+  bucket: string;
+  key: string;
+  s3Uri: string;
+  etag: string;
+  versionId?: string;
+  sha256: string;
+  bytes: number;
+  itemCount: number;
+  fetchedAt: string;
+  /** The first page's URL, without any key. */
+  sourceUrl: string;
+  /** True when the payload matched the stored object and nothing was written. */
+  unchanged: boolean;
+  /** HTTP requests made to the API for this snapshot. */
+  requests: number;
+}
+
+/** What a HEAD of the stored object tells. */
+export interface StoredObject {
+  etag: string;
+  versionId?: string;
+  /** From the object's `sha256` metadata; undefined when the object was not written by us. */
+  sha256?: string;
+  bytes: number;
+  fetchedAt?: string;
+  source?: string;
+  contentType?: string;
+}
+
+/** One reason a spec is invalid, tied to the property that carries it. */
+export interface SpecFailure {
+  property: string;
+  reason: string;
+}
