@@ -1,63 +1,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { S3Client } from "@aws-sdk/client-s3";
-// s3rver ships no types; its constructor and run/close are all we use.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver: S3rverConstructor = require("s3rver");
+import { startEmbeddedS3, type EmbeddedS3 } from "../../cli/embeddedS3";
 
-interface S3rverInstance {
-  run(): Promise<{ address: string; port: number }>;
-  close(): Promise<void>;
-}
-type S3rverConstructor = new (options: {
-  address: string;
-  port: number;
-  silent: boolean;
-  directory: string;
-  configureBuckets?: { name: string }[];
-}) => S3rverInstance;
+export { S3RVER_CREDENTIALS, type EmbeddedS3 } from "../../cli/embeddedS3";
 
-/** The fixed credentials s3rver accepts; never real ones. */
-export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
-
-export interface EmbeddedS3 {
-  /** `http://127.0.0.1:<port>` */
-  endpoint: string;
-  port: number;
-  /** The folder s3rver keeps objects in. */
-  directory: string;
-  /** A path-style client with s3rver's credentials. */
-  client: S3Client;
-  stop(): Promise<void>;
-}
-
-/** Starts s3rver on 127.0.0.1 with a free port and a fresh temp folder, optionally with buckets. */
+/** Starts s3rver on 127.0.0.1 with a free port and a fresh temp folder that `stop()` removes. */
 export async function startS3Server(buckets: string[] = []): Promise<EmbeddedS3> {
   const directory = mkdtempSync(join(tmpdir(), "api-s3-load-s3rver-"));
-  const server = new S3rver({
-    address: "127.0.0.1",
-    port: 0,
-    silent: true,
-    directory,
-    configureBuckets: buckets.map((name) => ({ name })),
-  });
-  const { port } = await server.run();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new S3Client({
-    endpoint,
-    forcePathStyle: true,
-    region: "us-east-1",
-    credentials: S3RVER_CREDENTIALS,
-  });
+  const s3 = await startEmbeddedS3({ directory, buckets });
   return {
-    endpoint,
-    port,
-    directory,
-    client,
+    ...s3,
     async stop() {
-      client.destroy();
-      await server.close();
+      await s3.stop();
       rmSync(directory, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,1 @@
+export { Snapshot, SNAPSHOT_TYPE, type SnapshotArgs } from "./snapshot";

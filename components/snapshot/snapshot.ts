@@ -1,0 +1,106 @@
+import * as pulumi from "@pulumi/pulumi";
+import { SNAPSHOT_SCHEMA_VERSION, type Encryption, type ParamValue, type Plan } from "@api-s3-load/snapshot-engine";
+import { snapshotProvider } from "./provider";
+
+/** Module and type of the dynamic resource: its token is `pulumi-nodejs:dynamic/coingecko:Snapshot`. */
+export const SNAPSHOT_MODULE = "coingecko";
+export const SNAPSHOT_TYPE_NAME = "Snapshot";
+export const SNAPSHOT_TYPE = `pulumi-nodejs:dynamic/${SNAPSHOT_MODULE}:${SNAPSHOT_TYPE_NAME}`;
+
+export interface SnapshotArgs {
+  /** The bucket to write into. Pass a guarded bucket's name and depend on its guard rails. */
+  bucket: pulumi.Input<string>;
+  /** The object key, e.g. `coingecko/coins-markets.json`. */
+  key: pulumi.Input<string>;
+  /** A short stable name used in messages. Defaults to the resource name. */
+  snapshotName?: pulumi.Input<string>;
+  /** Endpoint path relative to the API root, e.g. `coins/markets`. */
+  endpoint: pulumi.Input<string>;
+  /** Query parameters. Defaults to none. */
+  params?: pulumi.Input<Record<string, pulumi.Input<ParamValue>>>;
+  /** Pages of a list endpoint to fetch and concatenate. Defaults to 1. */
+  pages?: pulumi.Input<number>;
+  /** ISO-8601 duration after which a deploy refetches, e.g. `PT1H`. Defaults to never. */
+  maxAge?: pulumi.Input<string>;
+  /** Fewest items a payload may hold. Defaults to 1. */
+  minItems?: pulumi.Input<number>;
+  /** Largest payload accepted, in bytes. Defaults to the engine's limit (64 MiB). */
+  maxBytes?: pulumi.Input<number>;
+  /** Fields every item must carry. Defaults to none. */
+  requiredFields?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Store the object gzip-encoded. Defaults to false. */
+  gzip?: pulumi.Input<boolean>;
+  /** `Cache-Control` of the object. Defaults to none. */
+  cacheControl?: pulumi.Input<string>;
+  /** CoinGecko plan: `public`, `demo` or `pro`. Defaults to `public`. */
+  plan?: pulumi.Input<Plan>;
+  /** API root. Defaults to the plan's host. */
+  baseUrl?: pulumi.Input<string>;
+  /** Client-side rate limit. Defaults to the plan's documented limit. */
+  callsPerMinute?: pulumi.Input<number>;
+  /** The CoinGecko key for `demo` and `pro`. Always stored as a secret; never an output. */
+  apiKey?: pulumi.Input<string>;
+  /** Region of the bucket. Defaults to the AWS SDK's region chain. */
+  region?: pulumi.Input<string>;
+  /** An S3-compatible endpoint (LocalStack). Defaults to AWS. */
+  s3Endpoint?: pulumi.Input<string>;
+  /** Path-style addressing, for emulators. Defaults to false. */
+  s3ForcePathStyle?: pulumi.Input<boolean>;
+  /** Server-side encryption for the object; pass the bucket's `encryption`. Defaults to SSE-S3. */
+  encryption?: pulumi.Input<Encryption>;
+  /** Any new value forces a refetch on the next deploy (e.g. a date). Defaults to none. */
+  refresh?: pulumi.Input<string>;
+  /**
+   * Take over an object that already exists at `key` although this stack did not write it. Defaults to
+   * false: create refuses to overwrite data it does not own. (Pulumi cannot import dynamic resources,
+   * pulumi/pulumi#16175, so this is how an existing object is brought under management.)
+   */
+  adopt?: pulumi.Input<boolean>;
+}
+
+/**
+ * One CoinGecko endpoint, fetched at deploy time and stored as a managed S3 object. The payload goes
+ * straight to S3; state keeps only its checksum, size and location.
+ */
+export class Snapshot extends pulumi.dynamic.Resource {
+  declare readonly bucket: pulumi.Output<string>;
+  declare readonly key: pulumi.Output<string>;
+  declare readonly s3Uri: pulumi.Output<string>;
+  declare readonly etag: pulumi.Output<string>;
+  declare readonly versionId: pulumi.Output<string | undefined>;
+  declare readonly sha256: pulumi.Output<string>;
+  declare readonly bytes: pulumi.Output<number>;
+  declare readonly itemCount: pulumi.Output<number>;
+  declare readonly fetchedAt: pulumi.Output<string>;
+  declare readonly sourceUrl: pulumi.Output<string>;
+  declare readonly unchanged: pulumi.Output<boolean>;
+
+  constructor(name: string, args: SnapshotArgs, opts?: pulumi.CustomResourceOptions) {
+    const { snapshotName, apiKey, ...rest } = args;
+    super(
+      snapshotProvider,
+      name,
+      {
+        ...rest,
+        name: snapshotName ?? name,
+        params: args.params ?? {},
+        plan: args.plan ?? "public",
+        apiKey: apiKey === undefined ? undefined : pulumi.secret(apiKey),
+        schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+        // Seeded so that Pulumi registers these outputs and a preview shows them as unknown.
+        s3Uri: undefined,
+        etag: undefined,
+        versionId: undefined,
+        sha256: undefined,
+        bytes: undefined,
+        itemCount: undefined,
+        fetchedAt: undefined,
+        sourceUrl: undefined,
+        unchanged: undefined,
+      },
+      opts,
+      SNAPSHOT_MODULE,
+      SNAPSHOT_TYPE_NAME,
+    );
+  }
+}

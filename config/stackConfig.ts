@@ -1,0 +1,244 @@
+/**
+ * Turns a stack's raw configuration into validated, typed settings.
+ *
+ * Pure: it takes plain values (what `pulumi.Config` returns) and either returns settings or throws
+ * a `ConfigError` whose message names the key, the problem and the fix. Keeping it free of Pulumi
+ * lets the program, `npm start` and the tests share one reading of the config.
+ */
+import {
+  defaultSnapshotKey,
+  planDefaults,
+  validateSnapshotInputs,
+  type ParamValue,
+  type Plan,
+  type SnapshotSpec,
+} from "@api-s3-load/snapshot-engine";
+
+export const PROJECT = "api-s3-load";
+
+/** The raw values of the project's config keys, as read from `pulumi.Config` or the command line. */
+export interface RawConfig {
+  bucketName?: string;
+  forceDestroy?: boolean;
+  protect?: boolean;
+  aclMode?: string;
+  kmsKeyId?: string;
+  noncurrentVersionDays?: number;
+  tags?: unknown;
+  coingeckoPlan?: string;
+  /** Only whether a key is set matters here; the key itself stays a secret Output in the program. */
+  hasApiKey: boolean;
+  coingeckoBaseUrl?: string;
+  coingeckoCallsPerMinute?: number;
+  snapshots?: unknown;
+}
+
+export type AclMode = "disabled" | "private";
+
+export interface StackSettings {
+  bucketName?: string;
+  forceDestroy: boolean;
+  protect: boolean;
+  aclMode: AclMode;
+  kmsKeyId?: string;
+  noncurrentVersionDays: number;
+  tags: Record<string, string>;
+  plan: Plan;
+  baseUrl: string;
+  callsPerMinute?: number;
+  snapshots: SnapshotSpec[];
+}
+
+export class ConfigError extends Error {
+  constructor(key: string, problem: string, fix: string) {
+    super(`Config \`${PROJECT}:${key}\` ${problem}. ${fix}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** The snapshot a stack gets when `snapshots` is unset: the original script's market data. */
+export const DEFAULT_SNAPSHOTS: readonly SnapshotSpec[] = Object.freeze([
+  {
+    name: "coins-markets",
+    endpoint: "coins/markets",
+    params: { vs_currency: "usd", order: "market_cap_desc", per_page: 100, page: 1 },
+    key: defaultSnapshotKey("coins-markets"),
+  },
+]);
+
+const PLANS: readonly Plan[] = ["public", "demo", "pro"];
+const ACL_MODES: readonly AclMode[] = ["disabled", "private"];
+// S3's rules for general purpose bucket names, less the IP-address form, which we never want.
+const BUCKET_NAME = /^(?!xn--)(?!sthree-)(?!.*--ol-s3$)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export function parseStackConfig(raw: RawConfig): StackSettings {
+  const plan = parsePlan(raw.coingeckoPlan);
+  if (plan !== "public" && !raw.hasApiKey) {
+    throw new ConfigError(
+      "coingeckoApiKey",
+      `is required when \`coingeckoPlan\` is "${plan}"`,
+      `Set it with \`pulumi config set --secret ${PROJECT}:coingeckoApiKey <key>\`, or set \`coingeckoPlan\` to "public".`,
+    );
+  }
+  return {
+    bucketName: parseBucketName(raw.bucketName),
+    forceDestroy: raw.forceDestroy ?? false,
+    protect: raw.protect ?? false,
+    aclMode: parseAclMode(raw.aclMode),
+    kmsKeyId: raw.kmsKeyId || undefined,
+    noncurrentVersionDays: parsePositiveInteger("noncurrentVersionDays", raw.noncurrentVersionDays, 90),
+    tags: parseTags(raw.tags),
+    plan,
+    baseUrl: parseBaseUrl(raw.coingeckoBaseUrl) ?? planDefaults(plan).baseUrl,
+    callsPerMinute:
+      raw.coingeckoCallsPerMinute === undefined
+        ? undefined
+        : parsePositiveInteger("coingeckoCallsPerMinute", raw.coingeckoCallsPerMinute, 1),
+    snapshots: parseSnapshots(raw.snapshots, plan),
+  };
+}
+
+function parsePlan(value: string | undefined): Plan {
+  if (value === undefined || value === "") {
+    return "public";
+  }
+  if (!(PLANS as readonly string[]).includes(value)) {
+    throw new ConfigError(
+      "coingeckoPlan",
+      `is "${value}", which is not a CoinGecko plan`,
+      `Use one of ${PLANS.map((p) => `"${p}"`).join(", ")}.`,
+    );
+  }
+  return value as Plan;
+}
+
+function parseAclMode(value: string | undefined): AclMode {
+  if (value === undefined || value === "") {
+    return "disabled";
+  }
+  if (!(ACL_MODES as readonly string[]).includes(value)) {
+    throw new ConfigError(
+      "aclMode",
+      `is "${value}"`,
+      `Use "disabled" (ACLs off, the AWS default) or "private" (a private canned ACL for accounts that need ACLs).`,
+    );
+  }
+  return value as AclMode;
+}
+
+function parseBucketName(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") {
+    return undefined;
+  }
+  if (!BUCKET_NAME.test(value) || value.includes("..")) {
+    throw new ConfigError(
+      "bucketName",
+      `is "${value}", which is not a valid S3 bucket name`,
+      "Use 3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit, or unset it to get a generated name.",
+    );
+  }
+  return value;
+}
+
+function parseBaseUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") {
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError("coingeckoBaseUrl", `is "${value}", which is not a URL`, "Use an absolute URL such as https://api.coingecko.com/api/v3.");
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigError("coingeckoBaseUrl", `uses the scheme "${url.protocol}"`, "Use an http:// or https:// URL.");
+  }
+  if (url.search || url.username || url.password) {
+    throw new ConfigError(
+      "coingeckoBaseUrl",
+      "carries a query string or credentials",
+      "Remove them: the API key belongs in the secret `coingeckoApiKey`, never in a URL.",
+    );
+  }
+  return value.replace(/\/+$/, "");
+}
+
+function parsePositiveInteger(key: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ConfigError(key, `is ${JSON.stringify(value)}`, "Use a whole number of at least 1.");
+  }
+  return value;
+}
+
+function parseTags(value: unknown): Record<string, string> {
+  if (value === undefined || value === null) {
+    return {};
+  }
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new ConfigError("tags", "is not a map", 'Use a map of strings, e.g. `tags: {team: data}` in the stack file.');
+  }
+  const tags: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== "string") {
+      throw new ConfigError("tags", `has a non-string value for "${k}"`, "Quote the value in the stack file.");
+    }
+    tags[k] = v;
+  }
+  return tags;
+}
+
+function parseSnapshots(value: unknown, plan: Plan): SnapshotSpec[] {
+  if (value === undefined || value === null) {
+    return DEFAULT_SNAPSHOTS.map((s) => ({ ...s, params: { ...s.params } }));
+  }
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new ConfigError(
+      "snapshots",
+      "is not a non-empty list",
+      "Use a list of `{name, endpoint, params}` entries, or unset it to get the default `coins-markets` snapshot.",
+    );
+  }
+  const specs = value.map((entry, index) => parseSnapshot(entry, index, plan));
+  assertUnique(specs, "name");
+  assertUnique(specs, "key");
+  return specs;
+}
+
+function parseSnapshot(entry: unknown, index: number, plan: Plan): SnapshotSpec {
+  const where = `snapshots[${index}]`;
+  if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+    throw new ConfigError(where, "is not an object", "Use `{name, endpoint, params}`.");
+  }
+  const e = entry as Record<string, unknown>;
+  const name = typeof e.name === "string" ? e.name : "";
+  const spec: SnapshotSpec = {
+    ...(e as Partial<SnapshotSpec>),
+    name,
+    endpoint: e.endpoint as string,
+    params: (e.params ?? {}) as Record<string, ParamValue>,
+    key: typeof e.key === "string" && e.key !== "" ? e.key : defaultSnapshotKey(name),
+  };
+  const failures = validateSnapshotInputs({ ...spec, plan });
+  if (failures.length > 0) {
+    const { property, reason } = failures[0];
+    throw new ConfigError(`${where}.${property}`, `is invalid: ${reason.replace(/\.$/, "")}`, "Correct it in the stack file.");
+  }
+  return spec;
+}
+
+function assertUnique(specs: SnapshotSpec[], field: "name" | "key"): void {
+  const seen = new Set<string>();
+  for (const [index, spec] of specs.entries()) {
+    if (seen.has(spec[field])) {
+      throw new ConfigError(
+        `snapshots[${index}].${field}`,
+        `repeats "${spec[field]}"`,
+        `Give every snapshot its own ${field}: two snapshots writing one object would overwrite each other.`,
+      );
+    }
+    seen.add(spec[field]);
+  }
+}

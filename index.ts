@@ -1,0 +1,109 @@
+import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { PrivateBucket, readOnlyPolicy } from "./components/privateBucket";
+import { Snapshot } from "./components/snapshot";
+import { parseStackConfig, PROJECT } from "./config/stackConfig";
+
+const config = new pulumi.Config(PROJECT);
+const apiKey = config.getSecret("coingeckoApiKey");
+const settings = parseStackConfig({
+  bucketName: config.get("bucketName"),
+  forceDestroy: config.getBoolean("forceDestroy"),
+  protect: config.getBoolean("protect"),
+  aclMode: config.get("aclMode"),
+  kmsKeyId: config.get("kmsKeyId"),
+  noncurrentVersionDays: config.getNumber("noncurrentVersionDays"),
+  tags: config.getObject("tags"),
+  coingeckoPlan: config.get("coingeckoPlan"),
+  hasApiKey: apiKey !== undefined,
+  coingeckoBaseUrl: config.get("coingeckoBaseUrl"),
+  coingeckoCallsPerMinute: config.getNumber("coingeckoCallsPerMinute"),
+  snapshots: config.getObject("snapshots"),
+});
+
+// The snapshots talk to S3 through the AWS SDK, not the Pulumi provider, so they take the same
+// endpoint and addressing settings explicitly: one `aws:endpoints` entry points the whole stack at
+// an emulator.
+const s3Endpoint = aws.config.endpoints?.find((e) => e.s3)?.s3;
+const region = aws.getRegionOutput().region;
+
+const storage = new PrivateBucket(
+  `${PROJECT}-${pulumi.getStack()}`,
+  {
+    bucketName: settings.bucketName,
+    forceDestroy: settings.forceDestroy,
+    aclMode: settings.aclMode,
+    kmsKeyId: settings.kmsKeyId,
+    noncurrentVersionDays: settings.noncurrentVersionDays,
+    tags: { project: PROJECT, stack: pulumi.getStack(), ...settings.tags },
+  },
+  { protect: settings.protect },
+);
+
+const snapshotResources = settings.snapshots.map((spec) => {
+  const { name, ...specArgs } = spec;
+  const snapshot = new Snapshot(
+    name,
+    {
+      ...specArgs,
+      snapshotName: name,
+      bucket: storage.bucketName,
+      plan: settings.plan,
+      baseUrl: settings.baseUrl,
+      callsPerMinute: settings.callsPerMinute,
+      apiKey,
+      region,
+      s3Endpoint,
+      s3ForcePathStyle: aws.config.s3UsePathStyle ?? false,
+      encryption: storage.encryption,
+    },
+    // Nothing is written before the bucket is locked down.
+    { dependsOn: storage.guardRails, protect: settings.protect },
+  );
+  // Reads the object back and checks its checksum after every write, as the original script's
+  // final step did. Values reach the command through its environment, never through the shell line.
+  new command.local.Command(
+    `${name}-verify`,
+    {
+      create: "npx --no-install ts-node --transpile-only cli/main.ts check-object",
+      environment: {
+        SNAPSHOT_BUCKET: snapshot.bucket,
+        SNAPSHOT_KEY: snapshot.key,
+        SNAPSHOT_SHA256: snapshot.sha256,
+        SNAPSHOT_REGION: region,
+        SNAPSHOT_S3_ENDPOINT: s3Endpoint ?? "",
+        SNAPSHOT_S3_PATH_STYLE: String(aws.config.s3UsePathStyle ?? false),
+      },
+      triggers: [snapshot.etag, snapshot.sha256],
+    },
+    { parent: snapshot },
+  );
+  return { name, snapshot };
+});
+
+const caller = aws.getCallerIdentityOutput();
+
+export const bucketName = storage.bucketName;
+export const bucketArn = storage.arn;
+export { region };
+export const accountId = caller.accountId;
+export const snapshots = pulumi.output(
+  Object.fromEntries(
+    snapshotResources.map(({ name, snapshot: s }) => [
+      name,
+      pulumi.output({
+        key: s.key,
+        s3Uri: s.s3Uri,
+        versionId: s.versionId,
+        sha256: s.sha256,
+        bytes: s.bytes,
+        itemCount: s.itemCount,
+        fetchedAt: s.fetchedAt,
+      }),
+    ]),
+  ),
+);
+export const readPolicyJson = pulumi
+  .all([storage.arn, ...snapshotResources.map(({ snapshot }) => snapshot.key)])
+  .apply(([arn, ...keys]) => JSON.stringify(readOnlyPolicy(arn, keys)));
