@@ -1,1 +1,23 @@
-export const ENGINE_VERSION = "0.1.0";
+/**
+ * @api-s3-load/snapshot-engine: fetch → validate → format → write of one CoinGecko snapshot.
+ * Requiring it is cheap and side-effect free; the AWS SDK and node-fetch load on first use.
+ */
+export * from "./types";
+export { ENGINE_VERSION, USER_AGENT, UNKNOWN } from "./version";
+export { planDefaults } from "./plans";
+export type { PlanDefaults } from "./plans";
+export { parseDuration } from "./duration";
+export { defaultSnapshotKey, validateSnapshotInputs } from "./validateInputs";
+export { SnapshotError } from "./errors";
+export type { SnapshotErrorKind } from "./errors";
+export { runSnapshot, DEFAULT_MAX_BYTES } from "./run";
+export type { RunOptions } from "./run";
+export { createS3Client, headSnapshot, deleteSnapshot } from "./s3";
+export type { S3ClientOptions } from "./s3";
+export { RateLimiter } from "./rateLimiter";
+export type { RateLimiterOptions } from "./rateLimiter";
+export { DEFAULT_RETRY_POLICY } from "./retryPolicy";
+export type { RetryPolicy } from "./retryPolicy";
+export type { FetchLike, FetchInitLike, FetchResponseLike } from "./transport";
+export { itemCount, formatPayload } from "./payload";
+export * from "./lifecycle";

@@ -151,6 +151,9 @@ export async function updateSnapshot(
   const result = await engine.runSnapshot(toSpec(news), toSource(news), toTarget(news), {
     ...options,
     previous: { etag: olds.etag, sha256: olds.sha256 },
+    // The conflict error of an object changed outside the stack tells the user to set `adopt`; the
+    // retried update must honour it or that advice can never work.
+    adopt: news.adopt === true,
   });
   return { outs: toOutputs(news, result) };
 }
@@ -171,7 +174,9 @@ export async function readSnapshot(
   }
   return {
     id,
-    props: {
+    // Dropped, not sent as undefined: an unversioned bucket has no VersionId, and the host cannot
+    // encode undefined ("Unexpected struct type"), which would make every refresh fail.
+    props: dropUndefined({
       ...props,
       etag: stored.etag,
       versionId: stored.versionId,
@@ -179,7 +184,7 @@ export async function readSnapshot(
       // An object rewritten by someone else has no (or another) sha256 metadata: show that as drift.
       sha256: stored.sha256 ?? "",
       fetchedAt: stored.fetchedAt ?? props.fetchedAt,
-    },
+    }),
   };
 }
 

@@ -35,6 +35,8 @@ export interface SnapshotSpec {
   gzip?: boolean;
   /** `Cache-Control` of the stored object. Defaults to none. */
   cacheControl?: string;
+  /** S3 object tags of the stored object (needs `s3:PutObjectTagging`). Defaults to none. */
+  tags?: Record<string, string>;
 }
 
 /** Where the data comes from. `apiKey` is the one secret: it travels only in the plan's header. */

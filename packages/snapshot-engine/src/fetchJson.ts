@@ -1,0 +1,349 @@
+import { htmlTitle, isCloudflareRateLimit, misconfigurationHint, parseApiError } from "./apiErrors";
+import type { ApiError } from "./apiErrors";
+import { SnapshotError } from "./errors";
+import type { RateLimiter } from "./rateLimiter";
+import { retryDelayMs } from "./retryPolicy";
+import type { HeaderReader, RetryPolicy } from "./retryPolicy";
+import { Cancelled } from "./transport";
+import type { FetchLike, FetchResponseLike } from "./transport";
+import type { Plan } from "./types";
+import { USER_AGENT } from "./version";
+
+/** Everything one snapshot's requests share. Holds the key only for the duration of a run. */
+export interface FetchContext {
+  snapshot: string;
+  endpoint: string;
+  plan: Plan;
+  apiKey?: string;
+  keyHeader?: string;
+  fetch: FetchLike;
+  limiter: RateLimiter;
+  policy: RetryPolicy;
+  /** Absolute time (ms since epoch) after which no request or wait starts. */
+  deadline: number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  log: (line: string) => void;
+  maxBytes: number;
+  /** Shared tallies: HTTP requests made, and bytes of pages already accepted. */
+  counter: { requests: number; acceptedBytes: number };
+}
+
+const MAX_REDIRECTS = 5;
+
+interface AttemptFailure {
+  error: SnapshotError;
+  headers?: HeaderReader;
+}
+
+/**
+ * GETs one URL and returns its parsed JSON, retrying what may pass (429, 5xx, 408, network errors,
+ * timeouts) within the policy's attempts and the context's deadline. Throws `SnapshotError`, or
+ * `Cancelled` when `cancel` aborts.
+ */
+export async function fetchJson(ctx: FetchContext, url: string, cancel?: AbortSignal): Promise<unknown> {
+  const started = Date.now();
+  let last: AttemptFailure | undefined;
+  let attempts = 0;
+  while (attempts < ctx.policy.maxAttempts) {
+    if (Date.now() >= ctx.deadline) {
+      break;
+    }
+    attempts += 1;
+    const outcome = await attempt(ctx, url, cancel);
+    if (!("error" in outcome)) {
+      return outcome.data;
+    }
+    last = outcome;
+    if (!outcome.error.retryable) {
+      throw finalError(ctx, url, outcome.error, attempts, started, false);
+    }
+    if (attempts >= ctx.policy.maxAttempts) {
+      break;
+    }
+    const { delayMs, reason } = retryDelayMs(attempts, outcome.headers, ctx.policy);
+    if (Date.now() + delayMs >= ctx.deadline) {
+      throw finalError(ctx, url, outcome.error, attempts, started, true);
+    }
+    ctx.log(
+      `snapshot ${ctx.snapshot}: ${describe(outcome.error)} from GET ${url}; retrying in ${seconds(delayMs)} (${reason}, attempt ${attempts + 1} of ${ctx.policy.maxAttempts})`,
+    );
+    await ctx.sleep(delayMs, cancel);
+  }
+  const error =
+    last?.error ?? new SnapshotError("timeout", "the fetch deadline passed before a request could start", {});
+  throw finalError(ctx, url, error, attempts, started, last === undefined || Date.now() >= ctx.deadline);
+}
+
+function describe(error: SnapshotError): string {
+  return error.status ? `HTTP ${error.status}` : error.kind;
+}
+
+function seconds(ms: number): string {
+  return ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function finalError(
+  ctx: FetchContext,
+  url: string,
+  error: SnapshotError,
+  attempts: number,
+  started: number,
+  deadlineHit: boolean,
+): SnapshotError {
+  const tried =
+    attempts <= 1 && !error.retryable
+      ? ""
+      : ` after ${attempts} attempt${attempts === 1 ? "" : "s"} over ${seconds(Date.now() - started)}${error.status ? ` (last status ${error.status})` : ""}${deadlineHit ? ", stopping at the deadline" : ""}`;
+  const kind = deadlineHit && error.kind === "network" ? "timeout" : error.kind;
+  return new SnapshotError(kind, `Snapshot "${ctx.snapshot}": GET ${url} failed${tried}: ${error.message}`, {
+    status: error.status,
+    apiCode: error.apiCode,
+    attempts,
+    retryable: false,
+  });
+}
+
+function originOf(url: string): string {
+  return new URL(url).origin;
+}
+
+async function attempt(
+  ctx: FetchContext,
+  firstUrl: string,
+  cancel?: AbortSignal,
+): Promise<{ data: unknown } | AttemptFailure> {
+  let url = firstUrl;
+  const apiOrigin = originOf(firstUrl);
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
+    const result = await request(ctx, url, cancel);
+    if ("error" in result) {
+      return result;
+    }
+    const { response, text } = result;
+    if (response.status >= 300 && response.status < 400) {
+      const location = response.headers.get("location");
+      if (!location) {
+        return fail("http", `the API answered HTTP ${response.status} without a Location`, response);
+      }
+      const next = new URL(location, url);
+      if (next.origin !== apiOrigin) {
+        // Following would either send the key to a host we were not told to trust or fetch data
+        // from a source nobody configured; refusing is the only safe choice.
+        return fail(
+          "http",
+          `the API redirected to another host (${next.origin}); the engine does not follow redirects off the API host so the API key never leaves it. If that host is intended, set coingeckoBaseUrl to it`,
+          response,
+        );
+      }
+      url = next.toString();
+      continue;
+    }
+    return classify(ctx, response, text);
+  }
+  return { error: new SnapshotError("http", `the API redirected more than ${MAX_REDIRECTS} times`) };
+}
+
+function fail(
+  kind: SnapshotError["kind"],
+  message: string,
+  response: FetchResponseLike,
+  extra: { retryable?: boolean; apiCode?: number } = {},
+): AttemptFailure {
+  return {
+    error: new SnapshotError(kind, message, { status: response.status, ...extra }),
+    headers: response.headers,
+  };
+}
+
+async function request(
+  ctx: FetchContext,
+  url: string,
+  cancel?: AbortSignal,
+): Promise<{ response: FetchResponseLike; text: string } | AttemptFailure> {
+  let release: (() => void) | undefined;
+  const queued = Date.now();
+  try {
+    release = await ctx.limiter.acquire(cancel);
+  } catch {
+    throw new Cancelled();
+  }
+  // Time queued behind our own limiter is not the API's slowness: it does not use up the deadline.
+  ctx.deadline += Date.now() - queued;
+  const controller = new AbortController();
+  const timeoutMs = Math.max(1, Math.min(ctx.policy.requestTimeoutMs, ctx.deadline - Date.now()));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const onCancel = () => controller.abort();
+  cancel?.addEventListener("abort", onCancel, { once: true });
+  const headers: Record<string, string> = {
+    accept: "application/json",
+    "accept-encoding": "gzip, deflate",
+    "user-agent": USER_AGENT,
+  };
+  if (ctx.apiKey && ctx.keyHeader) {
+    headers[ctx.keyHeader] = ctx.apiKey;
+  }
+  try {
+    ctx.counter.requests += 1;
+    const response = await ctx.fetch(url, {
+      method: "GET",
+      headers,
+      redirect: "manual",
+      signal: controller.signal,
+      compress: true,
+    });
+    const announced = Number(response.headers.get("x-ratelimit-limit"));
+    if (Number.isFinite(announced) && announced > 0) {
+      ctx.limiter.lower(announced);
+    }
+    const text = await readBody(ctx, response, controller);
+    return { response, text };
+  } catch (error) {
+    if (cancel?.aborted) {
+      throw new Cancelled();
+    }
+    if (error instanceof SnapshotError) {
+      return { error };
+    }
+    if (timedOut) {
+      return {
+        error: new SnapshotError("timeout", `no complete answer within ${seconds(timeoutMs)}`, { retryable: true }),
+      };
+    }
+    const code = (error as { code?: string }).code;
+    const reason = code ?? (error as Error).message ?? "unknown error";
+    return {
+      error: new SnapshotError("network", `the connection failed (${reason})`, { retryable: true }),
+    };
+  } finally {
+    clearTimeout(timer);
+    cancel?.removeEventListener("abort", onCancel);
+    release();
+  }
+}
+
+async function readBody(
+  ctx: FetchContext,
+  response: FetchResponseLike,
+  controller: AbortController,
+): Promise<string> {
+  const limit = ctx.maxBytes;
+  const tooLarge = (bytes: number) =>
+    new SnapshotError(
+      "too-large",
+      `the payload exceeded maxBytes (${limit} bytes; ${bytes} reached) and the download was aborted: raise maxBytes or fetch fewer items per page`,
+      { status: response.status },
+    );
+  const declared = Number(response.headers.get("content-length"));
+  if (!response.headers.get("content-encoding") && declared > limit - ctx.counter.acceptedBytes) {
+    controller.abort();
+    throw tooLarge(declared + ctx.counter.acceptedBytes);
+  }
+  if (!response.body) {
+    return "";
+  }
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of response.body) {
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk);
+    bytes += buffer.length;
+    if (bytes + ctx.counter.acceptedBytes > limit) {
+      controller.abort();
+      throw tooLarge(bytes + ctx.counter.acceptedBytes);
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function quote(apiError: ApiError | undefined): string {
+  if (!apiError) {
+    return "";
+  }
+  const parts = [
+    apiError.code !== undefined ? `error_code ${apiError.code}` : undefined,
+    apiError.message !== undefined ? `"${apiError.message.slice(0, 300)}"` : undefined,
+  ].filter(Boolean);
+  return parts.length ? `; the API said: ${parts.join(" ")}` : "";
+}
+
+function snippet(text: string): string {
+  const clean = text.replace(/\s+/g, " ").trim().slice(0, 80);
+  return clean ? ` ("${clean}")` : " (empty body)";
+}
+
+function classify(ctx: FetchContext, response: FetchResponseLike, text: string): { data: unknown } | AttemptFailure {
+  const status = response.status;
+  const contentType = response.headers.get("content-type") ?? "";
+  const isJson = /[/+]json\b/i.test(contentType);
+  const isHtml = /html/i.test(contentType) || /^\s*<(!doctype|html)/i.test(text);
+  let parsed: unknown;
+  let parseError: string | undefined;
+  if (isJson) {
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      parseError = (error as Error).message;
+    }
+  }
+  const apiError = isJson && parseError === undefined ? parseApiError(parsed) : undefined;
+  const said = quote(apiError);
+  const page = isHtml ? `an HTML page${htmlTitle(text) ? ` ("${htmlTitle(text)}")` : ""}` : undefined;
+
+  const rateLimited =
+    status === 429 || apiError?.code === 429 || (!isJson && isCloudflareRateLimit(text));
+  if (rateLimited) {
+    return fail(
+      "rate-limited",
+      `the API rate limit was hit (HTTP ${status}${isCloudflareRateLimit(text) ? ", Cloudflare error code 1015" : ""})${said}. Use fewer snapshots or pages per deploy, lower coingeckoCallsPerMinute, or use a plan with a higher limit`,
+      response,
+      { retryable: true, apiCode: apiError?.code },
+    );
+  }
+  const hint = misconfigurationHint(ctx.plan, status, apiError, ctx.endpoint);
+  if (hint && (status !== 200 || apiError)) {
+    return fail("misconfigured", `HTTP ${status}${said}: ${hint}`, response, { apiCode: apiError?.code });
+  }
+  if (status >= 500 || status === 408) {
+    return fail(
+      "http",
+      `the API answered HTTP ${status}${said || (page ? ` with ${page}` : snippet(text))}; it may be down (see status.coingecko.com)`,
+      response,
+      { retryable: true, apiCode: apiError?.code },
+    );
+  }
+  if (status !== 200) {
+    return fail(
+      "http",
+      `the API answered HTTP ${status}${said || (page ? ` with ${page}` : snippet(text))}; check the endpoint and params`,
+      response,
+      { apiCode: apiError?.code },
+    );
+  }
+  if (!isJson) {
+    return fail(
+      "invalid-payload",
+      page
+        ? `the API answered HTTP 200 with ${page} instead of JSON, typically a Cloudflare or proxy page; nothing was stored`
+        : `the API answered content-type "${contentType || "none"}" instead of JSON${snippet(text)}; nothing was stored`,
+      response,
+    );
+  }
+  if (parseError !== undefined) {
+    return fail(
+      "invalid-payload",
+      `the API answered invalid or truncated JSON (${Buffer.byteLength(text)} bytes: ${parseError}); nothing was stored`,
+      response,
+    );
+  }
+  if (apiError) {
+    return fail("api-error", `the API answered HTTP 200 with an error body${said}; nothing was stored`, response, {
+      apiCode: apiError.code,
+    });
+  }
+  ctx.counter.acceptedBytes += Buffer.byteLength(text);
+  return { data: parsed };
+}

@@ -1,0 +1,215 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import { SnapshotError, redact } from "./errors";
+import type { FetchContext } from "./fetchJson";
+import { fetchPages } from "./pages";
+import { formatPayload, validatePayload } from "./payload";
+import { planDefaults } from "./plans";
+import { RateLimiter, sharedRateLimiter } from "./rateLimiter";
+import { DEFAULT_RETRY_POLICY } from "./retryPolicy";
+import type { RetryPolicy } from "./retryPolicy";
+import { assertBucketExists, createS3Client, headSnapshot, putSnapshot, s3Error, sameEtag } from "./s3";
+import type { PutConditions } from "./s3";
+import { defaultFetch, defaultSleep } from "./transport";
+import type { FetchLike } from "./transport";
+import type { PreviousWrite, S3Target, SnapshotResult, SnapshotSpec, SourceConfig } from "./types";
+import { defaultSnapshotKey, validateSnapshotInputs } from "./validateInputs";
+
+/** Largest payload accepted when the spec sets no `maxBytes`: 64 MiB. */
+export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+export interface RunOptions {
+  /** Set on update: write only if the stored object is still this one. */
+  previous?: PreviousWrite;
+  /** Take over an object this stack did not write (create), or one changed outside it (update). */
+  adopt?: boolean;
+  /** Injected S3 client; defaults to `createS3Client(target)`, destroyed after the run. */
+  s3?: S3Client;
+  /** Injected transport; defaults to node-fetch, required on first use. */
+  fetch?: FetchLike;
+  /** Progress lines (retries, waits, the decision taken). Never receives the API key. */
+  log?: (line: string) => void;
+  /** Overrides of the retry policy (attempts, delays, timeouts, deadline). */
+  retry?: Partial<RetryPolicy>;
+  /** How the engine waits between attempts; tests pass a scaled sleep. Defaults to setTimeout. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** A limiter to use instead of the process-wide one for this plan and host. */
+  limiter?: RateLimiter;
+  /** The rate window `callsPerMinute` applies to. Defaults to 60 s; tests shrink it. */
+  rateWindowMs?: number;
+  /** API requests in flight at once across the process-wide limiter. Defaults to 4. */
+  maxConcurrency?: number;
+  /** Pages of one snapshot fetched at once. Defaults to 2. */
+  pageConcurrency?: number;
+  /** Clock for `fetchedAt`. */
+  now?: () => Date;
+}
+
+function requireValid(spec: SnapshotSpec, source: SourceConfig, target: S3Target): void {
+  const failures = validateSnapshotInputs({
+    ...spec,
+    plan: source.plan,
+    apiKey: source.apiKey,
+    baseUrl: source.baseUrl,
+    bucket: target.bucket,
+  });
+  if (failures.length > 0) {
+    const label = typeof spec.name === "string" ? spec.name : "?";
+    throw new SnapshotError(
+      "misconfigured",
+      `Snapshot "${label}" is misconfigured: ${failures.map((f) => f.reason).join(" ")}`,
+    );
+  }
+}
+
+/**
+ * Fetch → validate → format → write one snapshot. Writes nothing on any failure, and nothing when
+ * the payload equals the stored object; see docs/engine.md for the full behaviour.
+ */
+export async function runSnapshot(
+  spec: SnapshotSpec,
+  source: SourceConfig,
+  target: S3Target,
+  options: RunOptions = {},
+): Promise<SnapshotResult> {
+  const secret = source.apiKey;
+  const log = (line: string) => options.log?.(redact(line, secret));
+  try {
+    return await run(spec, source, target, options, log);
+  } catch (error) {
+    if (error instanceof SnapshotError) {
+      throw error.withMessage(redact(error.message, secret));
+    }
+    // Anything else is a bug; keep its text but make sure the key cannot ride along.
+    throw new SnapshotError(
+      "http",
+      redact(`Snapshot "${spec.name}": unexpected failure: ${(error as Error)?.message ?? String(error)}`, secret),
+    );
+  }
+}
+
+async function run(
+  spec: SnapshotSpec,
+  source: SourceConfig,
+  target: S3Target,
+  options: RunOptions,
+  log: (line: string) => void,
+): Promise<SnapshotResult> {
+  requireValid(spec, source, target);
+  const plan = planDefaults(source.plan);
+  const baseUrl = source.baseUrl ?? plan.baseUrl;
+  const key = spec.key || defaultSnapshotKey(spec.name);
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const limiter =
+    options.limiter ??
+    sharedRateLimiter(`${source.plan} ${new URL(baseUrl).origin}`, {
+      limit: source.callsPerMinute ?? plan.callsPerMinute,
+      windowMs: options.rateWindowMs ?? 60_000,
+      maxConcurrency: options.maxConcurrency ?? 4,
+    });
+  const ctx: FetchContext = {
+    snapshot: spec.name,
+    endpoint: spec.endpoint,
+    plan: source.plan,
+    apiKey: source.apiKey,
+    keyHeader: plan.keyHeader,
+    fetch: options.fetch ?? defaultFetch(),
+    limiter,
+    policy,
+    deadline: Date.now() + policy.deadlineMs,
+    sleep: options.sleep ?? defaultSleep,
+    log,
+    maxBytes: spec.maxBytes ?? DEFAULT_MAX_BYTES,
+    counter: { requests: 0, acceptedBytes: 0 },
+  };
+
+  const { payload, firstUrl } = await fetchPages(
+    ctx,
+    baseUrl,
+    spec.endpoint,
+    spec.params ?? {},
+    spec.pages ?? 1,
+    options.pageConcurrency ?? 2,
+  );
+  const fetchedAt = (options.now?.() ?? new Date()).toISOString();
+  const itemCount = validatePayload(
+    payload,
+    { minItems: spec.minItems ?? 1, requiredFields: spec.requiredFields ?? [] },
+    `Snapshot "${spec.name}": GET ${firstUrl}`,
+  );
+  const formatted = formatPayload(payload, spec.gzip ?? false);
+
+  const s3 = options.s3 ?? createS3Client(target);
+  try {
+    const result = (etag: string, versionId: string | undefined, unchanged: boolean): SnapshotResult => ({
+      bucket: target.bucket,
+      key,
+      s3Uri: `s3://${target.bucket}/${key}`,
+      etag,
+      versionId,
+      sha256: formatted.sha256,
+      bytes: formatted.body.length,
+      itemCount,
+      fetchedAt,
+      sourceUrl: firstUrl,
+      unchanged,
+      requests: ctx.counter.requests,
+    });
+    const conflict = (what: string) =>
+      new SnapshotError(
+        "conflict",
+        `Snapshot "${spec.name}": ${what}; nothing was written. Set adopt: true to take the object over, or choose another key`,
+      );
+
+    // The HEAD does the conditional checks itself, because s3rver and some S3-compatible servers
+    // ignore If-None-Match / If-Match; on AWS the conditional PUT closes the remaining race.
+    const stored = await headSnapshot(target, key, { s3 });
+    const previous = options.previous;
+    let conditions: PutConditions;
+    if (!stored) {
+      if (previous && !options.adopt) {
+        await assertBucketExists(s3, target, key);
+        throw conflict(`s3://${target.bucket}/${key} was deleted outside the stack since the last deploy`);
+      }
+      conditions = { ifNoneMatch: true };
+    } else {
+      const ours = previous ? sameEtag(stored.etag, previous.etag) : true;
+      if (ours && stored.sha256 === formatted.sha256) {
+        log(`snapshot ${spec.name}: payload unchanged (sha256 ${formatted.sha256}); nothing written`);
+        return result(stored.etag, stored.versionId, true);
+      }
+      if (!options.adopt) {
+        if (!previous) {
+          throw conflict(`an object this stack did not write already exists at s3://${target.bucket}/${key}`);
+        }
+        if (!ours) {
+          throw conflict(`s3://${target.bucket}/${key} was changed outside the stack since the last deploy (its ETag is no longer the one this stack wrote)`);
+        }
+      }
+      conditions = { ifMatch: previous && !options.adopt ? previous.etag : stored.etag };
+    }
+
+    const metadata: Record<string, string> = {
+      sha256: formatted.sha256,
+      "fetched-at": fetchedAt,
+      source: firstUrl,
+      "item-count": String(itemCount),
+    };
+    if (formatted.gzip) {
+      metadata.encoding = "gzip";
+    }
+    const written = await putSnapshot(s3, target, key, formatted, metadata, conditions, spec.cacheControl, spec.tags);
+    log(`snapshot ${spec.name}: wrote s3://${target.bucket}/${key} (${formatted.body.length} bytes, ${itemCount} items)`);
+    return result(written.etag, written.versionId, false);
+  } catch (error) {
+    if (error instanceof SnapshotError) {
+      throw error.kind === "s3" || error.kind === "conflict"
+        ? error.withMessage(error.message.startsWith("Snapshot ") ? error.message : `Snapshot "${spec.name}": ${error.message}`)
+        : error;
+    }
+    throw s3Error(error, "PutObject", target, key);
+  } finally {
+    if (!options.s3) {
+      s3.destroy();
+    }
+  }
+}
