@@ -32,6 +32,8 @@ export interface SnapshotArgs {
   gzip?: pulumi.Input<boolean>;
   /** `Cache-Control` of the object. Defaults to none. */
   cacheControl?: pulumi.Input<string>;
+  /** Object tags (they need `s3:PutObjectTagging`). Defaults to none. */
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** CoinGecko plan: `public`, `demo` or `pro`. Defaults to `public`. */
   plan?: pulumi.Input<Plan>;
   /** API root. Defaults to the plan's host. */

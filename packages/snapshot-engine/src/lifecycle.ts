@@ -8,7 +8,6 @@
 import * as engine from "./index";
 import type {
   Encryption,
-  ParamValue,
   Plan,
   S3Target,
   SnapshotResult,
@@ -23,19 +22,11 @@ import type {
  */
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
-/** The resource's inputs as the provider receives them (Outputs resolved, secrets unwrapped). */
-export interface SnapshotInputs {
-  name: string;
-  endpoint: string;
-  params: Record<string, ParamValue>;
-  pages?: number;
-  key: string;
-  maxAge?: string;
-  minItems?: number;
-  maxBytes?: number;
-  requiredFields?: string[];
-  gzip?: boolean;
-  cacheControl?: string;
+/**
+ * The resource's inputs as the provider receives them (Outputs resolved, secrets unwrapped): the
+ * snapshot itself plus where it comes from and where it goes.
+ */
+export interface SnapshotInputs extends SnapshotSpec {
   bucket: string;
   region?: string;
   s3Endpoint?: string;
@@ -73,6 +64,7 @@ export const UPDATE_PROPERTIES = [
   "requiredFields",
   "gzip",
   "cacheControl",
+  "tags",
   "encryption",
   "refresh",
   "schemaVersion",
@@ -212,6 +204,7 @@ export function toSpec(inputs: SnapshotInputs): SnapshotSpec {
     requiredFields: inputs.requiredFields,
     gzip: inputs.gzip,
     cacheControl: inputs.cacheControl,
+    tags: inputs.tags,
   };
 }
 

@@ -186,6 +186,8 @@ export async function putSnapshot(
         ChecksumSHA256: formatted.checksumBase64,
         ServerSideEncryption: encryption?.algorithm,
         SSEKMSKeyId: encryption?.algorithm === "aws:kms" ? encryption.kmsKeyId : undefined,
+        // Matches the bucket's default encryption, which turns the bucket key on to cut KMS calls.
+        BucketKeyEnabled: encryption?.algorithm === "aws:kms" ? true : undefined,
         Metadata: metadata,
         IfNoneMatch: conditions.ifNoneMatch ? "*" : undefined,
         IfMatch: conditions.ifMatch,
