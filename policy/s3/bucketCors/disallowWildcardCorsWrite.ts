@@ -1,0 +1,68 @@
+import * as aws from "@pulumi/aws";
+import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { configWithDefaults } from "../common/config";
+import { asList, isRecord, stringsOf } from "../common/known";
+
+/** Tunables of `s3-bucket-cors-disallow-wildcard-write`. */
+export interface DisallowWildcardCorsWriteConfig {
+  /** HTTP methods that count as writes. Defaults to `["PUT", "POST", "DELETE"]`. */
+  writeMethods: string[];
+}
+
+const DEFAULT_WRITE_METHODS = ["PUT", "POST", "DELETE"];
+
+/**
+ * Forbids CORS rules that let any web origin write to the bucket. Advisory by default; prod raises
+ * it to mandatory through pack config.
+ */
+export const disallowWildcardCorsWrite: ResourceValidationPolicy = {
+  name: "s3-bucket-cors-disallow-wildcard-write",
+  description:
+    'Checks that no CORS rule (aws.s3.BucketCorsConfiguration/V2, or the legacy inline `corsRules`) allows origin "*" together with a write method.',
+  configSchema: {
+    properties: {
+      writeMethods: {
+        type: "array",
+        items: { type: "string" },
+        default: DEFAULT_WRITE_METHODS,
+        description: "HTTP methods that count as writes.",
+      },
+    },
+  },
+  enforcementLevel: "advisory",
+  validateResource: [
+    validateResourceOfType(aws.s3.BucketCorsConfiguration, (cors, args, report) =>
+      checkRules(cors.corsRules, args, report),
+    ),
+    validateResourceOfType(aws.s3.BucketCorsConfigurationV2, (cors, args, report) =>
+      checkRules(cors.corsRules, args, report),
+    ),
+    validateResourceOfType(aws.s3.Bucket, (bucket, args, report) => checkRules(bucket.corsRules, args, report)),
+    validateResourceOfType(aws.s3.BucketV2, (bucket, args, report) => checkRules(bucket.corsRules, args, report)),
+  ],
+};
+
+// "*" and a scheme followed only by "*" both admit every origin; "https://*.example.com" does not.
+function isAnyOrigin(origin: string): boolean {
+  return /^(https?:\/\/)?\*$/i.test(origin.trim());
+}
+
+function checkRules(rules: unknown, args: ResourceValidationArgs, report: ReportViolation): void {
+  const { writeMethods } = configWithDefaults<DisallowWildcardCorsWriteConfig>(args, {
+    writeMethods: DEFAULT_WRITE_METHODS,
+  });
+  const writes = writeMethods.map((m) => m.toUpperCase());
+  asList(rules).forEach((rule, index) => {
+    if (!isRecord(rule)) {
+      return;
+    }
+    const origins = stringsOf(rule["allowedOrigins"]).filter(isAnyOrigin);
+    const methods = stringsOf(rule["allowedMethods"]).filter((m) => writes.includes(m.toUpperCase()));
+    if (origins.length > 0 && methods.length > 0) {
+      report(
+        `\`corsRules[${index}]\` allows origin ${JSON.stringify(origins[0])} to ${methods.join(", ")}. ` +
+          "List the exact origins that may write, or drop the write methods from this rule.",
+      );
+    }
+  });
+}

@@ -1,0 +1,1 @@
+export { disallowWildcardCorsWrite } from "./disallowWildcardCorsWrite";

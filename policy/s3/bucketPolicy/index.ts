@@ -1,0 +1,1 @@
+export { disallowPublicBucketPolicy } from "./disallowPublicBucketPolicy";

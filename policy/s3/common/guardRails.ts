@@ -1,0 +1,201 @@
+/**
+ * The per-bucket guard rails a private bucket needs, checked over a whole stack.
+ *
+ * Shared by the stack policies that each require one rail and by the Snapshot policy, which requires
+ * that its bucket has all of them. Each check answers `ok`, a `problem` sentence that says what must
+ * be true and how to fix it, or `undecided` when a preview's unknown value hides the answer.
+ */
+import * as aws from "@pulumi/aws";
+import { PolicyResource } from "@pulumi/policy";
+import { asList, isRecord, tryRead } from "./known";
+import { StackBuckets } from "./stackBuckets";
+
+export type GuardCheck =
+  | { status: "ok" }
+  | { status: "problem"; problem: string }
+  | { status: "undecided"; error: Error };
+
+const OK: GuardCheck = { status: "ok" };
+
+function problem(text: string): GuardCheck {
+  return { status: "problem", problem: text };
+}
+
+/** Runs `check`, turning an unknown value met on the way into `undecided`. */
+function guarded(check: () => GuardCheck): GuardCheck {
+  const read = tryRead(check);
+  return read.known ? read.value : { status: "undecided", error: read.error };
+}
+
+/** The four settings of `aws.s3.BucketPublicAccessBlock`, all of which must be true. */
+export const PUBLIC_ACCESS_BLOCK_FLAGS = [
+  "blockPublicAcls",
+  "blockPublicPolicy",
+  "ignorePublicAcls",
+  "restrictPublicBuckets",
+] as const;
+
+/** The bucket has an `aws.s3.BucketPublicAccessBlock` with all four flags true. */
+export function checkPublicAccessBlock(stack: StackBuckets, bucket: PolicyResource): GuardCheck {
+  const { matches, undecided } = stack.attachedTo(bucket, [aws.s3.BucketPublicAccessBlock]);
+  if (matches.length === 0) {
+    return undecided
+      ? { status: "undecided", error: undecided }
+      : problem(
+          "has no public access block. Add an aws.s3.BucketPublicAccessBlock with `bucket` set to " +
+            "this bucket's id and blockPublicAcls, blockPublicPolicy, ignorePublicAcls and " +
+            "restrictPublicBuckets all true.",
+        );
+  }
+  return guarded(() => {
+    const failures = matches.map((block) => ({
+      block,
+      open: PUBLIC_ACCESS_BLOCK_FLAGS.filter((flag) => block.props[flag] !== true),
+    }));
+    const worst = failures.find((f) => f.open.length > 0);
+    if (failures.some((f) => f.open.length === 0) || worst === undefined) {
+      return OK;
+    }
+    return problem(
+      `has public access block "${worst.block.name}" with ${worst.open.join(", ")} not true. ` +
+        "Set all four flags (blockPublicAcls, blockPublicPolicy, ignorePublicAcls, " +
+        "restrictPublicBuckets) to true.",
+    );
+  });
+}
+
+/** Object ownership settings that keep ACLs in force, so they need a private bucket ACL. */
+const ACL_ENABLING_OWNERSHIP = ["BucketOwnerPreferred", "ObjectWriter"];
+
+/**
+ * The bucket has `aws.s3.BucketOwnershipControls`; `BucketOwnerEnforced` (ACLs disabled) always
+ * passes, while `BucketOwnerPreferred`/`ObjectWriter` pass only with a private bucket ACL.
+ */
+export function checkOwnershipControls(stack: StackBuckets, bucket: PolicyResource): GuardCheck {
+  const { matches, undecided } = stack.attachedTo(bucket, [aws.s3.BucketOwnershipControls]);
+  if (matches.length === 0) {
+    return undecided
+      ? { status: "undecided", error: undecided }
+      : problem(
+          "has no ownership controls. Add an aws.s3.BucketOwnershipControls with `bucket` set to " +
+            'this bucket\'s id and rule.objectOwnership "BucketOwnerEnforced", which disables ACLs.',
+        );
+  }
+  return guarded(() => {
+    for (const controls of matches) {
+      const rule: unknown = controls.props["rule"];
+      const ownership = isRecord(rule) ? rule["objectOwnership"] : undefined;
+      if (ownership === "BucketOwnerEnforced") {
+        continue;
+      }
+      if (typeof ownership === "string" && ACL_ENABLING_OWNERSHIP.includes(ownership)) {
+        const acl = checkPrivateAcl(stack, bucket);
+        if (acl.status !== "ok") {
+          return acl.status === "undecided"
+            ? acl
+            : problem(
+                `has ownership controls "${controls.name}" with objectOwnership "${ownership}", ` +
+                  "which keeps ACLs in force, but no private ACL. Use \"BucketOwnerEnforced\", or add " +
+                  'an aws.s3.BucketAcl for this bucket with acl "private".',
+              );
+        }
+        continue;
+      }
+      return problem(
+        `has ownership controls "${controls.name}" with objectOwnership ${JSON.stringify(ownership)}; ` +
+          'set rule.objectOwnership to "BucketOwnerEnforced".',
+      );
+    }
+    return OK;
+  });
+}
+
+/** The bucket's ACL is the canned `private` one, set by a BucketAcl(V2) or the bucket's own `acl`. */
+function checkPrivateAcl(stack: StackBuckets, bucket: PolicyResource): GuardCheck {
+  const inline: unknown = bucket.props["acl"];
+  if (inline === "private") {
+    return OK;
+  }
+  const { matches, undecided } = stack.attachedTo(bucket, [aws.s3.BucketAcl, aws.s3.BucketAclV2]);
+  if (matches.some((acl) => acl.props["acl"] === "private")) {
+    return OK;
+  }
+  return matches.length === 0 && undecided
+    ? { status: "undecided", error: undecided }
+    : problem("has no private ACL.");
+}
+
+/** The server-side encryption algorithms S3 offers for default encryption. */
+export const SSE_ALGORITHMS = ["AES256", "aws:kms", "aws:kms:dsse"];
+
+/**
+ * The bucket has default encryption with one of `allowedAlgorithms`, from an
+ * `aws.s3.BucketServerSideEncryptionConfiguration(V2)` or the bucket's legacy inline configuration.
+ */
+export function checkDefaultEncryption(
+  stack: StackBuckets,
+  bucket: PolicyResource,
+  allowedAlgorithms: readonly string[],
+): GuardCheck {
+  const inline = tryRead(() => inlineAlgorithms(bucket));
+  if (!inline.known) {
+    return { status: "undecided", error: inline.error };
+  }
+  if (inline.value.length > 0) {
+    return judgeAlgorithms(inline.value, allowedAlgorithms, "its inline encryption configuration");
+  }
+  const { matches, undecided } = stack.attachedTo(bucket, [
+    aws.s3.BucketServerSideEncryptionConfiguration,
+    aws.s3.BucketServerSideEncryptionConfigurationV2,
+  ]);
+  if (matches.length === 0) {
+    return undecided
+      ? { status: "undecided", error: undecided }
+      : problem(
+          "has no default encryption. Add an aws.s3.BucketServerSideEncryptionConfiguration with " +
+            "`bucket` set to this bucket's id and a rule whose applyServerSideEncryptionByDefault." +
+            `sseAlgorithm is one of ${allowedAlgorithms.map((a) => `"${a}"`).join(", ")}.`,
+        );
+  }
+  return guarded(() => {
+    const config = matches[0];
+    const algorithms = asList(config.props["rules"]).flatMap((rule) => {
+      const byDefault = isRecord(rule) ? rule["applyServerSideEncryptionByDefault"] : undefined;
+      return isRecord(byDefault) ? [byDefault["sseAlgorithm"]] : [];
+    });
+    return judgeAlgorithms(algorithms, allowedAlgorithms, `encryption configuration "${config.name}"`);
+  });
+}
+
+function judgeAlgorithms(algorithms: unknown[], allowed: readonly string[], where: string): GuardCheck {
+  if (algorithms.length === 0) {
+    return problem(
+      `has ${where} without applyServerSideEncryptionByDefault; set its sseAlgorithm to one of ` +
+        `${allowed.map((a) => `"${a}"`).join(", ")}.`,
+    );
+  }
+  const bad = algorithms.find((a) => typeof a !== "string" || !allowed.includes(a));
+  return bad === undefined
+    ? OK
+    : problem(
+        `has ${where} with sseAlgorithm ${JSON.stringify(bad)}; use one of ` +
+          `${allowed.map((a) => `"${a}"`).join(", ")}.`,
+      );
+}
+
+/** Algorithms of the legacy inline encryption settings of `Bucket` (one rule) and `BucketV2` (lists). */
+function inlineAlgorithms(bucket: PolicyResource): unknown[] {
+  if (bucket.isType(aws.s3.Bucket)) {
+    const config: unknown = bucket.props["serverSideEncryptionConfiguration"];
+    const rule = isRecord(config) ? config["rule"] : undefined;
+    const byDefault = isRecord(rule) ? rule["applyServerSideEncryptionByDefault"] : undefined;
+    return isRecord(byDefault) ? [byDefault["sseAlgorithm"]] : [];
+  }
+  return asList(bucket.props["serverSideEncryptionConfigurations"]).flatMap((config) =>
+    (isRecord(config) ? asList(config["rules"]) : []).flatMap((rule) =>
+      (isRecord(rule) ? asList(rule["applyServerSideEncryptionByDefaults"]) : []).flatMap((d) =>
+        isRecord(d) ? [d["sseAlgorithm"]] : [],
+      ),
+    ),
+  );
+}

@@ -1,0 +1,1 @@
+export { disallowPublicObjectAcl } from "./disallowPublicObjectAcl";

@@ -1,0 +1,2 @@
+export { disallowUnguardedSnapshotBucket } from "./disallowUnguardedSnapshotBucket";
+export { SNAPSHOT_TYPE } from "./snapshotType";

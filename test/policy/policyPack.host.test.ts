@@ -1,0 +1,205 @@
+/**
+ * The pack as the Pulumi CLI runs it: `run-policy-pack` on policy/ over gRPC.
+ *
+ * 1. Every stack file's mocked program run passes with zero mandatory violations, under its own
+ *    pack config (prod raises the advisory policies to mandatory).
+ * 2. Every case the issue lists, alone in a small resource set, is reported as a mandatory
+ *    violation by the policy that owns it.
+ */
+import { join } from "node:path";
+import { PolicyPackHost, PolicyResource, PolicyViolation, startPolicyPackHost } from "../helpers/policyHost";
+import { RecordedResource, runProgram, StackName, STACKS } from "../helpers/programRun";
+import { advisoryPolicies, mandatoryPolicies, SNAPSHOT_TYPE } from "../../policy/s3";
+
+const PACK_DIR = join(__dirname, "..", "..", "policy");
+const STACK_CONFIG: Record<StackName, string> = {
+  dev: join(PACK_DIR, "config", "dev.json"),
+  prod: join(PACK_DIR, "config", "prod.json"),
+  local: join(PACK_DIR, "config", "local.json"),
+};
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadConfig = (stack: StackName) => require(STACK_CONFIG[stack]) as Record<string, "mandatory" | "advisory">;
+
+// Type tokens as in node_modules/@pulumi/aws/s3/*.js (`__pulumiType`, not public in the typings).
+const T = {
+  bucket: "aws:s3/bucket:Bucket",
+  bucketV2: "aws:s3/bucketV2:BucketV2",
+  bucketAcl: "aws:s3/bucketAcl:BucketAcl",
+  bucketAclV2: "aws:s3/bucketAclV2:BucketAclV2",
+  object: "aws:s3/bucketObject:BucketObject",
+  objectV2: "aws:s3/bucketObjectv2:BucketObjectv2",
+  block: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  policy: "aws:s3/bucketPolicy:BucketPolicy",
+  sse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  versioning: "aws:s3/bucketVersioning:BucketVersioning",
+  website: "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration",
+  cors: "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration",
+};
+
+const NAME = "guarded-bucket";
+const ARN = `arn:aws:s3:::${NAME}`;
+
+/** A bucket with every guard rail, by id (as PrivateBucket wires them). */
+function guarded(): PolicyResource[] {
+  return [
+    { type: T.bucket, name: "data", properties: { bucket: NAME, id: NAME } },
+    {
+      type: T.block,
+      name: "data-pab",
+      properties: { bucket: NAME, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    },
+    { type: T.ownership, name: "data-own", properties: { bucket: NAME, rule: { objectOwnership: "BucketOwnerEnforced" } } },
+    {
+      type: T.sse,
+      name: "data-sse",
+      properties: { bucket: NAME, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+    },
+  ];
+}
+
+function without(resources: PolicyResource[], name: string): PolicyResource[] {
+  return resources.filter((r) => r.name !== name);
+}
+
+function publicPolicy(statement: Record<string, unknown>): PolicyResource {
+  return {
+    type: T.policy,
+    name: "data-policy",
+    properties: { bucket: NAME, policy: JSON.stringify({ Version: "2012-10-17", Statement: [statement] }) },
+  };
+}
+
+const allow = (principal: unknown) => ({ Effect: "Allow", Principal: principal, Action: "s3:GetObject", Resource: `${ARN}/*` });
+const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
+const AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
+const owner = { id: "owner-id" };
+
+/** [case, resources, policy that must report it]; each case alone, on an otherwise guarded bucket. */
+const ADVERSARIAL: [string, PolicyResource[], string][] = [
+  ["Bucket legacy inline acl public-read", [{ type: T.bucket, name: "data", properties: { bucket: NAME, id: NAME, acl: "public-read" } }, ...without(guarded(), "data")], "s3-bucket-disallow-public-acl"],
+  ["BucketV2 legacy inline acl public-read-write", [{ type: T.bucketV2, name: "data", properties: { bucket: NAME, id: NAME, acl: "public-read-write" } }, ...without(guarded(), "data")], "s3-bucket-disallow-public-acl"],
+  ["BucketAcl acl public-read", [...guarded(), { type: T.bucketAcl, name: "acl", properties: { bucket: NAME, acl: "public-read" } }], "s3-bucket-disallow-public-acl"],
+  ["BucketAclV2 acl authenticated-read", [...guarded(), { type: T.bucketAclV2, name: "acl", properties: { bucket: NAME, acl: "authenticated-read" } }], "s3-bucket-disallow-public-acl"],
+  ["BucketAcl grant READ to AllUsers", [...guarded(), { type: T.bucketAcl, name: "acl", properties: { bucket: NAME, accessControlPolicy: { owner, grants: [{ grantee: { type: "Group", uri: ALL_USERS }, permission: "READ" }] } } }], "s3-bucket-disallow-public-acl"],
+  ["BucketAclV2 grant WRITE_ACP to AuthenticatedUsers", [...guarded(), { type: T.bucketAclV2, name: "acl", properties: { bucket: NAME, accessControlPolicy: { owner, grants: [{ grantee: { type: "Group", uri: AUTH_USERS }, permission: "WRITE_ACP" }] } } }], "s3-bucket-disallow-public-acl"],
+  ["BucketObject acl public-read", [...guarded(), { type: T.object, name: "obj", properties: { bucket: NAME, key: "k", acl: "public-read" } }], "s3-object-disallow-public-acl"],
+  ["BucketObjectv2 acl public-read-write", [...guarded(), { type: T.objectV2, name: "obj", properties: { bucket: NAME, key: "k", acl: "public-read-write" } }], "s3-object-disallow-public-acl"],
+  ["Snapshot acl public-read", [...guarded(), { type: SNAPSHOT_TYPE, name: "snap", properties: { bucket: NAME, key: "k", acl: "public-read" } }], "s3-object-disallow-public-acl"],
+  ["bucket without public access block", without(guarded(), "data-pab"), "s3-bucket-disallow-unblocked-public-access"],
+  ["public access block with restrictPublicBuckets false", [...without(guarded(), "data-pab"), { type: T.block, name: "data-pab", properties: { bucket: NAME, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: false } }], "s3-bucket-disallow-unblocked-public-access"],
+  ["bucket without ownership controls", without(guarded(), "data-own"), "s3-bucket-disallow-uncontrolled-ownership"],
+  ["ObjectWriter ownership without a private ACL", [...without(guarded(), "data-own"), { type: T.ownership, name: "data-own", properties: { bucket: NAME, rule: { objectOwnership: "ObjectWriter" } } }], "s3-bucket-disallow-uncontrolled-ownership"],
+  ['bucket policy Allow Principal "*"', [...guarded(), publicPolicy(allow("*"))], "s3-bucket-policy-disallow-public-principal"],
+  ['bucket policy Allow {"AWS": "*"}', [...guarded(), publicPolicy(allow({ AWS: "*" }))], "s3-bucket-policy-disallow-public-principal"],
+  ['bucket policy Allow {"AWS": ["*"]}', [...guarded(), publicPolicy(allow({ AWS: ["arn:aws:iam::123456789012:root", "*"] }))], "s3-bucket-policy-disallow-public-principal"],
+  ["bucket without default encryption", without(guarded(), "data-sse"), "s3-bucket-disallow-unencrypted"],
+  ["Snapshot into a bucket outside the stack", [...guarded(), { type: SNAPSHOT_TYPE, name: "snap", properties: { bucket: "someone-elses-bucket", key: "k" } }], "s3-snapshot-disallow-unguarded-bucket"],
+];
+
+/** Advisory cases: advisory by default, mandatory under prod.json. */
+const ADVISORY: [string, PolicyResource[], string][] = [
+  ["bucket without versioning", guarded(), "s3-bucket-disallow-unversioned"],
+  ["bucket without a TLS-only deny", guarded(), "s3-bucket-disallow-insecure-transport"],
+  ["website configuration", [...guarded(), { type: T.website, name: "site", properties: { bucket: NAME, indexDocument: { suffix: "index.html" } } }], "s3-bucket-disallow-website"],
+  ["CORS rule with * origin and PUT", [...guarded(), { type: T.cors, name: "cors", properties: { bucket: NAME, corsRules: [{ allowedOrigins: ["*"], allowedMethods: ["PUT"] }] } }], "s3-bucket-cors-disallow-wildcard-write"],
+];
+
+/** Sends each resource through Analyze and the set through AnalyzeStack, as a preview does. */
+async function analyzeAll(host: PolicyPackHost, resources: PolicyResource[]): Promise<PolicyViolation[]> {
+  const perResource = await Promise.all(resources.map((r) => host.analyze(r)));
+  return [...perResource.flat(), ...(await host.analyzeStack(resources))];
+}
+
+const mandatory = (vs: PolicyViolation[]) => vs.filter((v) => v.enforcementLevel === "mandatory");
+const summary = (vs: PolicyViolation[]) => vs.map((v) => `${v.policyName} [${v.enforcementLevel}]: ${v.message}`);
+
+/** How the engine would show a recorded resource to an analyzer: its inputs plus its id. */
+function fromRecorded(r: RecordedResource): PolicyResource {
+  return {
+    type: r.type,
+    name: r.name,
+    urn: r.urn,
+    parent: r.parent,
+    properties: { ...(r.inputs as PolicyResource["properties"]), id: r.id },
+  };
+}
+
+describe("api-s3-load-guard through the policy host", () => {
+  let host: PolicyPackHost;
+
+  beforeAll(async () => {
+    host = await startPolicyPackHost(PACK_DIR);
+  }, 180_000);
+
+  afterAll(async () => {
+    await host?.stop();
+  });
+
+  it("serves the pack with each policy's documented default level", async () => {
+    const info = await host.getAnalyzerInfo();
+    expect(info.name).toBe("api-s3-load-guard");
+    const levels = Object.fromEntries(info.policies.map((p) => [p.name, p.enforcementLevel]));
+    expect(levels).toEqual({
+      ...Object.fromEntries(mandatoryPolicies.map((p) => [p.name, "mandatory"])),
+      ...Object.fromEntries(advisoryPolicies.map((p) => [p.name, "advisory"])),
+    });
+    expect(Object.keys(levels)).toHaveLength(11);
+  });
+
+  it("prod's pack config makes every policy mandatory", () => {
+    const prod = loadConfig("prod");
+    const raised = advisoryPolicies.map((p) => p.name).sort();
+    expect(Object.keys(prod).sort()).toEqual(raised);
+    expect(new Set(Object.values(prod))).toEqual(new Set(["mandatory"]));
+  });
+
+  describe.each(STACKS)("the %s stack's mocked program", (stack) => {
+    it("passes with zero mandatory violations under its pack config", async () => {
+      const run = await runProgram(stack);
+      const resources = run.resources.map(fromRecorded);
+      // The run must contain what the pack guards, or "zero violations" would prove nothing.
+      expect(resources.filter((r) => r.type === T.bucket)).toHaveLength(1);
+      expect(resources.filter((r) => r.type === SNAPSHOT_TYPE).length).toBeGreaterThan(0);
+      await host.configure(loadConfig(stack));
+      const violations = await analyzeAll(host, resources);
+      expect(summary(mandatory(violations))).toEqual([]);
+      if (stack === "prod") {
+        expect(summary(violations)).toEqual([]);
+      }
+    }, 120_000);
+  });
+
+  describe("adversarial cases, each alone, under the default config", () => {
+    beforeAll(async () => {
+      await host.configure({});
+    });
+
+    it("the guarded baseline itself has no mandatory violations", async () => {
+      expect(summary(mandatory(await analyzeAll(host, guarded())))).toEqual([]);
+    });
+
+    it.each(ADVERSARIAL)("%s is a mandatory violation", async (_case, resources, policyName) => {
+      const violations = await analyzeAll(host, resources);
+      expect(mandatory(violations).map((v) => v.policyName)).toContain(policyName);
+    });
+
+    it.each(ADVISORY)("%s is advisory by default", async (_case, resources, policyName) => {
+      const violations = (await analyzeAll(host, resources)).filter((v) => v.policyName === policyName);
+      expect(violations.length).toBeGreaterThan(0);
+      expect(new Set(violations.map((v) => v.enforcementLevel))).toEqual(new Set(["advisory"]));
+    });
+  });
+
+  describe("adversarial advisory cases under prod's config", () => {
+    beforeAll(async () => {
+      await host.configure(loadConfig("prod"));
+    });
+
+    it.each(ADVISORY)("%s is a mandatory violation", async (_case, resources, policyName) => {
+      const violations = await analyzeAll(host, resources);
+      expect(mandatory(violations).map((v) => v.policyName)).toContain(policyName);
+    });
+  });
+});

@@ -1,0 +1,120 @@
+import * as aws from "@pulumi/aws";
+import { disallowPublicBucketPolicy } from "../../../../policy/s3";
+import {
+  assertHasResourceViolation,
+  assertNoResourceViolations,
+  createResourceValidationArgs,
+  metadataOf,
+  runResourcePolicy,
+} from "../../../helpers/policy";
+import { BUCKET_ARN, BUCKET_ID, tlsOnlyStatement } from "../fixtures";
+
+const KEYS = "aws:PrincipalAccount, aws:SourceAccount, aws:SourceVpce, aws:SourceVpc";
+
+const readStatement = (): Record<string, unknown> => ({
+  Sid: "PublicRead",
+  Effect: "Allow",
+  Principal: { AWS: "arn:aws:iam::123456789012:root" },
+  Action: "s3:GetObject",
+  Resource: `${BUCKET_ARN}/*`,
+});
+
+function policyArgs(statement: Record<string, unknown>, config: Record<string, unknown> = {}) {
+  const policy = JSON.stringify({ Version: "2012-10-17", Statement: [tlsOnlyStatement(), statement] });
+  return createResourceValidationArgs(aws.s3.BucketPolicy, { bucket: BUCKET_ID, policy }, config);
+}
+
+const openMessage = (principal: string, keys = KEYS) =>
+  `\`policy\` statement 1 (Sid "PublicRead") allows ${principal} without a condition that narrows it to an account or VPC endpoint. Name the principals (e.g. {"AWS": "arn:aws:iam::<account>:root"}) or add a condition such as {"StringEquals": {"aws:SourceVpce": "vpce-…"}} on one of: ${keys}.`;
+
+describe("s3-bucket-policy-disallow-public-principal", () => {
+  it("is named for what it forbids and mandatory by default", () => {
+    expect(metadataOf(disallowPublicBucketPolicy)).toEqual({
+      name: "s3-bucket-policy-disallow-public-principal",
+      enforcementLevel: "mandatory",
+    });
+  });
+
+  it("accepts a named principal and a Deny with Principal \"*\"", async () => {
+    await assertNoResourceViolations(disallowPublicBucketPolicy, policyArgs(readStatement()));
+  });
+
+  it.each([
+    ['"*"', "*"],
+    ['{"AWS":"*"}', { AWS: "*" }],
+    ['{"AWS":["arn:aws:iam::123456789012:root","*"]}', { AWS: ["arn:aws:iam::123456789012:root", "*"] }],
+  ])("rejects Allow to Principal %s", async (shown, principal) => {
+    await assertHasResourceViolation(
+      disallowPublicBucketPolicy,
+      policyArgs({ ...readStatement(), Principal: principal }),
+      openMessage(`Principal ${shown}`),
+    );
+  });
+
+  it("rejects Allow with NotPrincipal, which allows everyone else", async () => {
+    const statement = { ...readStatement(), Principal: undefined, NotPrincipal: { AWS: "arn:aws:iam::1:root" } };
+    await assertHasResourceViolation(
+      disallowPublicBucketPolicy,
+      policyArgs(statement),
+      openMessage('NotPrincipal {"AWS":"arn:aws:iam::1:root"}'),
+    );
+  });
+
+  it.each([
+    ["the account", { StringEquals: { "aws:PrincipalAccount": "123456789012" } }],
+    ["a VPC endpoint", { StringEquals: { "aws:SourceVpce": ["vpce-0abc"] } }],
+    ["a VPC", { StringLike: { "aws:sourcevpc": "vpc-0abc" } }],
+  ])("accepts Principal \"*\" narrowed to %s", async (_label, condition) => {
+    const statement = { ...readStatement(), Principal: "*", Condition: condition };
+    await assertNoResourceViolations(disallowPublicBucketPolicy, policyArgs(statement));
+  });
+
+  it.each([
+    ["a negated operator", { StringNotEquals: { "aws:SourceVpce": "vpce-0abc" } }],
+    ["an IfExists operator", { StringEqualsIfExists: { "aws:SourceVpce": "vpce-0abc" } }],
+    ["a wildcard value", { StringLike: { "aws:SourceVpce": "vpce-*" } }],
+    ["an unrelated key", { IpAddress: { "aws:SourceIp": "203.0.113.0/24" } }],
+  ])("rejects Principal \"*\" with %s", async (_label, condition) => {
+    const statement = { ...readStatement(), Principal: "*", Condition: condition };
+    await assertHasResourceViolation(disallowPublicBucketPolicy, policyArgs(statement), openMessage('Principal "*"'));
+  });
+
+  it("takes the narrowing keys from config", async () => {
+    const statement = {
+      ...readStatement(),
+      Principal: "*",
+      Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } },
+    };
+    const config = { narrowingConditionKeys: ["aws:PrincipalOrgID"] };
+    await assertNoResourceViolations(disallowPublicBucketPolicy, policyArgs(statement, config));
+    await assertHasResourceViolation(disallowPublicBucketPolicy, policyArgs(statement), openMessage('Principal "*"'));
+  });
+
+  it("accepts a policy given as an object and a single Statement", async () => {
+    const args = createResourceValidationArgs(aws.s3.BucketPolicy, {
+      bucket: BUCKET_ID,
+      policy: { Version: "2012-10-17", Statement: readStatement() },
+    });
+    await assertNoResourceViolations(disallowPublicBucketPolicy, args);
+  });
+
+  it("rejects a policy it cannot read", async () => {
+    const args = createResourceValidationArgs(aws.s3.BucketPolicy, { bucket: BUCKET_ID, policy: "{not json" });
+    await assertHasResourceViolation(
+      disallowPublicBucketPolicy,
+      args,
+      "`policy` is not valid JSON, so it cannot be checked for public access. Give a valid IAM policy document.",
+    );
+  });
+
+  it("checks the legacy inline policy of a Bucket", async () => {
+    const policy = JSON.stringify({ Statement: [{ ...readStatement(), Principal: "*" }] });
+    const outcome = await runResourcePolicy(
+      disallowPublicBucketPolicy,
+      createResourceValidationArgs(aws.s3.Bucket, { bucket: "b", policy }),
+    );
+    expect(outcome.violations.map((v) => v.message)).toEqual([
+      openMessage('Principal "*"').replace("statement 1", "statement 0"),
+    ]);
+  });
+});
