@@ -4,7 +4,10 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
-export function parseArgs(argv: readonly string[], booleanFlags: readonly string[] = []): ParsedArgs {
+export function parseArgs(
+  argv: readonly string[],
+  booleanFlags: readonly string[] = [],
+): ParsedArgs {
   const flags = new Map<string, string[]>();
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -38,10 +41,16 @@ export function flag(args: ParsedArgs, name: string): string | undefined {
 }
 
 /** Rejects flags the command does not know, so a typo is not silently ignored. */
-export function assertKnownFlags(args: ParsedArgs, known: readonly string[], command: string): void {
+export function assertKnownFlags(
+  args: ParsedArgs,
+  known: readonly string[],
+  command: string,
+): void {
   for (const name of args.flags.keys()) {
     if (!known.includes(name)) {
-      throw new Error(`Unknown flag --${name} for \`${command}\`. Known flags: ${known.map((k) => `--${k}`).join(", ")}.`);
+      throw new Error(
+        `Unknown flag --${name} for \`${command}\`. Known flags: ${known.map((k) => `--${k}`).join(", ")}.`,
+      );
     }
   }
 }

@@ -29,7 +29,9 @@ export async function checkObjectCommand(env: NodeJS.ProcessEnv, io: Io): Promis
       );
       return 1;
     }
-    io.stdout(`Data successfully uploaded to s3://${bucket}/${key} (${body.length} bytes, sha256 ${actual}).`);
+    io.stdout(
+      `Data successfully uploaded to s3://${bucket}/${key} (${body.length} bytes, sha256 ${actual}).`,
+    );
     return 0;
   } finally {
     s3.destroy();
@@ -39,7 +41,9 @@ export async function checkObjectCommand(env: NodeJS.ProcessEnv, io: Io): Promis
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
   if (!value) {
-    throw new Error(`The environment variable ${name} is not set; check-object is meant to be run by the Pulumi program, which sets it.`);
+    throw new Error(
+      `The environment variable ${name} is not set; check-object is meant to be run by the Pulumi program, which sets it.`,
+    );
   }
   return value;
 }

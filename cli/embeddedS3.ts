@@ -51,7 +51,12 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new Client({ endpoint, forcePathStyle: true, region: "us-east-1", credentials: S3RVER_CREDENTIALS });
+  const client = new Client({
+    endpoint,
+    forcePathStyle: true,
+    region: "us-east-1",
+    credentials: S3RVER_CREDENTIALS,
+  });
   return {
     endpoint,
     port,

@@ -18,7 +18,16 @@ import type { Io } from "./main";
 import { readStackSettings } from "./stackFile";
 
 const ROOT = resolve(__dirname, "..");
-const FLAGS = ["stack", "plan", "base-url", "s3-endpoint", "bucket", "region", "data-dir", "port"] as const;
+const FLAGS = [
+  "stack",
+  "plan",
+  "base-url",
+  "s3-endpoint",
+  "bucket",
+  "region",
+  "data-dir",
+  "port",
+] as const;
 export const LOCAL_BUCKET = "api-s3-load-local";
 
 export const RUN_USAGE = `Usage: npm start -- [--stack dev] [--plan public|demo|pro] [--base-url URL]
@@ -26,7 +35,11 @@ export const RUN_USAGE = `Usage: npm start -- [--stack dev] [--plan public|demo|
 The API key is read from the environment variable COINGECKO_API_KEY, never from a flag.
 Without --s3-endpoint, objects go to an embedded S3 server keeping its data in --data-dir (default .data/s3).`;
 
-export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runCommand(
+  argv: string[],
+  io: Io,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const args = parseArgs(argv);
   if (args.positionals.includes("help")) {
     io.stdout(RUN_USAGE);
@@ -51,13 +64,24 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv 
   let client: S3Client;
   let target: S3Target;
   if (externalEndpoint) {
-    target = { bucket, endpoint: externalEndpoint, forcePathStyle: true, region: flag(args, "region") ?? env.AWS_REGION ?? "us-east-1" };
+    target = {
+      bucket,
+      endpoint: externalEndpoint,
+      forcePathStyle: true,
+      region: flag(args, "region") ?? env.AWS_REGION ?? "us-east-1",
+    };
     client = createS3Client(target);
   } else {
     const directory = resolve(flag(args, "data-dir") ?? join(ROOT, ".data", "s3"));
     mkdirSync(directory, { recursive: true });
-    embedded = await startEmbeddedS3({ directory, port: Number(flag(args, "port") ?? 0), buckets: [bucket] });
-    io.stdout(`Embedded S3 on ${embedded.endpoint}, data in ${directory}, private bucket "${bucket}".`);
+    embedded = await startEmbeddedS3({
+      directory,
+      port: Number(flag(args, "port") ?? 0),
+      buckets: [bucket],
+    });
+    io.stdout(
+      `Embedded S3 on ${embedded.endpoint}, data in ${directory}, private bucket "${bucket}".`,
+    );
     target = { bucket, endpoint: embedded.endpoint, forcePathStyle: true, region: "us-east-1" };
     client = embedded.client;
   }
@@ -70,8 +94,14 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv 
         // updates them; anything else at the key is refused rather than overwritten.
         const stored = await headSnapshot(target, spec.key, { s3: client });
         const previous = stored?.sha256 ? { etag: stored.etag, sha256: stored.sha256 } : undefined;
-        const result = await runSnapshot(spec, source, target, { s3: client, previous, log: (line) => io.stderr(line) });
-        io.stdout(`${spec.name}: ${result.s3Uri}  ${result.bytes} bytes  ${result.itemCount} items  sha256 ${result.sha256}`);
+        const result = await runSnapshot(spec, source, target, {
+          s3: client,
+          previous,
+          log: (line) => io.stderr(line),
+        });
+        io.stdout(
+          `${spec.name}: ${result.s3Uri}  ${result.bytes} bytes  ${result.itemCount} items  sha256 ${result.sha256}`,
+        );
         io.stdout(
           result.unchanged
             ? `Data unchanged at ${result.s3Uri}: nothing written.`

@@ -5,7 +5,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as yaml from "js-yaml";
-import { parseStackConfig, PROJECT, type RawConfig, type StackSettings } from "../config/stackConfig";
+import {
+  parseStackConfig,
+  PROJECT,
+  type RawConfig,
+  type StackSettings,
+} from "../config/stackConfig";
 
 interface ProjectFile {
   config?: Record<string, unknown>;
@@ -37,7 +42,9 @@ export function readConfigFiles(root: string, stack: string): Record<string, unk
   try {
     stackFile = (yaml.load(readFileSync(stackPath, "utf8")) as StackFile) ?? {};
   } catch (error) {
-    throw new Error(`Cannot read the stack file ${stackPath}: ${(error as Error).message}. Pass an existing stack with --stack.`);
+    throw new Error(
+      `Cannot read the stack file ${stackPath}: ${(error as Error).message}. Pass an existing stack with --stack.`,
+    );
   }
   for (const [key, value] of Object.entries(stackFile.config ?? {})) {
     const isSecure = value !== null && typeof value === "object" && "secure" in value;
@@ -59,7 +66,12 @@ export function readStackValues(root: string, stack: string): Record<string, unk
 }
 
 /** Parses a stack's config as the program would, with the API key supplied from elsewhere. */
-export function readStackSettings(root: string, stack: string, hasApiKey: boolean, overrides: Partial<RawConfig> = {}): StackSettings {
+export function readStackSettings(
+  root: string,
+  stack: string,
+  hasApiKey: boolean,
+  overrides: Partial<RawConfig> = {},
+): StackSettings {
   const v = readStackValues(root, stack);
   const str = (x: unknown) => (typeof x === "string" ? x : undefined);
   const num = (x: unknown) => (typeof x === "number" ? x : undefined);

@@ -27,10 +27,7 @@ const PROCESS_IO: VerifyIo = {
  * `npm run verify`: the account check. Prints one `ok|FAIL <check>: ...` line per check on stdout
  * and returns the exit code: 0 when every check holds, 1 when one fails, 2 for a usage error.
  */
-export async function verifyCommand(
-  argv: string[],
-  io: VerifyIo = PROCESS_IO,
-): Promise<number> {
+export async function verifyCommand(argv: string[], io: VerifyIo = PROCESS_IO): Promise<number> {
   // Every line goes through the redactor: an SDK message must never carry a credential out.
   const out = (line: string) => io.stdout(redactSecrets(line));
   const err = (line: string) => io.stderr(redactSecrets(line));
@@ -78,10 +75,16 @@ export async function verifyCommand(
       out(formatResult(result));
     }
     if (!options.bucket) {
-      out("note: no bucket given; pass `--bucket <name>` or `--stack-outputs <file>` to check the guard rails and snapshots");
+      out(
+        "note: no bucket given; pass `--bucket <name>` or `--stack-outputs <file>` to check the guard rails and snapshots",
+      );
     }
     const failed = results.filter((r) => !r.ok).length;
-    out(failed === 0 ? `verify: all ${results.length} checks hold` : `verify: ${failed} of ${results.length} checks failed`);
+    out(
+      failed === 0
+        ? `verify: all ${results.length} checks hold`
+        : `verify: ${failed} of ${results.length} checks failed`,
+    );
     return failed === 0 ? 0 : 1;
   } finally {
     s3.destroy();

@@ -69,7 +69,8 @@ export const DEFAULT_SNAPSHOTS: readonly SnapshotSpec[] = Object.freeze([
 const PLANS: readonly Plan[] = ["public", "demo", "pro"];
 const ACL_MODES: readonly AclMode[] = ["disabled", "private"];
 // S3's rules for general purpose bucket names, less the IP-address form, which we never want.
-const BUCKET_NAME = /^(?!xn--)(?!sthree-)(?!.*--ol-s3$)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const BUCKET_NAME =
+  /^(?!xn--)(?!sthree-)(?!.*--ol-s3$)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 export function parseStackConfig(raw: RawConfig): StackSettings {
   const plan = parsePlan(raw.coingeckoPlan);
@@ -86,7 +87,11 @@ export function parseStackConfig(raw: RawConfig): StackSettings {
     protect: raw.protect ?? false,
     aclMode: parseAclMode(raw.aclMode),
     kmsKeyId: raw.kmsKeyId || undefined,
-    noncurrentVersionDays: parsePositiveInteger("noncurrentVersionDays", raw.noncurrentVersionDays, 90),
+    noncurrentVersionDays: parsePositiveInteger(
+      "noncurrentVersionDays",
+      raw.noncurrentVersionDays,
+      90,
+    ),
     tags: parseTags(raw.tags),
     plan,
     baseUrl: parseBaseUrl(raw.coingeckoBaseUrl) ?? planDefaults(plan).baseUrl,
@@ -148,10 +153,18 @@ function parseBaseUrl(value: string | undefined): string | undefined {
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError("coingeckoBaseUrl", `is "${value}", which is not a URL`, "Use an absolute URL such as https://api.coingecko.com/api/v3.");
+    throw new ConfigError(
+      "coingeckoBaseUrl",
+      `is "${value}", which is not a URL`,
+      "Use an absolute URL such as https://api.coingecko.com/api/v3.",
+    );
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new ConfigError("coingeckoBaseUrl", `uses the scheme "${url.protocol}"`, "Use an http:// or https:// URL.");
+    throw new ConfigError(
+      "coingeckoBaseUrl",
+      `uses the scheme "${url.protocol}"`,
+      "Use an http:// or https:// URL.",
+    );
   }
   if (url.search || url.username || url.password) {
     throw new ConfigError(
@@ -178,12 +191,20 @@ function parseTags(value: unknown): Record<string, string> {
     return {};
   }
   if (typeof value !== "object" || Array.isArray(value)) {
-    throw new ConfigError("tags", "is not a map", 'Use a map of strings, e.g. `tags: {team: data}` in the stack file.');
+    throw new ConfigError(
+      "tags",
+      "is not a map",
+      "Use a map of strings, e.g. `tags: {team: data}` in the stack file.",
+    );
   }
   const tags: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
     if (typeof v !== "string") {
-      throw new ConfigError("tags", `has a non-string value for "${k}"`, "Quote the value in the stack file.");
+      throw new ConfigError(
+        "tags",
+        `has a non-string value for "${k}"`,
+        "Quote the value in the stack file.",
+      );
     }
     tags[k] = v;
   }
@@ -224,7 +245,11 @@ function parseSnapshot(entry: unknown, index: number, plan: Plan): SnapshotSpec 
   const failures = validateSnapshotInputs({ ...spec, plan });
   if (failures.length > 0) {
     const { property, reason } = failures[0];
-    throw new ConfigError(`${where}.${property}`, `is invalid: ${reason.replace(/\.$/, "")}`, "Correct it in the stack file.");
+    throw new ConfigError(
+      `${where}.${property}`,
+      `is invalid: ${reason.replace(/\.$/, "")}`,
+      "Correct it in the stack file.",
+    );
   }
   return spec;
 }

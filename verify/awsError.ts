@@ -65,7 +65,11 @@ export function commonFix(info: AwsErrorInfo, action: string, bucket?: string): 
   if (CREDENTIAL_CODES.has(info.code)) {
     return CREDENTIALS_FIX;
   }
-  if (info.code === "AccessDenied" || info.code === "AccessDeniedException" || info.httpStatus === 403) {
+  if (
+    info.code === "AccessDenied" ||
+    info.code === "AccessDeniedException" ||
+    info.httpStatus === 403
+  ) {
     return `allow \`${action}\`${bucket ? ` on arn:aws:s3:::${bucket}` : ""} for the identity shown by caller-identity, or run with credentials that have it`;
   }
   if (info.code === "NoSuchBucket") {

@@ -61,7 +61,9 @@ export function parseVerifyFlags(argv: string[]): VerifyFlags {
       continue;
     }
     if (!VALUE_FLAGS.has(name)) {
-      throw new Error(`Unknown option \`${arg}\`. Fix: see \`npm run verify -- --help\` for the options.`);
+      throw new Error(
+        `Unknown option \`${arg}\`. Fix: see \`npm run verify -- --help\` for the options.`,
+      );
     }
     let value: string | undefined;
     if (eq > 0 && arg.startsWith("--")) {
@@ -85,7 +87,9 @@ export function parseVerifyFlags(argv: string[]): VerifyFlags {
         break;
       case "--endpoint":
         if (!/^https?:\/\/[^\s]+$/.test(value)) {
-          throw new Error(`Option \`--endpoint\` must be an http(s) URL (got ${JSON.stringify(value)}). Fix: \`--endpoint http://localhost:4566\`.`);
+          throw new Error(
+            `Option \`--endpoint\` must be an http(s) URL (got ${JSON.stringify(value)}). Fix: \`--endpoint http://localhost:4566\`.`,
+          );
         }
         flags.endpoint = value;
         break;
@@ -121,7 +125,12 @@ export function parseStackOutputs(text: string, file: string): StackOutputsForVe
   } catch {
     throw new Error(`\`--stack-outputs ${file}\` is not JSON. ${fix}`);
   }
-  if (!isRecord(doc) || typeof doc.bucketName !== "string" || doc.bucketName === "" || doc.bucketName === "[secret]") {
+  if (
+    !isRecord(doc) ||
+    typeof doc.bucketName !== "string" ||
+    doc.bucketName === "" ||
+    doc.bucketName === "[secret]"
+  ) {
     throw new Error(`\`--stack-outputs ${file}\` has no \`bucketName\` string output. ${fix}`);
   }
   const str = (v: unknown): string | undefined =>
@@ -131,12 +140,19 @@ export function parseStackOutputs(text: string, file: string): StackOutputsForVe
     for (const [name, snapshot] of Object.entries(doc.snapshots)) {
       const key = isRecord(snapshot) ? str(snapshot.key) : undefined;
       if (!key) {
-        throw new Error(`\`--stack-outputs ${file}\`: \`snapshots.${name}.key\` is missing. ${fix}`);
+        throw new Error(
+          `\`--stack-outputs ${file}\`: \`snapshots.${name}.key\` is missing. ${fix}`,
+        );
       }
       objects.push({ key, sha256: isRecord(snapshot) ? str(snapshot.sha256) : undefined });
     }
   }
-  return { bucketName: doc.bucketName, region: str(doc.region), accountId: str(doc.accountId), objects };
+  return {
+    bucketName: doc.bucketName,
+    region: str(doc.region),
+    accountId: str(doc.accountId),
+    objects,
+  };
 }
 
 /** Flags win over stack outputs; keys default to the stack's snapshots, then to the default key. */
@@ -146,10 +162,17 @@ export function resolveOptions(flags: VerifyFlags, stack?: StackOutputsForVerify
   if (flags.keys.length > 0) {
     // The stack's sha256 only applies when checking the stack's own bucket.
     const known = new Map(
-      (flags.bucket === undefined || flags.bucket === stack?.bucketName ? stack?.objects ?? [] : []).map((o) => [o.key, o]),
+      (flags.bucket === undefined || flags.bucket === stack?.bucketName
+        ? (stack?.objects ?? [])
+        : []
+      ).map((o) => [o.key, o]),
     );
     objects = flags.keys.map((key) => known.get(key) ?? { key });
-  } else if (stack && stack.objects.length > 0 && (flags.bucket === undefined || flags.bucket === stack.bucketName)) {
+  } else if (
+    stack &&
+    stack.objects.length > 0 &&
+    (flags.bucket === undefined || flags.bucket === stack.bucketName)
+  ) {
     objects = stack.objects;
   } else {
     objects = bucket ? [{ key: DEFAULT_KEY }] : [];

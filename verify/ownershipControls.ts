@@ -14,7 +14,8 @@ export function nonOwnerGrants(acl: Pick<GetBucketAclCommandOutput, "Owner" | "G
   return (acl.Grants ?? [])
     .filter((grant) => {
       const grantee = grant.Grantee;
-      const isOwner = grantee?.Type === "CanonicalUser" && ownerId !== undefined && grantee.ID === ownerId;
+      const isOwner =
+        grantee?.Type === "CanonicalUser" && ownerId !== undefined && grantee.ID === ownerId;
       return !(isOwner && grant.Permission === "FULL_CONTROL");
     })
     .map((grant) => {
@@ -29,7 +30,8 @@ export function nonOwnerGrants(acl: Pick<GetBucketAclCommandOutput, "Owner" | "G
  * ownership is `BucketOwnerPreferred` and the bucket ACL is private.
  */
 export async function checkOwnershipControls(s3: S3Client, bucket: string): Promise<CheckResult> {
-  const { GetBucketOwnershipControlsCommand, GetBucketAclCommand } = await import("@aws-sdk/client-s3");
+  const { GetBucketOwnershipControlsCommand, GetBucketAclCommand } =
+    await import("@aws-sdk/client-s3");
   const fix = redeployFix("ownership");
   let ownership: string | undefined;
   try {
@@ -50,7 +52,11 @@ export async function checkOwnershipControls(s3: S3Client, bucket: string): Prom
     return pass(CHECK, `${bucket} has ACLs disabled (BucketOwnerEnforced)`);
   }
   if (ownership !== "BucketOwnerPreferred") {
-    return fail(CHECK, `${bucket} has object ownership ${ownership ?? "unset"}, which lets writers own objects`, fix);
+    return fail(
+      CHECK,
+      `${bucket} has object ownership ${ownership ?? "unset"}, which lets writers own objects`,
+      fix,
+    );
   }
   try {
     const acl = await s3.send(new GetBucketAclCommand({ Bucket: bucket }));
@@ -65,6 +71,10 @@ export async function checkOwnershipControls(s3: S3Client, bucket: string): Prom
     return pass(CHECK, `${bucket} is BucketOwnerPreferred with a private ACL`);
   } catch (err) {
     const info = awsErrorInfo(err);
-    return fail(CHECK, errorDetail(info, "GetBucketAcl"), commonFix(info, "s3:GetBucketAcl", bucket) ?? fix);
+    return fail(
+      CHECK,
+      errorDetail(info, "GetBucketAcl"),
+      commonFix(info, "s3:GetBucketAcl", bucket) ?? fix,
+    );
   }
 }

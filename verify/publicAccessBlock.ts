@@ -3,7 +3,12 @@ import { guardRailFailure, redeployFix } from "./guardRailError";
 import { fail, pass, type CheckResult } from "./result";
 
 const CHECK = "public-access-block";
-const FLAGS = ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"] as const;
+const FLAGS = [
+  "BlockPublicAcls",
+  "IgnorePublicAcls",
+  "BlockPublicPolicy",
+  "RestrictPublicBuckets",
+] as const;
 
 /** All four public-access-block flags must be true on the bucket. */
 export async function checkPublicAccessBlock(s3: S3Client, bucket: string): Promise<CheckResult> {

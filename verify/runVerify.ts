@@ -21,7 +21,10 @@ export interface VerifyClients {
  * Runs every check in a fixed order (identity, buckets, guard rails, objects) and returns one
  * result per check. Checks are independent: one failing does not hide the others.
  */
-export async function runVerify(options: VerifyOptions, clients: VerifyClients): Promise<CheckResult[]> {
+export async function runVerify(
+  options: VerifyOptions,
+  clients: VerifyClients,
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   let sts: STSClient | undefined;
   try {

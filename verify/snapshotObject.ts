@@ -45,7 +45,8 @@ export async function checkSnapshotObject(
   const { HeadObjectCommand, GetObjectCommand } = await import("@aws-sdk/client-s3");
   const check = `object ${expected.key}`;
   const uri = `s3://${bucket}/${expected.key}`;
-  const rewriteFix = "run `pulumi up` on the stack (or `npm start` locally) to write the snapshot again";
+  const rewriteFix =
+    "run `pulumi up` on the stack (or `npm start` locally) to write the snapshot again";
   let head;
   try {
     head = await s3.send(
@@ -54,9 +55,17 @@ export async function checkSnapshotObject(
   } catch (err) {
     const info = awsErrorInfo(err);
     if (info.code === "NotFound" || info.code === "NoSuchKey") {
-      return fail(check, `${uri} does not exist`, `${rewriteFix}; check \`--key\` if the key was customised`);
+      return fail(
+        check,
+        `${uri} does not exist`,
+        `${rewriteFix}; check \`--key\` if the key was customised`,
+      );
     }
-    return fail(check, errorDetail(info, "HeadObject"), commonFix(info, "s3:GetObject", bucket) ?? rewriteFix);
+    return fail(
+      check,
+      errorDetail(info, "HeadObject"),
+      commonFix(info, "s3:GetObject", bucket) ?? rewriteFix,
+    );
   }
   const metadataSha = head.Metadata?.sha256?.toLowerCase();
   if (!metadataSha || !HEX_SHA256.test(metadataSha)) {
@@ -72,7 +81,11 @@ export async function checkSnapshotObject(
     body = await readBody(object.Body);
   } catch (err) {
     const info = awsErrorInfo(err);
-    return fail(check, errorDetail(info, "GetObject"), commonFix(info, "s3:GetObject", bucket) ?? rewriteFix);
+    return fail(
+      check,
+      errorDetail(info, "GetObject"),
+      commonFix(info, "s3:GetObject", bucket) ?? rewriteFix,
+    );
   }
   let actual = sha256Hex(body);
   if (actual !== metadataSha && head.ContentEncoding === "gzip") {
@@ -95,7 +108,11 @@ export async function checkSnapshotObject(
   }
   const s3Checksum = checksumAsHex(head.ChecksumSHA256);
   if (s3Checksum && s3Checksum !== actual && head.ContentEncoding !== "gzip") {
-    return fail(check, `${uri} S3 checksum ${s3Checksum} differs from the body's sha256 ${actual}`, rewriteFix);
+    return fail(
+      check,
+      `${uri} S3 checksum ${s3Checksum} differs from the body's sha256 ${actual}`,
+      rewriteFix,
+    );
   }
   if (expected.sha256 && expected.sha256 !== metadataSha) {
     return fail(
@@ -105,5 +122,8 @@ export async function checkSnapshotObject(
     );
   }
   const checksumNote = s3Checksum ? ", S3 checksum agrees" : "";
-  return pass(check, `${uri} ${body.length} bytes, sha256 ${actual} matches its metadata${checksumNote}`);
+  return pass(
+    check,
+    `${uri} ${body.length} bytes, sha256 ${actual} matches its metadata${checksumNote}`,
+  );
 }

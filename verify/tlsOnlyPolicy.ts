@@ -65,7 +65,9 @@ export function tlsOnlyProblems(policyJson: string, bucket: string): string[] {
     (s) => everyone(s.Principal) && list(s.Action).some((a) => a === "s3:*" || a === "*"),
   );
   if (covering.length === 0) {
-    problems.push("the aws:SecureTransport Deny does not apply to every principal (`*`) and every action (`s3:*`)");
+    problems.push(
+      "the aws:SecureTransport Deny does not apply to every principal (`*`) and every action (`s3:*`)",
+    );
   }
   const resources = new Set(covering.flatMap((s) => list(s.Resource).map(String)));
   const bucketArn = `arn:aws:s3:::${bucket}`;

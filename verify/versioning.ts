@@ -18,6 +18,10 @@ export async function checkVersioning(s3: S3Client, bucket: string): Promise<Che
     return fail(CHECK, `${bucket} versioning is ${response.Status ?? "off (never enabled)"}`, fix);
   } catch (err) {
     const info = awsErrorInfo(err);
-    return fail(CHECK, errorDetail(info, "GetBucketVersioning"), commonFix(info, "s3:GetBucketVersioning", bucket) ?? fix);
+    return fail(
+      CHECK,
+      errorDetail(info, "GetBucketVersioning"),
+      commonFix(info, "s3:GetBucketVersioning", bucket) ?? fix,
+    );
   }
 }

@@ -1,2 +1,7 @@
-export { PrivateBucket, PRIVATE_BUCKET_TYPE, type AclMode, type PrivateBucketArgs } from "./privateBucket";
+export {
+  PrivateBucket,
+  PRIVATE_BUCKET_TYPE,
+  type AclMode,
+  type PrivateBucketArgs,
+} from "./privateBucket";
 export { readOnlyPolicy, tlsOnlyPolicy, type PolicyDocument } from "./bucketPolicies";

@@ -101,13 +101,17 @@ export class PrivateBucket extends pulumi.ComponentResource {
         `${name}-ownership`,
         {
           bucket: bucket.id,
-          rule: { objectOwnership: aclMode === "private" ? "BucketOwnerPreferred" : "BucketOwnerEnforced" },
+          rule: {
+            objectOwnership: aclMode === "private" ? "BucketOwnerPreferred" : "BucketOwnerEnforced",
+          },
         },
         next(),
       ),
     );
     if (aclMode === "private") {
-      chain.push(new aws.s3.BucketAcl(`${name}-acl`, { bucket: bucket.id, acl: "private" }, next()));
+      chain.push(
+        new aws.s3.BucketAcl(`${name}-acl`, { bucket: bucket.id, acl: "private" }, next()),
+      );
     }
 
     const kmsKeyId = args.kmsKeyId;
@@ -150,7 +154,9 @@ export class PrivateBucket extends pulumi.ComponentResource {
               id: "abort-incomplete-multipart-uploads",
               status: "Enabled",
               filter: {},
-              abortIncompleteMultipartUpload: { daysAfterInitiation: args.abortIncompleteUploadDays ?? 7 },
+              abortIncompleteMultipartUpload: {
+                daysAfterInitiation: args.abortIncompleteUploadDays ?? 7,
+              },
             },
           ],
         },
@@ -175,7 +181,11 @@ export class PrivateBucket extends pulumi.ComponentResource {
     this.arn = bucket.arn;
     this.encryption = pulumi
       .output(kmsKeyId)
-      .apply((keyId) => (keyId ? { algorithm: "aws:kms" as const, kmsKeyId: keyId } : { algorithm: "AES256" as const }));
+      .apply((keyId) =>
+        keyId
+          ? { algorithm: "aws:kms" as const, kmsKeyId: keyId }
+          : { algorithm: "AES256" as const },
+      );
     this.guardRails = chain;
     this.registerOutputs({
       bucket: this.bucket,

@@ -15,7 +15,10 @@ import type { SnapshotInputs, SnapshotOutputs } from "@api-s3-load/snapshot-engi
 export const snapshotProvider: pulumi.dynamic.ResourceProvider<SnapshotInputs, SnapshotOutputs> = {
   async check(_olds, news) {
     const engine: typeof Engine = require("@api-s3-load/snapshot-engine");
-    return { inputs: news, failures: engine.checkSnapshot(news as unknown as Record<string, unknown>) };
+    return {
+      inputs: news,
+      failures: engine.checkSnapshot(news as unknown as Record<string, unknown>),
+    };
   },
   async diff(_id, olds, news) {
     const engine: typeof Engine = require("@api-s3-load/snapshot-engine");

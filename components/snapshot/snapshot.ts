@@ -1,5 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { SNAPSHOT_SCHEMA_VERSION, type Encryption, type ParamValue, type Plan } from "@api-s3-load/snapshot-engine";
+import {
+  SNAPSHOT_SCHEMA_VERSION,
+  type Encryption,
+  type ParamValue,
+  type Plan,
+} from "@api-s3-load/snapshot-engine";
 import { snapshotProvider } from "./provider";
 
 /** Module and type of the dynamic resource: its token is `pulumi-nodejs:dynamic/coingecko:Snapshot`. */

@@ -93,7 +93,9 @@ function requireString(
   if (typeof value === "string" && value.length > 0) {
     return value;
   }
-  problems.push(`\`${label}\` is ${value === "" ? "empty" : describe(value)}, expected a non-empty string`);
+  problems.push(
+    `\`${label}\` is ${value === "" ? "empty" : describe(value)}, expected a non-empty string`,
+  );
   return "";
 }
 
@@ -146,7 +148,9 @@ function checkPolicyDocument(json: string, problems: Problem[]): void {
     return;
   }
   if (!isRecord(doc) || !Array.isArray(doc.Statement) || doc.Statement.length === 0) {
-    problems.push("`readPolicyJson` is not an IAM policy document with a non-empty `Statement` list");
+    problems.push(
+      "`readPolicyJson` is not an IAM policy document with a non-empty `Statement` list",
+    );
   }
 }
 
@@ -174,7 +178,9 @@ export function readProducerOutputs(
   checkPolicyDocument(result.readPolicyJson, problems);
   const snapshots = source.snapshots;
   if (!isRecord(snapshots)) {
-    problems.push(`\`snapshots\` is ${describe(snapshots)}, expected a map of snapshot name to object`);
+    problems.push(
+      `\`snapshots\` is ${describe(snapshots)}, expected a map of snapshot name to object`,
+    );
   } else {
     for (const [name, value] of Object.entries(snapshots)) {
       result.snapshots[name] = readSnapshot(name, value, problems);
@@ -191,7 +197,11 @@ export function readProducerOutputs(
 }
 
 /** Does `policyJson` allow `s3:GetObject` on this exact object? */
-export function policyAllowsGetObject(policyJson: string, bucketName: string, key: string): boolean {
+export function policyAllowsGetObject(
+  policyJson: string,
+  bucketName: string,
+  key: string,
+): boolean {
   const doc = JSON.parse(policyJson) as { Statement: unknown[] };
   const objectArn = `arn:aws:s3:::${bucketName}/${key}`;
   const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);

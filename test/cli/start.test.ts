@@ -18,7 +18,10 @@ async function storedObject(dataDir: string): Promise<{ body: Buffer; contentTyp
     const object = await s3.client.send(
       new GetObjectCommand({ Bucket: "api-s3-load-local", Key: "coingecko/coins-markets.json" }),
     );
-    return { body: Buffer.from(await object.Body!.transformToByteArray()), contentType: object.ContentType };
+    return {
+      body: Buffer.from(await object.Body!.transformToByteArray()),
+      contentType: object.ContentType,
+    };
   } finally {
     await s3.stop();
   }
@@ -26,10 +29,14 @@ async function storedObject(dataDir: string): Promise<{ body: Buffer; contentTyp
 
 /** Runs `npm start` as a user would, against the fake API, with its data in `dataDir`. */
 function npmStart(fake: FakeCoingecko, dataDir: string, env: NodeJS.ProcessEnv = {}) {
-  return run("npm", ["start", "--silent", "--", "--base-url", fake.baseUrl, "--data-dir", dataDir], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env },
-  });
+  return run(
+    "npm",
+    ["start", "--silent", "--", "--base-url", fake.baseUrl, "--data-dir", dataDir],
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...env },
+    },
+  );
 }
 
 describe("npm start", () => {
@@ -49,10 +56,14 @@ describe("npm start", () => {
     const line = stdout.split("\n").find((l) => l.startsWith("coins-markets: "));
     expect(line).toBeDefined();
     const [, uri, bytes, items, sha256] =
-      /^coins-markets: (s3:\/\/\S+)\s+(\d+) bytes\s+(\d+) items\s+sha256 ([0-9a-f]{64})$/.exec(line!) ?? [];
+      /^coins-markets: (s3:\/\/\S+)\s+(\d+) bytes\s+(\d+) items\s+sha256 ([0-9a-f]{64})$/.exec(
+        line!,
+      ) ?? [];
     expect(uri).toBe("s3://api-s3-load-local/coingecko/coins-markets.json");
     expect(Number(items)).toBe(100);
-    expect(stdout).toContain("Data successfully uploaded to s3://api-s3-load-local/coingecko/coins-markets.json");
+    expect(stdout).toContain(
+      "Data successfully uploaded to s3://api-s3-load-local/coingecko/coins-markets.json",
+    );
     expect(fake.count("/coins/markets")).toBe(1);
 
     // The object outlives the job, byte for byte.
@@ -67,7 +78,9 @@ describe("npm start", () => {
 
   it("writes nothing on a second run when the data did not change", async () => {
     const { stdout } = await npmStart(fake, dataDir);
-    expect(stdout).toContain("Data unchanged at s3://api-s3-load-local/coingecko/coins-markets.json: nothing written.");
+    expect(stdout).toContain(
+      "Data unchanged at s3://api-s3-load-local/coingecko/coins-markets.json: nothing written.",
+    );
   });
 
   it("fails with the API's reason and keeps the stored object when the API answers an error", async () => {

@@ -1,4 +1,9 @@
-import { ConfigError, DEFAULT_SNAPSHOTS, parseStackConfig, type RawConfig } from "../../config/stackConfig";
+import {
+  ConfigError,
+  DEFAULT_SNAPSHOTS,
+  parseStackConfig,
+  type RawConfig,
+} from "../../config/stackConfig";
 
 const base: RawConfig = { hasApiKey: false };
 
@@ -21,9 +26,9 @@ describe("parseStackConfig", () => {
     expect(parseStackConfig({ ...base, coingeckoPlan: "pro", hasApiKey: true }).baseUrl).toBe(
       "https://pro-api.coingecko.com/api/v3",
     );
-    expect(parseStackConfig({ ...base, coingeckoBaseUrl: "http://127.0.0.1:9999/api/v3/" }).baseUrl).toBe(
-      "http://127.0.0.1:9999/api/v3",
-    );
+    expect(
+      parseStackConfig({ ...base, coingeckoBaseUrl: "http://127.0.0.1:9999/api/v3/" }).baseUrl,
+    ).toBe("http://127.0.0.1:9999/api/v3");
   });
 
   it("gives each snapshot its default key from its name", () => {
@@ -31,23 +36,66 @@ describe("parseStackConfig", () => {
       ...base,
       snapshots: [{ name: "global", endpoint: "global", params: {} }],
     });
-    expect(settings.snapshots).toEqual([{ name: "global", endpoint: "global", params: {}, key: "coingecko/global.json" }]);
+    expect(settings.snapshots).toEqual([
+      { name: "global", endpoint: "global", params: {}, key: "coingecko/global.json" },
+    ]);
   });
 
   it.each<[string, Partial<RawConfig>, string]>([
-    ["an unknown plan", { coingeckoPlan: "free" }, 'Config `api-s3-load:coingeckoPlan` is "free", which is not a CoinGecko plan. Use one of "public", "demo", "pro".'],
-    ["a demo plan without a key", { coingeckoPlan: "demo" }, "Config `api-s3-load:coingeckoApiKey` is required when `coingeckoPlan` is \"demo\""],
-    ["an unknown ACL mode", { aclMode: "public-read" }, 'Config `api-s3-load:aclMode` is "public-read". Use "disabled"'],
-    ["an invalid bucket name", { bucketName: "My_Bucket" }, 'Config `api-s3-load:bucketName` is "My_Bucket", which is not a valid S3 bucket name.'],
-    ["a base URL with a key in its query", { coingeckoBaseUrl: "https://api.coingecko.com/api/v3?x_cg_demo_api_key=k" }, "Config `api-s3-load:coingeckoBaseUrl` carries a query string or credentials. Remove them"],
-    ["a base URL that is no URL", { coingeckoBaseUrl: "api.coingecko.com" }, 'Config `api-s3-load:coingeckoBaseUrl` is "api.coingecko.com", which is not a URL.'],
-    ["a zero version retention", { noncurrentVersionDays: 0 }, "Config `api-s3-load:noncurrentVersionDays` is 0. Use a whole number of at least 1."],
+    [
+      "an unknown plan",
+      { coingeckoPlan: "free" },
+      'Config `api-s3-load:coingeckoPlan` is "free", which is not a CoinGecko plan. Use one of "public", "demo", "pro".',
+    ],
+    [
+      "a demo plan without a key",
+      { coingeckoPlan: "demo" },
+      'Config `api-s3-load:coingeckoApiKey` is required when `coingeckoPlan` is "demo"',
+    ],
+    [
+      "an unknown ACL mode",
+      { aclMode: "public-read" },
+      'Config `api-s3-load:aclMode` is "public-read". Use "disabled"',
+    ],
+    [
+      "an invalid bucket name",
+      { bucketName: "My_Bucket" },
+      'Config `api-s3-load:bucketName` is "My_Bucket", which is not a valid S3 bucket name.',
+    ],
+    [
+      "a base URL with a key in its query",
+      { coingeckoBaseUrl: "https://api.coingecko.com/api/v3?x_cg_demo_api_key=k" },
+      "Config `api-s3-load:coingeckoBaseUrl` carries a query string or credentials. Remove them",
+    ],
+    [
+      "a base URL that is no URL",
+      { coingeckoBaseUrl: "api.coingecko.com" },
+      'Config `api-s3-load:coingeckoBaseUrl` is "api.coingecko.com", which is not a URL.',
+    ],
+    [
+      "a zero version retention",
+      { noncurrentVersionDays: 0 },
+      "Config `api-s3-load:noncurrentVersionDays` is 0. Use a whole number of at least 1.",
+    ],
     ["tags that are a list", { tags: ["a"] }, "Config `api-s3-load:tags` is not a map."],
-    ["an empty snapshot list", { snapshots: [] }, "Config `api-s3-load:snapshots` is not a non-empty list."],
-    ["a snapshot that is not an object", { snapshots: ["coins/markets"] }, "Config `api-s3-load:snapshots[0]` is not an object."],
+    [
+      "an empty snapshot list",
+      { snapshots: [] },
+      "Config `api-s3-load:snapshots` is not a non-empty list.",
+    ],
+    [
+      "a snapshot that is not an object",
+      { snapshots: ["coins/markets"] },
+      "Config `api-s3-load:snapshots[0]` is not an object.",
+    ],
     [
       "two snapshots with one name",
-      { snapshots: [{ name: "a", endpoint: "global", params: {} }, { name: "a", endpoint: "ping", params: {} }] },
+      {
+        snapshots: [
+          { name: "a", endpoint: "global", params: {} },
+          { name: "a", endpoint: "ping", params: {} },
+        ],
+      },
       'Config `api-s3-load:snapshots[1].name` repeats "a".',
     ],
     [
@@ -66,11 +114,29 @@ describe("parseStackConfig", () => {
   });
 
   it.each<[string, Record<string, unknown>, string]>([
-    ["an endpoint with a host", { name: "x", endpoint: "https://evil.example/coins", params: {} }, "snapshots[0].endpoint"],
-    ["an endpoint that climbs out of the API root", { name: "x", endpoint: "../admin", params: {} }, "snapshots[0].endpoint"],
-    ["a bad maxAge", { name: "x", endpoint: "global", params: {}, maxAge: "1 hour" }, "snapshots[0].maxAge"],
-    ["too many pages", { name: "x", endpoint: "coins/markets", params: {}, pages: 1000 }, "snapshots[0].pages"],
+    [
+      "an endpoint with a host",
+      { name: "x", endpoint: "https://evil.example/coins", params: {} },
+      "snapshots[0].endpoint",
+    ],
+    [
+      "an endpoint that climbs out of the API root",
+      { name: "x", endpoint: "../admin", params: {} },
+      "snapshots[0].endpoint",
+    ],
+    [
+      "a bad maxAge",
+      { name: "x", endpoint: "global", params: {}, maxAge: "1 hour" },
+      "snapshots[0].maxAge",
+    ],
+    [
+      "too many pages",
+      { name: "x", endpoint: "coins/markets", params: {}, pages: 1000 },
+      "snapshots[0].pages",
+    ],
   ])("rejects a snapshot with %s, naming the entry and field", (_case, snapshot, key) => {
-    expect(() => parseStackConfig({ ...base, snapshots: [snapshot] })).toThrow(`Config \`api-s3-load:${key}\` is invalid:`);
+    expect(() => parseStackConfig({ ...base, snapshots: [snapshot] })).toThrow(
+      `Config \`api-s3-load:${key}\` is invalid:`,
+    );
   });
 });

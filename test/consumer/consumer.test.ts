@@ -97,7 +97,11 @@ async function runConsumer(
         resources.push({ type: args.type, name: args.name, inputs: args.inputs });
         return {
           id: `${args.name}-id`,
-          state: { ...args.inputs, arn: `arn:aws:iam::123456789012:role/${args.name}`, name: args.name },
+          state: {
+            ...args.inputs,
+            arn: `arn:aws:iam::123456789012:role/${args.name}`,
+            name: args.name,
+          },
         };
       },
       call(args) {
@@ -109,9 +113,7 @@ async function runConsumer(
   );
   pulumi.runtime.setAllConfig({
     "api-s3-load-consumer:producerStack": PRODUCER,
-    ...Object.fromEntries(
-      Object.entries(config).map(([k, v]) => [`api-s3-load-consumer:${k}`, v]),
-    ),
+    ...Object.fromEntries(Object.entries(config).map(([k, v]) => [`api-s3-load-consumer:${k}`, v])),
   });
   // The program is an async entry point (`export =`), as Pulumi's Node.js host calls it.
   const program = (await import("../../examples/consumer")) as unknown as {
@@ -225,7 +227,9 @@ describe("consumer stack", () => {
     const producer = producerOutputs();
     producer.readPolicyJson = JSON.stringify({
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/other.json` }],
+      Statement: [
+        { Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/other.json` },
+      ],
     });
     const run = await runConsumer(producer);
     await expect(run.outputs).rejects.toThrow(
@@ -238,14 +242,17 @@ describe("consumer stack", () => {
   it.each([
     [false, false],
     [true, true],
-  ])("exports s3Uri and sha256 as secret only when the producer's outputs are (%s)", async (secret, expected) => {
-    const run = await runConsumer(producerOutputs(), {}, { secret });
-    const outputs = await settle(run);
-    const pulumi = await import("@pulumi/pulumi");
-    expect(await pulumi.isSecret(outputs.s3Uri)).toBe(expected);
-    expect(await pulumi.isSecret(outputs.sha256)).toBe(expected);
-    expect(await promiseOf(outputs.sha256)).toBe(SHA);
-  });
+  ])(
+    "exports s3Uri and sha256 as secret only when the producer's outputs are (%s)",
+    async (secret, expected) => {
+      const run = await runConsumer(producerOutputs(), {}, { secret });
+      const outputs = await settle(run);
+      const pulumi = await import("@pulumi/pulumi");
+      expect(await pulumi.isSecret(outputs.s3Uri)).toBe(expected);
+      expect(await pulumi.isSecret(outputs.sha256)).toBe(expected);
+      expect(await promiseOf(outputs.sha256)).toBe(SHA);
+    },
+  );
 
   it("rejects a `producerStack` that is not fully qualified before creating anything", async () => {
     const run = await runConsumer(producerOutputs(), { producerStack: "dev" });

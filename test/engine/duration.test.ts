@@ -15,12 +15,18 @@ describe("parseDuration", () => {
   });
 
   it.each([
-    ["1h", 'Duration "1h" is not an ISO-8601 duration: write it like "PT30M", "PT1H", "P1D" or "P1DT12H".'],
+    [
+      "1h",
+      'Duration "1h" is not an ISO-8601 duration: write it like "PT30M", "PT1H", "P1D" or "P1DT12H".',
+    ],
     ["P", 'Duration "P" is not an ISO-8601 duration'],
     ["PT", 'Duration "PT" is not an ISO-8601 duration'],
     ["P1H", 'Duration "P1H" is not an ISO-8601 duration'],
     ["PT0S", 'Duration "PT0S" must be longer than zero, such as "PT1H".'],
-    ["P1M", 'Duration "P1M" uses years or months, whose length varies: write it in days or weeks, such as "P30D".'],
+    [
+      "P1M",
+      'Duration "P1M" uses years or months, whose length varies: write it in days or weeks, such as "P30D".',
+    ],
     ["P1Y", "uses years or months"],
   ])("refuses %s", (iso, message) => {
     expect(() => parseDuration(iso)).toThrow(message);

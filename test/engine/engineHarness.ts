@@ -33,11 +33,19 @@ export async function readObject(
   client: S3Client,
   bucket: string,
   key: string,
-): Promise<{ body: Buffer; etag?: string; metadata: Record<string, string>; contentType?: string } | undefined> {
+): Promise<
+  | { body: Buffer; etag?: string; metadata: Record<string, string>; contentType?: string }
+  | undefined
+> {
   try {
     const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const bytes = await out.Body!.transformToByteArray();
-    return { body: Buffer.from(bytes), etag: out.ETag, metadata: out.Metadata ?? {}, contentType: out.ContentType };
+    return {
+      body: Buffer.from(bytes),
+      etag: out.ETag,
+      metadata: out.Metadata ?? {},
+      contentType: out.ContentType,
+    };
   } catch (error) {
     if ((error as { name?: string }).name === "NoSuchKey") {
       return undefined;

@@ -6,7 +6,13 @@ import { startFaultProxy } from "../helpers/faultProxy";
 import type { FaultProxy, ProxyFault } from "../helpers/faultProxy";
 import { startS3Server } from "../helpers/s3Server";
 import type { EmbeddedS3 } from "../helpers/s3Server";
-import { CANARY_KEY, FAST_RETRY, readObject, recordingSleep, useS3rverCredentials } from "./engineHarness";
+import {
+  CANARY_KEY,
+  FAST_RETRY,
+  readObject,
+  recordingSleep,
+  useS3rverCredentials,
+} from "./engineHarness";
 
 const BUCKET = "matrix";
 
@@ -22,52 +28,259 @@ interface Row {
   maxBytes?: number;
   /** Rows that test timeouts use a short one; others keep a generous one against CI load. */
   requestTimeoutMs?: number;
-  expect: { ok: true; apiRequests?: number; puts?: number; sleptAtLeast?: number } | { kind: SnapshotError["kind"]; message: string; apiRequests?: number };
+  expect:
+    | { ok: true; apiRequests?: number; puts?: number; sleptAtLeast?: number }
+    | { kind: SnapshotError["kind"]; message: string; apiRequests?: number };
 }
 
 const rows: Row[] = [
-  { name: "429 then success", faults: [{ kind: "rate-limit", times: 1 }], expect: { ok: true, apiRequests: 2 } },
-  { name: "429 with Retry-After seconds", faults: [{ kind: "rate-limit", retryAfter: "2", times: 1 }], expect: { ok: true, apiRequests: 2, sleptAtLeast: 2000 } },
-  { name: "429 with Retry-After HTTP date", faults: [{ kind: "rate-limit", retryAfter: new Date(Date.now() + 60_000).toUTCString(), times: 1 }], expect: { ok: true, apiRequests: 2, sleptAtLeast: 4000 } },
-  { name: "429 with x-ratelimit-reset", faults: [{ kind: "rate-limit", rateLimitReset: "auto", times: 1 }], expect: { ok: true, apiRequests: 2, sleptAtLeast: 500 } },
-  { name: "429 always", faults: [{ kind: "rate-limit" }], expect: { kind: "rate-limited", message: "after 3 attempts", apiRequests: 3 } },
-  { name: "500 then success", faults: [{ kind: "server-error", status: 500, times: 2 }], expect: { ok: true, apiRequests: 3 } },
-  { name: "503 always", faults: [{ kind: "server-error", status: 503 }], expect: { kind: "http", message: "after 3 attempts", apiRequests: 3 } },
-  { name: "504 HTML gateway page always", faults: [{ kind: "server-error", status: 504, html: true }], expect: { kind: "http", message: "504: Gateway time-out", apiRequests: 3 } },
-  { name: "hang past the timeout", requestTimeoutMs: 500, faults: [{ kind: "hang" }], expect: { kind: "timeout", message: "no complete answer within 0.5 s", apiRequests: 3 } },
-  { name: "hang once then success", requestTimeoutMs: 500, faults: [{ kind: "hang", times: 1 }], expect: { ok: true, apiRequests: 2 } },
-  { name: "connection reset always", faults: [{ kind: "reset" }], expect: { kind: "network", message: "the connection failed (ECONNRESET)", apiRequests: 3 } },
-  { name: "connection reset then success", faults: [{ kind: "reset", times: 1 }], expect: { ok: true, apiRequests: 2 } },
-  { name: "truncated chunked body always", faults: [{ kind: "truncated" }], expect: { kind: "network", message: "the connection failed", apiRequests: 3 } },
-  { name: "truncated body short of its Content-Length", requestTimeoutMs: 500, faults: [{ kind: "truncated", framing: "content-length" }], expect: { kind: "timeout", message: "no complete answer within 0.5 s", apiRequests: 3 } },
-  { name: "truncated body once then success", faults: [{ kind: "truncated", times: 1 }], expect: { ok: true, apiRequests: 2 } },
-  { name: "invalid JSON with 200", faults: [{ kind: "invalid-json" }], expect: { kind: "invalid-payload", message: "invalid or truncated JSON", apiRequests: 1 } },
-  { name: "Cloudflare HTML page with 200", faults: [{ kind: "html" }], expect: { kind: "invalid-payload", message: 'HTTP 200 with an HTML page ("Attention Required! | Cloudflare") instead of JSON', apiRequests: 1 } },
-  { name: "Cloudflare HTML page with 403", faults: [{ kind: "html", status: 403, title: "Access denied | api.coingecko.com used Cloudflare" }], expect: { kind: "misconfigured", message: "HTTP 403", apiRequests: 1 } },
-  { name: 'plain text "error code: 1015"', faults: [{ kind: "text", status: 429 }], expect: { kind: "rate-limited", message: "Cloudflare error code 1015", apiRequests: 3 } },
-  { name: "rate-limit error body with 200", faults: [{ kind: "error-body", status: 200, shape: "status", code: 429 }], expect: { kind: "rate-limited", message: "You've exceeded the Rate Limit", apiRequests: 3 } },
-  { name: "flat error body with 200", faults: [{ kind: "error-body", status: 200, shape: "flat", message: "Could not find coin with the given id" }], expect: { kind: "api-error", message: 'the API said: "Could not find coin with the given id"', apiRequests: 1 } },
-  { name: "nested 10002 body with 200", plan: "public", faults: [{ kind: "error-body", status: 200, shape: "nested", code: 10002 }], expect: { kind: "misconfigured", message: "set coingeckoPlan=demo and coingeckoApiKey", apiRequests: 1 } },
+  {
+    name: "429 then success",
+    faults: [{ kind: "rate-limit", times: 1 }],
+    expect: { ok: true, apiRequests: 2 },
+  },
+  {
+    name: "429 with Retry-After seconds",
+    faults: [{ kind: "rate-limit", retryAfter: "2", times: 1 }],
+    expect: { ok: true, apiRequests: 2, sleptAtLeast: 2000 },
+  },
+  {
+    name: "429 with Retry-After HTTP date",
+    faults: [
+      { kind: "rate-limit", retryAfter: new Date(Date.now() + 60_000).toUTCString(), times: 1 },
+    ],
+    expect: { ok: true, apiRequests: 2, sleptAtLeast: 4000 },
+  },
+  {
+    name: "429 with x-ratelimit-reset",
+    faults: [{ kind: "rate-limit", rateLimitReset: "auto", times: 1 }],
+    expect: { ok: true, apiRequests: 2, sleptAtLeast: 500 },
+  },
+  {
+    name: "429 always",
+    faults: [{ kind: "rate-limit" }],
+    expect: { kind: "rate-limited", message: "after 3 attempts", apiRequests: 3 },
+  },
+  {
+    name: "500 then success",
+    faults: [{ kind: "server-error", status: 500, times: 2 }],
+    expect: { ok: true, apiRequests: 3 },
+  },
+  {
+    name: "503 always",
+    faults: [{ kind: "server-error", status: 503 }],
+    expect: { kind: "http", message: "after 3 attempts", apiRequests: 3 },
+  },
+  {
+    name: "504 HTML gateway page always",
+    faults: [{ kind: "server-error", status: 504, html: true }],
+    expect: { kind: "http", message: "504: Gateway time-out", apiRequests: 3 },
+  },
+  {
+    name: "hang past the timeout",
+    requestTimeoutMs: 500,
+    faults: [{ kind: "hang" }],
+    expect: { kind: "timeout", message: "no complete answer within 0.5 s", apiRequests: 3 },
+  },
+  {
+    name: "hang once then success",
+    requestTimeoutMs: 500,
+    faults: [{ kind: "hang", times: 1 }],
+    expect: { ok: true, apiRequests: 2 },
+  },
+  {
+    name: "connection reset always",
+    faults: [{ kind: "reset" }],
+    expect: { kind: "network", message: "the connection failed (ECONNRESET)", apiRequests: 3 },
+  },
+  {
+    name: "connection reset then success",
+    faults: [{ kind: "reset", times: 1 }],
+    expect: { ok: true, apiRequests: 2 },
+  },
+  {
+    name: "truncated chunked body always",
+    faults: [{ kind: "truncated" }],
+    expect: { kind: "network", message: "the connection failed", apiRequests: 3 },
+  },
+  {
+    name: "truncated body short of its Content-Length",
+    requestTimeoutMs: 500,
+    faults: [{ kind: "truncated", framing: "content-length" }],
+    expect: { kind: "timeout", message: "no complete answer within 0.5 s", apiRequests: 3 },
+  },
+  {
+    name: "truncated body once then success",
+    faults: [{ kind: "truncated", times: 1 }],
+    expect: { ok: true, apiRequests: 2 },
+  },
+  {
+    name: "invalid JSON with 200",
+    faults: [{ kind: "invalid-json" }],
+    expect: { kind: "invalid-payload", message: "invalid or truncated JSON", apiRequests: 1 },
+  },
+  {
+    name: "Cloudflare HTML page with 200",
+    faults: [{ kind: "html" }],
+    expect: {
+      kind: "invalid-payload",
+      message: 'HTTP 200 with an HTML page ("Attention Required! | Cloudflare") instead of JSON',
+      apiRequests: 1,
+    },
+  },
+  {
+    name: "Cloudflare HTML page with 403",
+    faults: [
+      { kind: "html", status: 403, title: "Access denied | api.coingecko.com used Cloudflare" },
+    ],
+    expect: { kind: "misconfigured", message: "HTTP 403", apiRequests: 1 },
+  },
+  {
+    name: 'plain text "error code: 1015"',
+    faults: [{ kind: "text", status: 429 }],
+    expect: { kind: "rate-limited", message: "Cloudflare error code 1015", apiRequests: 3 },
+  },
+  {
+    name: "rate-limit error body with 200",
+    faults: [{ kind: "error-body", status: 200, shape: "status", code: 429 }],
+    expect: { kind: "rate-limited", message: "You've exceeded the Rate Limit", apiRequests: 3 },
+  },
+  {
+    name: "flat error body with 200",
+    faults: [
+      {
+        kind: "error-body",
+        status: 200,
+        shape: "flat",
+        message: "Could not find coin with the given id",
+      },
+    ],
+    expect: {
+      kind: "api-error",
+      message: 'the API said: "Could not find coin with the given id"',
+      apiRequests: 1,
+    },
+  },
+  {
+    name: "nested 10002 body with 200",
+    plan: "public",
+    faults: [{ kind: "error-body", status: 200, shape: "nested", code: 10002 }],
+    expect: {
+      kind: "misconfigured",
+      message: "set coingeckoPlan=demo and coingeckoApiKey",
+      apiRequests: 1,
+    },
+  },
   ...(["status", "top-level-code", "flat", "nested"] as const).flatMap((shape): Row[] => [
-    { name: `401 ${shape} body on the keyless plan`, plan: "public", faults: [{ kind: "error-body", status: 401, shape, code: 10002, message: "API Key Missing" }], expect: { kind: "misconfigured", message: "set coingeckoPlan=demo and coingeckoApiKey", apiRequests: 1 } },
-    { name: `429 ${shape} body`, faults: [{ kind: "error-body", status: 429, shape, code: 429 }], expect: { kind: "rate-limited", message: "last status 429", apiRequests: 3 } },
-    { name: `200 ${shape} body`, faults: [{ kind: "error-body", status: 200, shape, code: 10005 }], expect: { kind: shape === "flat" ? "api-error" : "misconfigured", message: shape === "flat" ? "This request is limited Pro API subscribers" : 'the endpoint "coins/markets" is not included in the demo plan', apiRequests: 1 } },
+    {
+      name: `401 ${shape} body on the keyless plan`,
+      plan: "public",
+      faults: [{ kind: "error-body", status: 401, shape, code: 10002, message: "API Key Missing" }],
+      expect: {
+        kind: "misconfigured",
+        message: "set coingeckoPlan=demo and coingeckoApiKey",
+        apiRequests: 1,
+      },
+    },
+    {
+      name: `429 ${shape} body`,
+      faults: [{ kind: "error-body", status: 429, shape, code: 429 }],
+      expect: { kind: "rate-limited", message: "last status 429", apiRequests: 3 },
+    },
+    {
+      name: `200 ${shape} body`,
+      faults: [{ kind: "error-body", status: 200, shape, code: 10005 }],
+      expect: {
+        kind: shape === "flat" ? "api-error" : "misconfigured",
+        message:
+          shape === "flat"
+            ? "This request is limited Pro API subscribers"
+            : 'the endpoint "coins/markets" is not included in the demo plan',
+        apiRequests: 1,
+      },
+    },
   ]),
-  { name: "10002 with a demo key", faults: [{ kind: "error-body", status: 401, shape: "status", code: 10002 }], expect: { kind: "misconfigured", message: "check that coingeckoApiKey is set for coingeckoPlan=demo", apiRequests: 1 } },
-  { name: "10010: pro key on the public host", faults: [{ kind: "error-body", status: 401, shape: "status", code: 10010 }], expect: { kind: "misconfigured", message: "set coingeckoPlan=pro", apiRequests: 1 } },
-  { name: "10011: demo key on the pro host", plan: "pro", faults: [{ kind: "error-body", status: 400, shape: "top-level-code", code: 10011 }], expect: { kind: "misconfigured", message: "set coingeckoPlan=demo", apiRequests: 1 } },
-  { name: "10005: endpoint not in the plan", faults: [{ kind: "error-body", status: 400, shape: "status", code: 10005 }], expect: { kind: "misconfigured", message: "not included in the demo plan", apiRequests: 1 } },
-  { name: "empty array", faults: [{ kind: "empty" }], expect: { kind: "invalid-payload", message: "answered 0 items, fewer than minItems (1)", apiRequests: 1 } },
-  { name: "oversize payload", maxBytes: 64 * 1024, faults: [{ kind: "oversize", bytes: 4 * 1024 * 1024 }], expect: { kind: "too-large", message: "exceeded maxBytes (65536 bytes", apiRequests: 1 } },
+  {
+    name: "10002 with a demo key",
+    faults: [{ kind: "error-body", status: 401, shape: "status", code: 10002 }],
+    expect: {
+      kind: "misconfigured",
+      message: "check that coingeckoApiKey is set for coingeckoPlan=demo",
+      apiRequests: 1,
+    },
+  },
+  {
+    name: "10010: pro key on the public host",
+    faults: [{ kind: "error-body", status: 401, shape: "status", code: 10010 }],
+    expect: { kind: "misconfigured", message: "set coingeckoPlan=pro", apiRequests: 1 },
+  },
+  {
+    name: "10011: demo key on the pro host",
+    plan: "pro",
+    faults: [{ kind: "error-body", status: 400, shape: "top-level-code", code: 10011 }],
+    expect: { kind: "misconfigured", message: "set coingeckoPlan=demo", apiRequests: 1 },
+  },
+  {
+    name: "10005: endpoint not in the plan",
+    faults: [{ kind: "error-body", status: 400, shape: "status", code: 10005 }],
+    expect: { kind: "misconfigured", message: "not included in the demo plan", apiRequests: 1 },
+  },
+  {
+    name: "empty array",
+    faults: [{ kind: "empty" }],
+    expect: {
+      kind: "invalid-payload",
+      message: "answered 0 items, fewer than minItems (1)",
+      apiRequests: 1,
+    },
+  },
+  {
+    name: "oversize payload",
+    maxBytes: 64 * 1024,
+    faults: [{ kind: "oversize", bytes: 4 * 1024 * 1024 }],
+    expect: { kind: "too-large", message: "exceeded maxBytes (65536 bytes", apiRequests: 1 },
+  },
   { name: "gzip transfer encoding", gzip: true, expect: { ok: true, apiRequests: 1 } },
-  { name: "redirect to another host", redirectOffHost: true, expect: { kind: "http", message: "redirected to another host", apiRequests: 1 } },
-  { name: "S3 down (connection refused)", s3Down: true, expect: { kind: "s3", message: "could not reach S3" } },
-  { name: "S3 connection reset", s3Fault: { kind: "reset" }, expect: { kind: "s3", message: "could not reach S3" } },
-  { name: "S3 SlowDown then success", s3Fault: { kind: "slow-down", method: "PUT", times: 2 }, expect: { ok: true, puts: 3 } },
-  { name: "S3 SlowDown always", s3Fault: { kind: "slow-down", method: "PUT" }, expect: { kind: "s3", message: "kept throttling PutObject" } },
-  { name: "S3 AccessDenied", s3Fault: { kind: "access-denied", method: "PUT" }, expect: { kind: "s3", message: "S3 denied PutObject" } },
-  { name: "S3 NoSuchBucket", s3Fault: { kind: "no-such-bucket" }, expect: { kind: "s3", message: `bucket "${BUCKET}" does not exist` } },
-  { name: "S3 body corrupted in transit (BadDigest)", s3Fault: { kind: "corrupt-body", method: "PUT" }, expect: { kind: "s3", message: "do not match the SHA-256 checksum (BadDigest)" } },
+  {
+    name: "redirect to another host",
+    redirectOffHost: true,
+    expect: { kind: "http", message: "redirected to another host", apiRequests: 1 },
+  },
+  {
+    name: "S3 down (connection refused)",
+    s3Down: true,
+    expect: { kind: "s3", message: "could not reach S3" },
+  },
+  {
+    name: "S3 connection reset",
+    s3Fault: { kind: "reset" },
+    expect: { kind: "s3", message: "could not reach S3" },
+  },
+  {
+    name: "S3 SlowDown then success",
+    s3Fault: { kind: "slow-down", method: "PUT", times: 2 },
+    expect: { ok: true, puts: 3 },
+  },
+  {
+    name: "S3 SlowDown always",
+    s3Fault: { kind: "slow-down", method: "PUT" },
+    expect: { kind: "s3", message: "kept throttling PutObject" },
+  },
+  {
+    name: "S3 AccessDenied",
+    s3Fault: { kind: "access-denied", method: "PUT" },
+    expect: { kind: "s3", message: "S3 denied PutObject" },
+  },
+  {
+    name: "S3 NoSuchBucket",
+    s3Fault: { kind: "no-such-bucket" },
+    expect: { kind: "s3", message: `bucket "${BUCKET}" does not exist` },
+  },
+  {
+    name: "S3 body corrupted in transit (BadDigest)",
+    s3Fault: { kind: "corrupt-body", method: "PUT" },
+    expect: { kind: "s3", message: "do not match the SHA-256 checksum (BadDigest)" },
+  },
 ];
 
 describe("fault matrix: every fault leaves the stored object byte-identical", () => {
@@ -82,7 +295,11 @@ describe("fault matrix: every fault leaves the stored object byte-identical", ()
 
   beforeAll(async () => {
     restoreCredentials = useS3rverCredentials();
-    [api, other, s3] = await Promise.all([startFakeCoingecko(), startFakeCoingecko(), startS3Server([BUCKET])]);
+    [api, other, s3] = await Promise.all([
+      startFakeCoingecko(),
+      startFakeCoingecko(),
+      startS3Server([BUCKET]),
+    ]);
     proxy = await startFaultProxy(s3.endpoint);
   });
 
@@ -102,10 +319,22 @@ describe("fault matrix: every fault leaves the stored object byte-identical", ()
 
   it.each(rows)("$name", async (row) => {
     const plan = row.plan ?? "demo";
-    const source = { plan, apiKey: plan === "public" ? undefined : CANARY_KEY, baseUrl: api.baseUrl };
+    const source = {
+      plan,
+      apiKey: plan === "public" ? undefined : CANARY_KEY,
+      baseUrl: api.baseUrl,
+    };
     const target = { bucket: BUCKET, endpoint: proxy.endpoint, forcePathStyle: true };
     const client = createS3Client(target, { maxAttempts: 3 });
-    const common = { s3: client, retry: { ...FAST_RETRY, requestTimeoutMs: row.requestTimeoutMs ?? FAST_RETRY.requestTimeoutMs }, rateWindowMs: 1000, log: (l: string) => logs.push(l) };
+    const common = {
+      s3: client,
+      retry: {
+        ...FAST_RETRY,
+        requestTimeoutMs: row.requestTimeoutMs ?? FAST_RETRY.requestTimeoutMs,
+      },
+      rateWindowMs: 1000,
+      log: (l: string) => logs.push(l),
+    };
     try {
       // A good object first, written without faults; then an update whose payload differs.
       api.reset();
@@ -121,7 +350,10 @@ describe("fault matrix: every fault leaves the stored object byte-identical", ()
         api.pushFault(fault);
       }
       if (row.redirectOffHost) {
-        api.pushFault({ kind: "redirect", location: `${other.baseUrl}/coins/markets?per_page=50&vs_currency=usd` });
+        api.pushFault({
+          kind: "redirect",
+          location: `${other.baseUrl}/coins/markets?per_page=50&vs_currency=usd`,
+        });
       }
       api.setOptions({ gzip: row.gzip ?? false });
       if (row.s3Fault) {

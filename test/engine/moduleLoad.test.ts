@@ -14,13 +14,25 @@ describe("requiring the engine", () => {
         fetch: loaded.some((p) => p.includes("node-fetch")),
         exports: Object.keys(engine).sort(),
       }));`;
-    const out = JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: root, encoding: "utf8" }));
+    const out = JSON.parse(
+      execFileSync(process.execPath, ["-e", script], { cwd: root, encoding: "utf8" }),
+    );
     expect(out.sdk).toBe(false);
     expect(out.fetch).toBe(false);
     expect(out.exports).toEqual(
       expect.arrayContaining([
-        "ENGINE_VERSION", "USER_AGENT", "UNKNOWN", "defaultSnapshotKey", "planDefaults", "parseDuration",
-        "validateSnapshotInputs", "runSnapshot", "headSnapshot", "deleteSnapshot", "createS3Client", "SnapshotError",
+        "ENGINE_VERSION",
+        "USER_AGENT",
+        "UNKNOWN",
+        "defaultSnapshotKey",
+        "planDefaults",
+        "parseDuration",
+        "validateSnapshotInputs",
+        "runSnapshot",
+        "headSnapshot",
+        "deleteSnapshot",
+        "createS3Client",
+        "SnapshotError",
       ]),
     );
   });

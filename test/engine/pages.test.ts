@@ -38,20 +38,36 @@ describe("pagination concatenates pages in order and stops at the end of the lis
     key: `paged/${(n += 1)}.json`,
   });
   const run = (s: SnapshotSpec, pageConcurrency: number) =>
-    runSnapshot(s, source, target, { s3: createS3Client(target), retry: FAST_RETRY, rateWindowMs: 1000, pageConcurrency });
+    runSnapshot(s, source, target, {
+      s3: createS3Client(target),
+      retry: FAST_RETRY,
+      rateWindowMs: 1000,
+      pageConcurrency,
+    });
 
-  it.each([1, 2, 4])("gives the same items in order with %i pages in flight", async (concurrency) => {
-    const s = spec(6);
-    const result = await run(s, concurrency);
-    const stored = JSON.parse((await readObject(s3.client, BUCKET, s.key))!.body.toString("utf8"));
-    expect(stored).toEqual(Array.from({ length: 23 }, (_, i) => marketsItem(i)));
-    expect(result.itemCount).toBe(23);
-    expect(result.sourceUrl).toBe(`${api.baseUrl}/coins/markets?page=1&per_page=10&vs_currency=usd`);
-  });
+  it.each([1, 2, 4])(
+    "gives the same items in order with %i pages in flight",
+    async (concurrency) => {
+      const s = spec(6);
+      const result = await run(s, concurrency);
+      const stored = JSON.parse(
+        (await readObject(s3.client, BUCKET, s.key))!.body.toString("utf8"),
+      );
+      expect(stored).toEqual(Array.from({ length: 23 }, (_, i) => marketsItem(i)));
+      expect(result.itemCount).toBe(23);
+      expect(result.sourceUrl).toBe(
+        `${api.baseUrl}/coins/markets?page=1&per_page=10&vs_currency=usd`,
+      );
+    },
+  );
 
   it("fetches pages one after another without requesting past the short page", async () => {
     await run(spec(6), 1);
-    expect(api.requests.map((r) => new URL(r.url, "http://x").searchParams.get("page"))).toEqual(["1", "2", "3"]);
+    expect(api.requests.map((r) => new URL(r.url, "http://x").searchParams.get("page"))).toEqual([
+      "1",
+      "2",
+      "3",
+    ]);
   });
 
   it("stops at an empty page", async () => {
@@ -81,7 +97,13 @@ describe("pagination concatenates pages in order and stops at the end of the lis
   });
 
   it("refuses to paginate an endpoint that answers an object", async () => {
-    const s: SnapshotSpec = { name: "g", endpoint: "global", params: {}, pages: 2, key: `paged/${(n += 1)}.json` };
+    const s: SnapshotSpec = {
+      name: "g",
+      endpoint: "global",
+      params: {},
+      pages: 2,
+      key: `paged/${(n += 1)}.json`,
+    };
     await expect(run(s, 1)).rejects.toMatchObject({
       kind: "invalid-payload",
       message: expect.stringContaining("not a list, so it cannot be paginated: set pages to 1"),

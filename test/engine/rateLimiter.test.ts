@@ -108,7 +108,12 @@ describe("a burst of snapshots shares the plan's limit", () => {
     const outcomes = await Promise.allSettled(
       Array.from({ length: 12 }, (_, i) =>
         runSnapshot(
-          { name: `free-${i}`, endpoint: "coins/markets", params: { vs_currency: "usd" }, key: `free/${i}.json` },
+          {
+            name: `free-${i}`,
+            endpoint: "coins/markets",
+            params: { vs_currency: "usd" },
+            key: `free/${i}.json`,
+          },
           { plan: "demo", apiKey: CANARY_KEY, baseUrl: api.baseUrl },
           target,
           { limiter: unlimited, retry: { maxAttempts: 1 } },
@@ -123,7 +128,10 @@ describe("a burst of snapshots shares the plan's limit", () => {
 describe("the server's x-ratelimit-limit", () => {
   it("lowers the limiter the run uses", async () => {
     const restore = useS3rverCredentials();
-    const [api, s3] = await Promise.all([startFakeCoingecko({ announceLimit: 2 }), startS3Server(["announce"])]);
+    const [api, s3] = await Promise.all([
+      startFakeCoingecko({ announceLimit: 2 }),
+      startS3Server(["announce"]),
+    ]);
     try {
       const limiter = new RateLimiter({ limit: 30, windowMs: 1000, maxConcurrency: 2 });
       await runSnapshot(

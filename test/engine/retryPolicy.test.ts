@@ -5,7 +5,9 @@ import {
 } from "../../packages/snapshot-engine/src/retryPolicy";
 
 const NOW = Date.parse("2025-07-25T14:53:00Z");
-const headers = (values: Record<string, string>) => ({ get: (name: string) => values[name] ?? null });
+const headers = (values: Record<string, string>) => ({
+  get: (name: string) => values[name] ?? null,
+});
 const policy = { baseDelayMs: 2_000, maxDelayMs: 60_000 };
 
 describe("retry delays", () => {
@@ -40,7 +42,10 @@ describe("retry delays", () => {
     const both = headers({ "retry-after": "3", "x-ratelimit-reset": "2025-07-25 14:54:00 +0000" });
     expect(retryDelayMs(1, both, policy, NOW)).toEqual({ delayMs: 3_000, reason: "Retry-After" });
     const reset = headers({ "x-ratelimit-reset": "2025-07-25 14:54:00 +0000" });
-    expect(retryDelayMs(1, reset, { ...policy, maxDelayMs: 20_000 }, NOW)).toEqual({ delayMs: 20_000, reason: "x-ratelimit-reset" });
+    expect(retryDelayMs(1, reset, { ...policy, maxDelayMs: 20_000 }, NOW)).toEqual({
+      delayMs: 20_000,
+      reason: "x-ratelimit-reset",
+    });
   });
 
   it.each([
@@ -49,7 +54,13 @@ describe("retry delays", () => {
     [3, 1, 8_000],
     [10, 1, 60_000],
     [10, 0, 30_000],
-  ])("backs off exponentially with jitter: attempt %i, random %d → %i ms", (attempt, random, ms) => {
-    expect(retryDelayMs(attempt, headers({}), policy, NOW, () => random)).toEqual({ delayMs: ms, reason: "backoff" });
-  });
+  ])(
+    "backs off exponentially with jitter: attempt %i, random %d → %i ms",
+    (attempt, random, ms) => {
+      expect(retryDelayMs(attempt, headers({}), policy, NOW, () => random)).toEqual({
+        delayMs: ms,
+        reason: "backoff",
+      });
+    },
+  );
 });

@@ -35,7 +35,11 @@ describe("runSnapshot writes exactly what it fetched, once, and never clobbers",
     key: `coingecko/run-${(keyCounter += 1)}.json`,
     ...overrides,
   });
-  const options = () => ({ s3: createS3Client(target, { maxAttempts: 2 }), retry: FAST_RETRY, rateWindowMs: 1000 });
+  const options = () => ({
+    s3: createS3Client(target, { maxAttempts: 2 }),
+    retry: FAST_RETRY,
+    rateWindowMs: 1000,
+  });
 
   beforeAll(async () => {
     restoreCredentials = useS3rverCredentials();
@@ -58,7 +62,11 @@ describe("runSnapshot writes exactly what it fetched, once, and never clobbers",
     const s = spec();
     const result = await runSnapshot(s, source, target, options());
     const stored = await readObject(s3.client, BUCKET, s.key);
-    const expected = `${JSON.stringify(Array.from({ length: 5 }, (_, i) => marketsItem(i)), null, 2)}\n`;
+    const expected = `${JSON.stringify(
+      Array.from({ length: 5 }, (_, i) => marketsItem(i)),
+      null,
+      2,
+    )}\n`;
     expect(stored?.body.toString("utf8")).toBe(expected);
     expect(result).toMatchObject({
       bucket: BUCKET,
@@ -70,7 +78,9 @@ describe("runSnapshot writes exactly what it fetched, once, and never clobbers",
       requests: 1,
       sourceUrl: `${api.baseUrl}/coins/markets?per_page=5&vs_currency=usd`,
     });
-    expect(result.sha256).toBe(require("node:crypto").createHash("sha256").update(expected).digest("hex"));
+    expect(result.sha256).toBe(
+      require("node:crypto").createHash("sha256").update(expected).digest("hex"),
+    );
     expect(stored?.contentType).toBe("application/json");
     expect(stored?.metadata).toEqual({
       sha256: result.sha256,
@@ -81,11 +91,21 @@ describe("runSnapshot writes exactly what it fetched, once, and never clobbers",
   });
 
   it("sends a verified SHA-256 checksum, If-None-Match on create, SSE and Cache-Control", async () => {
-    const s = spec({ cacheControl: "max-age=60", tags: { team: "data", "data-source": "coingecko" } });
-    const result = await runSnapshot(s, source, { ...target, encryption: { algorithm: "AES256" } }, options());
+    const s = spec({
+      cacheControl: "max-age=60",
+      tags: { team: "data", "data-source": "coingecko" },
+    });
+    const result = await runSnapshot(
+      s,
+      source,
+      { ...target, encryption: { algorithm: "AES256" } },
+      options(),
+    );
     const put = proxy.requests.find((r) => r.method === "PUT");
     expect(put?.checksumValid).toBe(true);
-    expect(put?.headers["x-amz-checksum-sha256"]).toBe(Buffer.from(result.sha256, "hex").toString("base64"));
+    expect(put?.headers["x-amz-checksum-sha256"]).toBe(
+      Buffer.from(result.sha256, "hex").toString("base64"),
+    );
     expect(put?.headers).toMatchObject({
       "if-none-match": "*",
       "content-type": "application/json",
@@ -96,7 +116,10 @@ describe("runSnapshot writes exactly what it fetched, once, and never clobbers",
   });
 
   it("sends the KMS key id with aws:kms encryption", async () => {
-    const kms = { algorithm: "aws:kms" as const, kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/abc" };
+    const kms = {
+      algorithm: "aws:kms" as const,
+      kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/abc",
+    };
     await runSnapshot(spec(), source, { ...target, encryption: kms }, options());
     expect(proxy.requests.find((r) => r.method === "PUT")?.headers).toMatchObject({
       "x-amz-server-side-encryption": "aws:kms",
@@ -108,9 +131,13 @@ describe("runSnapshot writes exactly what it fetched, once, and never clobbers",
     const s = spec({ gzip: true });
     const result = await runSnapshot(s, source, target, options());
     const stored = await readObject(s3.client, BUCKET, s.key);
-    expect(proxy.requests.find((r) => r.method === "PUT")?.headers["content-encoding"]).toBe("gzip");
+    expect(proxy.requests.find((r) => r.method === "PUT")?.headers["content-encoding"]).toBe(
+      "gzip",
+    );
     expect(stored?.metadata.encoding).toBe("gzip");
-    expect(require("node:crypto").createHash("sha256").update(stored!.body).digest("hex")).toBe(result.sha256);
+    expect(require("node:crypto").createHash("sha256").update(stored!.body).digest("hex")).toBe(
+      result.sha256,
+    );
     expect(JSON.parse(gunzipSync(stored!.body).toString("utf8"))).toHaveLength(5);
   });
 
@@ -118,7 +145,10 @@ describe("runSnapshot writes exactly what it fetched, once, and never clobbers",
     const s = spec();
     const first = await runSnapshot(s, source, target, options());
     proxy.reset();
-    const second = await runSnapshot(s, source, target, { ...options(), previous: { etag: first.etag, sha256: first.sha256 } });
+    const second = await runSnapshot(s, source, target, {
+      ...options(),
+      previous: { etag: first.etag, sha256: first.sha256 },
+    });
     expect(second).toMatchObject({ unchanged: true, etag: first.etag, sha256: first.sha256 });
     expect(proxy.count("PUT")).toBe(0);
   });
@@ -127,10 +157,15 @@ describe("runSnapshot writes exactly what it fetched, once, and never clobbers",
     const s = spec();
     const first = await runSnapshot(s, source, target, options());
     proxy.reset();
-    const second = await runSnapshot({ ...s, params: { vs_currency: "usd", per_page: 6 } }, source, target, {
-      ...options(),
-      previous: { etag: first.etag, sha256: first.sha256 },
-    });
+    const second = await runSnapshot(
+      { ...s, params: { vs_currency: "usd", per_page: 6 } },
+      source,
+      target,
+      {
+        ...options(),
+        previous: { etag: first.etag, sha256: first.sha256 },
+      },
+    );
     expect(second).toMatchObject({ unchanged: false, itemCount: 6 });
     expect(proxy.requests.find((r) => r.method === "PUT")?.headers["if-match"]).toBe(first.etag);
     expect((await headSnapshot(target, s.key, { s3: s3.client }))?.sha256).toBe(second.sha256);
@@ -138,7 +173,9 @@ describe("runSnapshot writes exactly what it fetched, once, and never clobbers",
 
   it("refuses to overwrite an object it did not write, unless adopt is set", async () => {
     const s = spec();
-    await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: s.key, Body: "someone else's\n" }));
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: s.key, Body: "someone else's\n" }),
+    );
     const attempt = runSnapshot(s, source, target, options());
     await expect(attempt).rejects.toMatchObject({
       kind: "conflict",
@@ -156,13 +193,18 @@ describe("runSnapshot writes exactly what it fetched, once, and never clobbers",
   it("refuses an update when the object was changed outside the stack", async () => {
     const s = spec();
     const first = await runSnapshot(s, source, target, options());
-    await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: s.key, Body: "edited by hand\n" }));
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: s.key, Body: "edited by hand\n" }),
+    );
     await expect(
       runSnapshot({ ...s, params: { vs_currency: "usd", per_page: 7 } }, source, target, {
         ...options(),
         previous: { etag: first.etag, sha256: first.sha256 },
       }),
-    ).rejects.toMatchObject({ kind: "conflict", message: expect.stringContaining("was changed outside the stack") });
+    ).rejects.toMatchObject({
+      kind: "conflict",
+      message: expect.stringContaining("was changed outside the stack"),
+    });
     expect((await readObject(s3.client, BUCKET, s.key))?.body.toString()).toBe("edited by hand\n");
   });
 
@@ -171,17 +213,31 @@ describe("runSnapshot writes exactly what it fetched, once, and never clobbers",
     const first = await runSnapshot(s, source, target, options());
     await deleteSnapshot(target, s.key, { s3: s3.client });
     await expect(
-      runSnapshot(s, source, target, { ...options(), previous: { etag: first.etag, sha256: first.sha256 } }),
-    ).rejects.toMatchObject({ kind: "conflict", message: expect.stringContaining("was deleted outside the stack") });
+      runSnapshot(s, source, target, {
+        ...options(),
+        previous: { etag: first.etag, sha256: first.sha256 },
+      }),
+    ).rejects.toMatchObject({
+      kind: "conflict",
+      message: expect.stringContaining("was deleted outside the stack"),
+    });
     expect(await headSnapshot(target, s.key, { s3: s3.client })).toBeUndefined();
   });
 
   it("sends the key only in the plan's header, with the project's User-Agent", async () => {
     await runSnapshot(spec(), source, target, options());
-    await runSnapshot(spec(), { plan: "pro", apiKey: CANARY_KEY, baseUrl: api.baseUrl }, target, options());
+    await runSnapshot(
+      spec(),
+      { plan: "pro", apiKey: CANARY_KEY, baseUrl: api.baseUrl },
+      target,
+      options(),
+    );
     await runSnapshot(spec(), { plan: "public", baseUrl: api.baseUrl }, target, options());
     const [demo, pro, keyless] = api.requests;
-    expect(demo.headers).toMatchObject({ "x-cg-demo-api-key": CANARY_KEY, "user-agent": USER_AGENT });
+    expect(demo.headers).toMatchObject({
+      "x-cg-demo-api-key": CANARY_KEY,
+      "user-agent": USER_AGENT,
+    });
     expect(demo.headers["x-cg-pro-api-key"]).toBeUndefined();
     expect(pro.headers).toMatchObject({ "x-cg-pro-api-key": CANARY_KEY });
     expect(pro.headers["x-cg-demo-api-key"]).toBeUndefined();
@@ -190,10 +246,17 @@ describe("runSnapshot writes exactly what it fetched, once, and never clobbers",
   });
 
   it("follows a redirect on the API host, still with the key", async () => {
-    api.pushFault({ kind: "redirect", location: "/api/v3/coins/markets?per_page=5&vs_currency=usd&moved=1", times: 1 });
+    api.pushFault({
+      kind: "redirect",
+      location: "/api/v3/coins/markets?per_page=5&vs_currency=usd&moved=1",
+      times: 1,
+    });
     const result = await runSnapshot(spec(), source, target, options());
     expect(result.itemCount).toBe(5);
-    expect(api.requests.map((r) => r.headers["x-cg-demo-api-key"])).toEqual([CANARY_KEY, CANARY_KEY]);
+    expect(api.requests.map((r) => r.headers["x-cg-demo-api-key"])).toEqual([
+      CANARY_KEY,
+      CANARY_KEY,
+    ]);
   });
 
   it("rejects items missing requiredFields and names them", async () => {
@@ -215,7 +278,9 @@ describe("runSnapshot writes exactly what it fetched, once, and never clobbers",
     await expect(attempt).rejects.toThrow(SnapshotError);
     await expect(attempt).rejects.toMatchObject({
       kind: "misconfigured",
-      message: expect.stringMatching(/`name` must be.*`endpoint` "\/coins\/markets" must be.*`apiKey` is required/),
+      message: expect.stringMatching(
+        /`name` must be.*`endpoint` "\/coins\/markets" must be.*`apiKey` is required/,
+      ),
     });
     expect(api.requests).toHaveLength(0);
   });

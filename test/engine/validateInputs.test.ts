@@ -1,4 +1,9 @@
-import { defaultSnapshotKey, planDefaults, UNKNOWN, validateSnapshotInputs } from "@api-s3-load/snapshot-engine";
+import {
+  defaultSnapshotKey,
+  planDefaults,
+  UNKNOWN,
+  validateSnapshotInputs,
+} from "@api-s3-load/snapshot-engine";
 
 /** A complete, valid set of resource inputs; each case changes one field. */
 const baseline: Record<string, unknown> = {
@@ -27,27 +32,43 @@ describe("validateSnapshotInputs", () => {
   });
 
   it.each([
-    ["name", "Coins Markets", "`name` must be 1–63 lowercase letters, digits or dashes starting with a letter or digit, such as \"coins-markets\"; got \"Coins Markets\"."],
-    ["endpoint", undefined, "`endpoint` is required: give the API path relative to the API root, such as \"coins/markets\"."],
-    ["endpoint", "https://api.coingecko.com/api/v3/coins/markets", "must be a path relative to the API root"],
+    [
+      "name",
+      "Coins Markets",
+      '`name` must be 1–63 lowercase letters, digits or dashes starting with a letter or digit, such as "coins-markets"; got "Coins Markets".',
+    ],
+    [
+      "endpoint",
+      undefined,
+      '`endpoint` is required: give the API path relative to the API root, such as "coins/markets".',
+    ],
+    [
+      "endpoint",
+      "https://api.coingecko.com/api/v3/coins/markets",
+      "must be a path relative to the API root",
+    ],
     ["endpoint", "/coins/markets", "drop the scheme, host and leading slash"],
     ["endpoint", "coins/markets?vs_currency=usd", "put query parameters in `params`"],
-    ["endpoint", "coins/../key", "must not contain \"?\", \"#\", spaces or \".\"/\"..\" segments"],
+    ["endpoint", "coins/../key", 'must not contain "?", "#", spaces or "."/".." segments'],
     ["params", ["usd"], "`params` must be a map of query parameter names"],
     ["pages", 0, "`pages` must be a whole number from 1 to 100; got number 0."],
     ["pages", 1.5, "`pages` must be a whole number from 1 to 100"],
-    ["key", "/coingecko/x.json", "`key` \"/coingecko/x.json\" must not start or end with \"/\""],
+    ["key", "/coingecko/x.json", '`key` "/coingecko/x.json" must not start or end with "/"'],
     ["key", "", "`key` must be a non-empty S3 object key"],
-    ["maxAge", "1h", "`maxAge`: Duration \"1h\" is not an ISO-8601 duration"],
+    ["maxAge", "1h", '`maxAge`: Duration "1h" is not an ISO-8601 duration'],
     ["minItems", -1, "`minItems` must be a whole number of 0 or more"],
     ["maxBytes", 0, "`maxBytes` must be a whole number of bytes from 1 to"],
     ["requiredFields", "id", "`requiredFields` must be a list of field names"],
-    ["gzip", "yes", "`gzip` must be true or false; got \"yes\"."],
+    ["gzip", "yes", '`gzip` must be true or false; got "yes".'],
     ["cacheControl", "max-age=60\r\nx: y", "`cacheControl` must be a one-line Cache-Control value"],
-    ["plan", "free", "`plan` (coingeckoPlan) must be one of public, demo, pro; got \"free\"."],
+    ["plan", "free", '`plan` (coingeckoPlan) must be one of public, demo, pro; got "free".'],
     ["baseUrl", "ftp://x", "`baseUrl` (coingeckoBaseUrl) must be an http(s) URL"],
-    ["baseUrl", "https://api.coingecko.com/api/v3?x_cg_demo_api_key=1", "must not contain a query, fragment or credentials"],
-    ["baseUrl", "http://api.coingecko.com/api/v3", "must use https with plan \"demo\""],
+    [
+      "baseUrl",
+      "https://api.coingecko.com/api/v3?x_cg_demo_api_key=1",
+      "must not contain a query, fragment or credentials",
+    ],
+    ["baseUrl", "http://api.coingecko.com/api/v3", 'must use https with plan "demo"'],
     ["tags", ["a"], "`tags` must be a map of tag names to string values"],
     ["bucket", "ab", "`bucket` must be an S3 bucket name"],
     ["bucket", "Bad_Bucket", "`bucket` must be an S3 bucket name"],
@@ -57,23 +78,45 @@ describe("validateSnapshotInputs", () => {
   });
 
   it.each([
-    ["params.x_cg_demo_api_key", { params: { vs_currency: "usd", x_cg_demo_api_key: "k" } }, "would put the API key in the URL"],
+    [
+      "params.x_cg_demo_api_key",
+      { params: { vs_currency: "usd", x_cg_demo_api_key: "k" } },
+      "would put the API key in the URL",
+    ],
     ["params.ids", { params: { ids: ["bitcoin"] } }, "Join lists with commas"],
-    ["apiKey", { apiKey: undefined }, "`apiKey` is required with plan \"demo\": set it with `pulumi config set --secret coingeckoApiKey <key>`"],
-    ["apiKey", { plan: "public" }, "`apiKey` is set but `plan` is \"public\", which sends no key"],
-    ["requiredFields[1]", { requiredFields: ["id", ""] }, "`requiredFields[1]` must be a non-empty field name"],
+    [
+      "apiKey",
+      { apiKey: undefined },
+      '`apiKey` is required with plan "demo": set it with `pulumi config set --secret coingeckoApiKey <key>`',
+    ],
+    ["apiKey", { plan: "public" }, '`apiKey` is set but `plan` is "public", which sends no key'],
+    [
+      "requiredFields[1]",
+      { requiredFields: ["id", ""] },
+      "`requiredFields[1]` must be a non-empty field name",
+    ],
   ])("rejects %s", (property, change, reason) => {
-    expect(validateSnapshotInputs({ ...baseline, ...change })).toEqual([{ property, reason: expect.stringContaining(reason) }]);
+    expect(validateSnapshotInputs({ ...baseline, ...change })).toEqual([
+      { property, reason: expect.stringContaining(reason) },
+    ]);
   });
 
   it("allows plain http for a server on localhost", () => {
-    expect(validateSnapshotInputs({ ...baseline, baseUrl: "http://127.0.0.1:4010/api/v3" })).toEqual([]);
+    expect(
+      validateSnapshotInputs({ ...baseline, baseUrl: "http://127.0.0.1:4010/api/v3" }),
+    ).toEqual([]);
   });
 
   it("accepts values that are still unknown, at any depth", () => {
     const unknowns = Object.fromEntries(Object.keys(baseline).map((k) => [k, UNKNOWN]));
     expect(validateSnapshotInputs(unknowns)).toEqual([]);
-    expect(validateSnapshotInputs({ ...baseline, params: { vs_currency: UNKNOWN }, requiredFields: [UNKNOWN] })).toEqual([]);
+    expect(
+      validateSnapshotInputs({
+        ...baseline,
+        params: { vs_currency: UNKNOWN },
+        requiredFields: [UNKNOWN],
+      }),
+    ).toEqual([]);
     expect(validateSnapshotInputs({ ...baseline, plan: UNKNOWN, apiKey: undefined })).toEqual([]);
   });
 
@@ -92,8 +135,22 @@ describe("defaults", () => {
 
   it.each([
     ["public", { baseUrl: "https://api.coingecko.com/api/v3", callsPerMinute: 5 }],
-    ["demo", { baseUrl: "https://api.coingecko.com/api/v3", keyHeader: "x-cg-demo-api-key", callsPerMinute: 30 }],
-    ["pro", { baseUrl: "https://pro-api.coingecko.com/api/v3", keyHeader: "x-cg-pro-api-key", callsPerMinute: 250 }],
+    [
+      "demo",
+      {
+        baseUrl: "https://api.coingecko.com/api/v3",
+        keyHeader: "x-cg-demo-api-key",
+        callsPerMinute: 30,
+      },
+    ],
+    [
+      "pro",
+      {
+        baseUrl: "https://pro-api.coingecko.com/api/v3",
+        keyHeader: "x-cg-pro-api-key",
+        callsPerMinute: 250,
+      },
+    ],
   ] as const)("plan %s picks host, header and limit", (plan, expected) => {
     expect(planDefaults(plan)).toEqual(expected);
   });

@@ -40,7 +40,8 @@ export interface DynamicProviderHostOptions {
 
 export type DiffChanges = "DIFF_UNKNOWN" | "DIFF_NONE" | "DIFF_SOME";
 
-export type PropertyDiffKind = "ADD" | "ADD_REPLACE" | "DELETE" | "DELETE_REPLACE" | "UPDATE" | "UPDATE_REPLACE";
+export type PropertyDiffKind =
+  "ADD" | "ADD_REPLACE" | "DELETE" | "DELETE_REPLACE" | "UPDATE" | "UPDATE_REPLACE";
 
 export interface DiffResult {
   changes: DiffChanges;
@@ -104,7 +105,9 @@ export class ProviderCallError extends HostCallError {
 
 export interface DynamicProviderHost {
   /** Called automatically with `{}` before the first other call when a test does not call it, as the engine always configures first. */
-  configure(config?: Record<string, unknown>): Promise<{ acceptSecrets: boolean; supportsPreview: boolean }>;
+  configure(
+    config?: Record<string, unknown>,
+  ): Promise<{ acceptSecrets: boolean; supportsPreview: boolean }>;
   check(urn: string, olds: HostProps, news: HostProps): Promise<CheckResult>;
   diff(id: string, urn: string, olds: HostProps, news: HostProps): Promise<DiffResult>;
   /**
@@ -200,7 +203,10 @@ export async function startDynamicProviderHost(
     await engine.stop();
     throw err;
   }
-  const client = new provRpc.ResourceProviderClient(host.address, grpc.credentials.createInsecure());
+  const client = new provRpc.ResourceProviderClient(
+    host.address,
+    grpc.credentials.createInsecure(),
+  );
   let configured: Promise<unknown> | undefined;
   let supportsPreview = false;
 
@@ -215,7 +221,9 @@ export async function startDynamicProviderHost(
     req.setAcceptresources(true);
     req.setSendsOldInputs(true);
     req.setSendsOldInputsToDelete(true);
-    const call = callUnary<provProto.ConfigureResponse>("Configure", (cb) => client.configure(req, cb));
+    const call = callUnary<provProto.ConfigureResponse>("Configure", (cb) =>
+      client.configure(req, cb),
+    );
     configured = call;
     const res = await call;
     supportsPreview = res.getSupportspreview();
@@ -234,7 +242,9 @@ export async function startDynamicProviderHost(
       const res = await callUnary<provProto.CheckResponse>("Check", (cb) => client.check(req, cb));
       return {
         inputs: fromStruct(res.getInputs()),
-        failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+        failures: res
+          .getFailuresList()
+          .map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
       };
     },
     async diff(id, urn, olds, news) {
@@ -268,7 +278,9 @@ export async function startDynamicProviderHost(
         .setUrn(urn)
         .setProperties(toStruct(props, "strip"))
         .setPreview(opts.preview ?? false);
-      const res = await callUnary<provProto.CreateResponse>("Create", (cb) => client.create(req, cb)).catch(withInitFailure);
+      const res = await callUnary<provProto.CreateResponse>("Create", (cb) =>
+        client.create(req, cb),
+      ).catch(withInitFailure);
       return { id: res.getId(), properties: fromStruct(res.getProperties()) };
     },
     async update(id, urn, olds, news, opts = {}) {
@@ -282,12 +294,17 @@ export async function startDynamicProviderHost(
         .setOlds(toStruct(olds, "strip"))
         .setNews(toStruct(news, "strip"))
         .setPreview(opts.preview ?? false);
-      const res = await callUnary<provProto.UpdateResponse>("Update", (cb) => client.update(req, cb)).catch(withInitFailure);
+      const res = await callUnary<provProto.UpdateResponse>("Update", (cb) =>
+        client.update(req, cb),
+      ).catch(withInitFailure);
       return fromStruct(res.getProperties());
     },
     async read(id, urn, props, inputs) {
       await ensureConfigured();
-      const req = new provProto.ReadRequest().setId(id).setUrn(urn).setProperties(toStruct(props, "strip"));
+      const req = new provProto.ReadRequest()
+        .setId(id)
+        .setUrn(urn)
+        .setProperties(toStruct(props, "strip"));
       if (inputs) {
         req.setInputs(toStruct(inputs, "strip"));
       }
@@ -300,7 +317,10 @@ export async function startDynamicProviderHost(
     },
     async delete(id, urn, props) {
       await ensureConfigured();
-      const req = new provProto.DeleteRequest().setId(id).setUrn(urn).setProperties(toStruct(props, "strip"));
+      const req = new provProto.DeleteRequest()
+        .setId(id)
+        .setUrn(urn)
+        .setProperties(toStruct(props, "strip"));
       await callUnary<Empty>("Delete", (cb) => client.delete(req, cb));
     },
     engineLogs: engine.logs,

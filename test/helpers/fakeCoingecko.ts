@@ -22,7 +22,12 @@ export type ErrorShape = "status" | "top-level-code" | "flat" | "nested";
  * then the server is healthy again. `match` limits it to requests whose path+query contains it.
  */
 export type Fault = (
-  | { kind: "rate-limit"; retryAfter?: string; rateLimitReset?: string | "auto"; bodyStatus?: number }
+  | {
+      kind: "rate-limit";
+      retryAfter?: string;
+      rateLimitReset?: string | "auto";
+      bodyStatus?: number;
+    }
   | { kind: "server-error"; status?: number; html?: boolean }
   | { kind: "hang" }
   | { kind: "reset" }
@@ -118,22 +123,41 @@ const CLOUDFLARE_PAGE = (title: string) =>
 const MESSAGES: Record<number, string> = {
   429: "You've exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits.",
   10002: "API Key Missing",
-  10005: "This request is limited Pro API subscribers. You may wish to subscribe to our paid plan here: https://www.coingecko.com/en/api/pricing",
-  10010: "If you are using Pro API key, please change your root URL from api.coingecko.com to pro-api.coingecko.com",
-  10011: "If you are using Demo API key, please change your root URL from pro-api.coingecko.com to api.coingecko.com",
+  10005:
+    "This request is limited Pro API subscribers. You may wish to subscribe to our paid plan here: https://www.coingecko.com/en/api/pricing",
+  10010:
+    "If you are using Pro API key, please change your root URL from api.coingecko.com to pro-api.coingecko.com",
+  10011:
+    "If you are using Demo API key, please change your root URL from pro-api.coingecko.com to api.coingecko.com",
 };
 
 /** An error body in one of CoinGecko's shapes. */
-export function errorBody(shape: ErrorShape, code: number, message = MESSAGES[code] ?? "error"): object {
+export function errorBody(
+  shape: ErrorShape,
+  code: number,
+  message = MESSAGES[code] ?? "error",
+): object {
   switch (shape) {
     case "status":
       return { status: { error_code: code, error_message: message } };
     case "top-level-code":
-      return { timestamp: "2025-07-25T14:53:00.000+00:00", error_code: code, status: { error_message: message } };
+      return {
+        timestamp: "2025-07-25T14:53:00.000+00:00",
+        error_code: code,
+        status: { error_message: message },
+      };
     case "flat":
       return { error: message };
     case "nested":
-      return { error: { status: { timestamp: "2025-07-25T14:53:00.000+00:00", error_code: code, error_message: message } } };
+      return {
+        error: {
+          status: {
+            timestamp: "2025-07-25T14:53:00.000+00:00",
+            error_code: code,
+            error_message: message,
+          },
+        },
+      };
   }
 }
 
@@ -161,7 +185,9 @@ export function rateLimitResetHeader(date: Date): string {
  * await api.stop();
  * ```
  */
-export async function startFakeCoingecko(options: FakeCoingeckoOptions = {}): Promise<FakeCoingecko> {
+export async function startFakeCoingecko(
+  options: FakeCoingeckoOptions = {},
+): Promise<FakeCoingecko> {
   const catalogue = options.catalogue ?? 230;
   let settings: Omit<FakeCoingeckoOptions, "faults" | "catalogue"> = {
     latencyMs: options.latencyMs,
@@ -203,7 +229,10 @@ export async function startFakeCoingecko(options: FakeCoingeckoOptions = {}): Pr
       method: req.method ?? "GET",
       url,
       headers: Object.fromEntries(
-        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")]),
+        Object.entries(req.headers).map(([k, v]) => [
+          k,
+          Array.isArray(v) ? v.join(", ") : (v ?? ""),
+        ]),
       ),
       status: 0,
       at: Date.now(),
@@ -213,10 +242,18 @@ export async function startFakeCoingecko(options: FakeCoingeckoOptions = {}): Pr
       await new Promise((resolve) => setTimeout(resolve, settings.latencyMs));
     }
 
-    const send = (status: number, body: string | Buffer, headers: Record<string, string | number> = {}) => {
+    const send = (
+      status: number,
+      body: string | Buffer,
+      headers: Record<string, string | number> = {},
+    ) => {
       record.status = status;
       let payload = typeof body === "string" ? Buffer.from(body) : body;
-      const out: Record<string, string | number> = { server: "cloudflare", "cf-ray": "8a1b2c3d4e5f-AMS", ...headers };
+      const out: Record<string, string | number> = {
+        server: "cloudflare",
+        "cf-ray": "8a1b2c3d4e5f-AMS",
+        ...headers,
+      };
       if (settings.announceLimit) {
         out["x-ratelimit-limit"] = settings.announceLimit;
       }
@@ -229,7 +266,10 @@ export async function startFakeCoingecko(options: FakeCoingeckoOptions = {}): Pr
       res.end(payload);
     };
     const json = (status: number, body: unknown, headers: Record<string, string | number> = {}) =>
-      send(status, JSON.stringify(body), { "content-type": "application/json; charset=utf-8", ...headers });
+      send(status, JSON.stringify(body), {
+        "content-type": "application/json; charset=utf-8",
+        ...headers,
+      });
 
     if (settings.rateLimit) {
       const now = Date.now();
@@ -257,7 +297,9 @@ export async function startFakeCoingecko(options: FakeCoingeckoOptions = {}): Pr
             headers["x-ratelimit-limit"] = "30";
             headers["x-ratelimit-remaining"] = "0";
             headers["x-ratelimit-reset"] =
-              fault.rateLimitReset === "auto" ? rateLimitResetHeader(new Date(Date.now() + 2000)) : fault.rateLimitReset;
+              fault.rateLimitReset === "auto"
+                ? rateLimitResetHeader(new Date(Date.now() + 2000))
+                : fault.rateLimitReset;
           }
           json(fault.bodyStatus ?? 429, errorBody("status", 429), headers);
           return;
@@ -265,9 +307,13 @@ export async function startFakeCoingecko(options: FakeCoingeckoOptions = {}): Pr
         case "server-error": {
           const status = fault.status ?? 503;
           if (fault.html) {
-            send(status, `<html><head><title>${status}: Gateway time-out</title></head><body></body></html>`, {
-              "content-type": "text/html",
-            });
+            send(
+              status,
+              `<html><head><title>${status}: Gateway time-out</title></head><body></body></html>`,
+              {
+                "content-type": "text/html",
+              },
+            );
           } else {
             json(status, { error: "Internal server error" });
           }
@@ -295,12 +341,18 @@ export async function startFakeCoingecko(options: FakeCoingeckoOptions = {}): Pr
           send(200, '{"id":"bitcoin","current_price":', { "content-type": "application/json" });
           return;
         case "html":
-          send(fault.status ?? 200, CLOUDFLARE_PAGE(fault.title ?? "Attention Required! | Cloudflare"), {
-            "content-type": "text/html; charset=UTF-8",
-          });
+          send(
+            fault.status ?? 200,
+            CLOUDFLARE_PAGE(fault.title ?? "Attention Required! | Cloudflare"),
+            {
+              "content-type": "text/html; charset=UTF-8",
+            },
+          );
           return;
         case "text":
-          send(fault.status ?? 429, fault.body ?? "error code: 1015", { "content-type": "text/plain; charset=UTF-8" });
+          send(fault.status ?? 429, fault.body ?? "error code: 1015", {
+            "content-type": "text/plain; charset=UTF-8",
+          });
           return;
         case "error-body":
           json(fault.status, errorBody(fault.shape, fault.code ?? fault.status, fault.message));
@@ -364,7 +416,11 @@ export async function startFakeCoingecko(options: FakeCoingeckoOptions = {}): Pr
       case "/coins/list":
         return json(
           200,
-          Array.from({ length: catalogue }, (_, i) => ({ id: `coin-${i + 1}`, symbol: `c${i + 1}`, name: `Coin ${i + 1}` })),
+          Array.from({ length: catalogue }, (_, i) => ({
+            id: `coin-${i + 1}`,
+            symbol: `c${i + 1}`,
+            name: `Coin ${i + 1}`,
+          })),
         );
       case "/simple/price": {
         const vs = (q.get("vs_currencies") ?? "").split(",").filter(Boolean);
@@ -372,7 +428,9 @@ export async function startFakeCoingecko(options: FakeCoingeckoOptions = {}): Pr
           return json(400, { error: "Missing parameter vs_currencies" });
         }
         const out: Record<string, Record<string, number>> = {};
-        for (const id of (q.get("ids") ?? "").split(",").filter((id) => /^coin-\d+$|^bitcoin$|^ethereum$/.test(id))) {
+        for (const id of (q.get("ids") ?? "")
+          .split(",")
+          .filter((id) => /^coin-\d+$|^bitcoin$|^ethereum$/.test(id))) {
           out[id] = Object.fromEntries(vs.map((c) => [c, 42.5]));
           if (q.get("include_last_updated_at") === "true") {
             out[id].last_updated_at = 1753455180;
@@ -401,9 +459,26 @@ export async function startFakeCoingecko(options: FakeCoingeckoOptions = {}): Pr
           coins: [
             {
               item: {
-                id: "coin-1", coin_id: 1, name: "Coin 1", symbol: "C1", market_cap_rank: 1, thumb: "t", small: "s",
-                large: "l", slug: "coin-1", price_btc: 1, score: 0,
-                data: { price: 1000, price_btc: "1.0", market_cap: "$1,000,000,000", total_volume: "$10,000,000", sparkline: "", price_change_percentage_24h: { usd: -0.05 }, content: null },
+                id: "coin-1",
+                coin_id: 1,
+                name: "Coin 1",
+                symbol: "C1",
+                market_cap_rank: 1,
+                thumb: "t",
+                small: "s",
+                large: "l",
+                slug: "coin-1",
+                price_btc: 1,
+                score: 0,
+                data: {
+                  price: 1000,
+                  price_btc: "1.0",
+                  market_cap: "$1,000,000,000",
+                  total_volume: "$10,000,000",
+                  sparkline: "",
+                  price_change_percentage_24h: { usd: -0.05 },
+                  content: null,
+                },
               },
             },
           ],
@@ -438,7 +513,9 @@ export async function startFakeCoingecko(options: FakeCoingeckoOptions = {}): Pr
       windowHits = [];
     },
     count(fragment) {
-      return fragment === undefined ? requests.length : requests.filter((r) => r.url.includes(fragment)).length;
+      return fragment === undefined
+        ? requests.length
+        : requests.filter((r) => r.url.includes(fragment)).length;
     },
     reset() {
       requests.length = 0;

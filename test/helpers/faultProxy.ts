@@ -51,8 +51,16 @@ function s3ErrorXml(code: string, message: string, resource: string): string {
 const ERRORS = {
   "slow-down": { status: 503, code: "SlowDown", message: "Please reduce your request rate." },
   "access-denied": { status: 403, code: "AccessDenied", message: "Access Denied" },
-  "no-such-bucket": { status: 404, code: "NoSuchBucket", message: "The specified bucket does not exist" },
-  "bad-digest": { status: 400, code: "BadDigest", message: "The SHA256 you specified did not match the calculated checksum." },
+  "no-such-bucket": {
+    status: 404,
+    code: "NoSuchBucket",
+    message: "The specified bucket does not exist",
+  },
+  "bad-digest": {
+    status: 400,
+    code: "BadDigest",
+    message: "The SHA256 you specified did not match the calculated checksum.",
+  },
 } as const;
 
 /**
@@ -91,7 +99,10 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         method,
         path: req.url ?? "/",
         headers: Object.fromEntries(
-          Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")]),
+          Object.entries(req.headers).map(([k, v]) => [
+            k,
+            Array.isArray(v) ? v.join(", ") : (v ?? ""),
+          ]),
         ),
         status: 0,
       };
@@ -100,7 +111,10 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       const fail = (error: { status: number; code: string; message: string }) => {
         record.status = error.status;
         const xml = method === "HEAD" ? "" : s3ErrorXml(error.code, error.message, record.path);
-        res.writeHead(error.status, { "content-type": "application/xml", "content-length": Buffer.byteLength(xml) });
+        res.writeHead(error.status, {
+          "content-type": "application/xml",
+          "content-length": Buffer.byteLength(xml),
+        });
         res.end(xml);
       };
 
@@ -186,7 +200,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       }
     },
     count(method) {
-      return method === undefined ? requests.length : requests.filter((r) => r.method === method).length;
+      return method === undefined
+        ? requests.length
+        : requests.filter((r) => r.method === method).length;
     },
     reset() {
       requests.length = 0;

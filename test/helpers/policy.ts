@@ -21,7 +21,7 @@ interface PolicyProxyModule {
 }
 
 // The proxy is internal to @pulumi/policy (absent from its typings) but is what the host uses.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const proxyModule = require("@pulumi/policy/proxy") as PolicyProxyModule;
 
 /** The sentinel the host gives a string that is unknown during preview; put it in a fixture's props. */
@@ -47,7 +47,8 @@ class NotApplicable extends Error {}
 function typeMatcher(type: string) {
   return {
     isType: (cls: { __pulumiType?: string }) => cls.__pulumiType === type,
-    asType: <T>(cls: { __pulumiType?: string }, props: T) => (cls.__pulumiType === type ? props : undefined),
+    asType: <T>(cls: { __pulumiType?: string }, props: T) =>
+      cls.__pulumiType === type ? props : undefined,
   };
 }
 
@@ -69,7 +70,8 @@ export function createResourceValidationArgs(
     opts: baseOpts(),
     stackTags: new Map(),
     isType: (cls) => match.isType(cls as { __pulumiType?: string }),
-    asType: ((cls: { __pulumiType?: string }) => match.asType(cls, proxied)) as ResourceValidationArgs["asType"],
+    asType: ((cls: { __pulumiType?: string }) =>
+      match.asType(cls, proxied)) as ResourceValidationArgs["asType"],
     getConfig: <T extends object>() => config as T,
     notApplicable: (reason?: string): never => {
       throw new NotApplicable(reason);
@@ -104,7 +106,8 @@ export function createStackValidationArgs(
       dependencies: [],
       propertyDependencies: {},
       isType: (cls) => match.isType(cls as { __pulumiType?: string }),
-      asType: ((cls: { __pulumiType?: string }) => match.asType(cls, proxied)) as PolicyResource["asType"],
+      asType: ((cls: { __pulumiType?: string }) =>
+        match.asType(cls, proxied)) as PolicyResource["asType"],
     };
   });
   const byName = new Map(resources.map((r) => [r.name, r]));
@@ -113,7 +116,9 @@ export function createStackValidationArgs(
       resources[i].propertyDependencies[prop] = names.map((n) => {
         const dep = byName.get(n);
         if (!dep) {
-          throw new Error(`Fixture resource "${spec.name}" depends on "${n}", which is not in the fixture.`);
+          throw new Error(
+            `Fixture resource "${spec.name}" depends on "${n}", which is not in the fixture.`,
+          );
         }
         return dep;
       });
@@ -181,7 +186,10 @@ export async function runResourcePolicy(
 }
 
 /** Runs a stack policy like the host. */
-export async function runStackPolicy(policy: StackValidationPolicy, args: StackValidationArgs): Promise<PolicyOutcome> {
+export async function runStackPolicy(
+  policy: StackValidationPolicy,
+  args: StackValidationArgs,
+): Promise<PolicyOutcome> {
   const outcome: PolicyOutcome = { violations: [] };
   try {
     await policy.validateStack(args, recorder(outcome));
@@ -219,7 +227,10 @@ export async function assertHasStackViolations(
 }
 
 /** Asserts the stack policy reports nothing and did not stop on an unknown value. */
-export async function assertNoStackViolations(policy: StackValidationPolicy, args: StackValidationArgs): Promise<void> {
+export async function assertNoStackViolations(
+  policy: StackValidationPolicy,
+  args: StackValidationArgs,
+): Promise<void> {
   expect(await runStackPolicy(policy, args)).toEqual({ violations: [] });
 }
 

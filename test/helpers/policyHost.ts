@@ -54,11 +54,15 @@ export interface AnalyzerInfo {
   supportsConfig: boolean;
   policies: PolicyInfo[];
   /** Config the pack passed as `new PolicyPack(name, args, initialConfig)`. */
-  initialConfig: Record<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }>;
+  initialConfig: Record<
+    string,
+    { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }
+  >;
 }
 
 /** Config of one policy: a bare level, or a level and properties, as in a `--policy-pack-config` file. */
-export type PolicyConfigEntry = EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>);
+export type PolicyConfigEntry =
+  EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>);
 
 export interface PolicyResourceOptions {
   protect?: boolean;
@@ -132,7 +136,10 @@ export function defaultUrn(type: string, name: string): string {
   return `urn:pulumi:stack::project::${type}::${name}`;
 }
 
-function toOptions(o: PolicyResourceOptions = {}, parent?: string): analyzerProto.AnalyzerResourceOptions {
+function toOptions(
+  o: PolicyResourceOptions = {},
+  parent?: string,
+): analyzerProto.AnalyzerResourceOptions {
   const opts = new analyzerProto.AnalyzerResourceOptions()
     .setProtect(o.protect ?? false)
     .setIgnorechangesList(o.ignoreChanges ?? [])
@@ -214,7 +221,9 @@ export async function startPolicyPackHost(
   let configured: Promise<void> | undefined;
 
   const getAnalyzerInfo = (): Promise<AnalyzerInfo> => {
-    info ??= callUnary<analyzerProto.AnalyzerInfo>("GetAnalyzerInfo", (cb) => client.getAnalyzerInfo(new Empty(), cb)).then((ai) => {
+    info ??= callUnary<analyzerProto.AnalyzerInfo>("GetAnalyzerInfo", (cb) =>
+      client.getAnalyzerInfo(new Empty(), cb),
+    ).then((ai) => {
       const initialConfig: AnalyzerInfo["initialConfig"] = {};
       ai.getInitialconfigMap().forEach((c, k) => {
         initialConfig[k] = {
@@ -241,7 +250,10 @@ export async function startPolicyPackHost(
                   ? "stack"
                   : "unknown",
             configSchema: schema
-              ? { properties: fromStruct(schema.getProperties()), required: schema.getRequiredList() }
+              ? {
+                  properties: fromStruct(schema.getProperties()),
+                  required: schema.getRequiredList(),
+                }
               : undefined,
           };
         }),
@@ -261,7 +273,9 @@ export async function startPolicyPackHost(
           `use one of ${ai.policies.map((p) => p.name).join(", ")}.`,
       );
     }
-    const normalize = (e: PolicyConfigEntry | undefined): { enforcementLevel?: EnforcementLevel } & Record<string, unknown> =>
+    const normalize = (
+      e: PolicyConfigEntry | undefined,
+    ): { enforcementLevel?: EnforcementLevel } & Record<string, unknown> =>
       typeof e === "string" ? { enforcementLevel: e } : (e ?? {});
     const all = normalize(config.all);
     const req = new analyzerProto.ConfigureAnalyzerRequest();
@@ -276,14 +290,18 @@ export async function startPolicyPackHost(
         ...normalize(config[p.name]),
       };
       // The analyzer reads an absent level as ADVISORY (proto default 0), so always send one.
-      req.getPolicyconfigMap().set(
-        p.name,
-        new analyzerProto.PolicyConfig()
-          .setEnforcementlevel(LEVELS[enforcementLevel ?? p.enforcementLevel])
-          .setProperties(toStruct(properties, "keep")),
-      );
+      req
+        .getPolicyconfigMap()
+        .set(
+          p.name,
+          new analyzerProto.PolicyConfig()
+            .setEnforcementlevel(LEVELS[enforcementLevel ?? p.enforcementLevel])
+            .setProperties(toStruct(properties, "keep")),
+        );
     }
-    const call = callUnary<Empty>("Configure", (cb) => client.configure(req, cb)).then(() => undefined);
+    const call = callUnary<Empty>("Configure", (cb) => client.configure(req, cb)).then(
+      () => undefined,
+    );
     configured = call;
     await call;
   };
@@ -328,13 +346,19 @@ export async function startPolicyPackHost(
     async analyze(resource) {
       await ensureConfigured();
       const req = toRequest(resource);
-      const res = await callUnary<analyzerProto.AnalyzeResponse>("Analyze", (cb) => client.analyze(req, cb));
+      const res = await callUnary<analyzerProto.AnalyzeResponse>("Analyze", (cb) =>
+        client.analyze(req, cb),
+      );
       return toViolations(res, req.getUrn());
     },
     async analyzeStack(resources) {
       await ensureConfigured();
-      const req = new analyzerProto.AnalyzeStackRequest().setResourcesList(resources.map(toStackResource));
-      const res = await callUnary<analyzerProto.AnalyzeResponse>("AnalyzeStack", (cb) => client.analyzeStack(req, cb));
+      const req = new analyzerProto.AnalyzeStackRequest().setResourcesList(
+        resources.map(toStackResource),
+      );
+      const res = await callUnary<analyzerProto.AnalyzeResponse>("AnalyzeStack", (cb) =>
+        client.analyzeStack(req, cb),
+      );
       return toViolations(res);
     },
     engineLogs: engine.logs,

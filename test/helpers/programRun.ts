@@ -59,7 +59,10 @@ export function stackConfig(stack: StackName): Record<string, unknown> {
 export async function runProgram(stack: StackName, options: RunOptions = {}): Promise<ProgramRun> {
   jest.resetModules();
   const pulumi: typeof PulumiModule = await import("@pulumi/pulumi");
-  const config = { ...(options.ignoreStackFile ? {} : stackConfig(stack)), ...(options.config ?? {}) };
+  const config = {
+    ...(options.ignoreStackFile ? {} : stackConfig(stack)),
+    ...(options.config ?? {}),
+  };
   pulumi.runtime.setAllConfig(
     Object.fromEntries(
       Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
@@ -68,7 +71,8 @@ export async function runProgram(stack: StackName, options: RunOptions = {}): Pr
   );
 
   const resources: RecordedResource[] = [];
-  const region = typeof config["aws:region"] === "string" ? (config["aws:region"] as string) : "us-east-1";
+  const region =
+    typeof config["aws:region"] === "string" ? (config["aws:region"] as string) : "us-east-1";
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
@@ -107,7 +111,10 @@ export async function runProgram(stack: StackName, options: RunOptions = {}): Pr
   // Records each resource's parent and options as the SDK sees them, which mocks do not report.
   // The stack resource that transformations hang on exists only inside runInPulumiStack.
   const selves = new Map<string, PulumiModule.Resource>();
-  const details = new Map<string, { parent?: PulumiModule.Resource; protect?: boolean; dependsOn: PulumiModule.Resource[] }>();
+  const details = new Map<
+    string,
+    { parent?: PulumiModule.Resource; protect?: boolean; dependsOn: PulumiModule.Resource[] }
+  >();
   let program: Record<string, unknown> = {};
   let programError: unknown;
   await pulumi.runtime.runInPulumiStack(async () => {
@@ -155,7 +162,9 @@ export async function runProgram(stack: StackName, options: RunOptions = {}): Pr
     const parent = detail?.parent;
     resource.parent = parent && parent !== stackResource ? await promiseOf(parent.urn) : undefined;
     resource.protect = detail?.protect;
-    resource.dependsOn = detail ? await Promise.all(detail.dependsOn.map((d) => promiseOf(d.urn))) : [];
+    resource.dependsOn = detail
+      ? await Promise.all(detail.dependsOn.map((d) => promiseOf(d.urn)))
+      : [];
   }
 
   const providers: Record<string, string> = {};
@@ -175,7 +184,9 @@ export function promiseOf<T>(output: PulumiModule.Output<T>): Promise<T> {
 function mockId(type: string, name: string, inputs: Record<string, unknown>): string {
   if (type === "aws:s3/bucket:Bucket") {
     // Like the provider: the id is the bucket name, generated from the logical name when unset.
-    return typeof inputs.bucket === "string" && inputs.bucket !== "" ? inputs.bucket : `${name}-a1b2c3d`;
+    return typeof inputs.bucket === "string" && inputs.bucket !== ""
+      ? inputs.bucket
+      : `${name}-a1b2c3d`;
   }
   if (type.startsWith("aws:s3/") && typeof inputs.bucket === "string") {
     return inputs.bucket;
@@ -187,7 +198,12 @@ function mockId(type: string, name: string, inputs: Record<string, unknown>): st
 }
 
 /** What the provider would add to the inputs after creating the resource. */
-function mockState(type: string, id: string, inputs: Record<string, unknown>, region: string): Record<string, unknown> {
+function mockState(
+  type: string,
+  id: string,
+  inputs: Record<string, unknown>,
+  region: string,
+): Record<string, unknown> {
   switch (type) {
     case "aws:s3/bucket:Bucket":
       return { ...inputs, bucket: id, arn: `arn:aws:s3:::${id}`, region };

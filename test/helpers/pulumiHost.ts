@@ -78,7 +78,9 @@ export function toWireValue(value: unknown, secrets: SecretHandling): unknown {
     return null;
   }
   if (typeof value === "number" && !Number.isFinite(value)) {
-    throw new Error(`Cannot send the number ${value} to a Pulumi host: protobuf Struct holds only finite numbers.`);
+    throw new Error(
+      `Cannot send the number ${value} to a Pulumi host: protobuf Struct holds only finite numbers.`,
+    );
   }
   return value;
 }
@@ -142,7 +144,10 @@ export async function startFakeEngine(): Promise<FakeEngine> {
       callback(null, new engineProto.SetRootResourceResponse());
     },
     startDebugging(_call, callback) {
-      callback({ code: grpc.status.UNIMPLEMENTED, details: "The test engine cannot attach a debugger." });
+      callback({
+        code: grpc.status.UNIMPLEMENTED,
+        details: "The test engine cannot attach a debugger.",
+      });
     },
     requirePulumiVersion(_call, callback) {
       // Any range is satisfied: the hosts under test come from the SDK this project pins.
@@ -248,7 +253,9 @@ export function spawnPulumiHost(options: SpawnHostOptions): Promise<HostProcess>
       if (port === undefined) {
         clearTimeout(timer);
         // Let the last stderr chunk arrive before describing the failure.
-        setImmediate(() => fail(describe(`exited (code ${code}, signal ${signal}) before printing its port`)));
+        setImmediate(() =>
+          fail(describe(`exited (code ${code}, signal ${signal}) before printing its port`)),
+        );
       }
     });
     child.stdout?.setEncoding("utf8").on("data", (d: string) => {
@@ -264,7 +271,9 @@ export function spawnPulumiHost(options: SpawnHostOptions): Promise<HostProcess>
       stdoutBuf = stdoutBuf.slice(newline + 1);
       clearTimeout(timer);
       if (!/^\d+$/.test(first)) {
-        void stop().then(() => fail(describe(`printed "${first}" where the engine expects its port`)));
+        void stop().then(() =>
+          fail(describe(`printed "${first}" where the engine expects its port`)),
+        );
         return;
       }
       port = Number(first);

@@ -21,7 +21,10 @@ describe("dynamic provider host harness", () => {
 
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), "api-s3-load-host-"));
-    host = await startDynamicProviderHost({ env: { PULUMI_NODEJS_PROJECT: "fixture" }, runtimeLogsToEngine: true });
+    host = await startDynamicProviderHost({
+      env: { PULUMI_NODEJS_PROJECT: "fixture" },
+      runtimeLogsToEngine: true,
+    });
     await host.configure({ "fixture:greeting": "hello", "aws:region": "eu-west-1" });
   });
 
@@ -49,22 +52,41 @@ describe("dynamic provider host harness", () => {
 
   it("returns check failures per property", async () => {
     const result = await host.check(urn, {}, { __provider: provider, name: "" });
-    expect(result.failures).toEqual([{ property: "name", reason: "`name` must be a non-empty string; set it." }]);
+    expect(result.failures).toEqual([
+      { property: "name", reason: "`name` must be a non-empty string; set it." },
+    ]);
   });
 
   it("passes the unknown sentinel to check and returns the provider's inputs with __provider", async () => {
-    const result = await host.check(urn, {}, { __provider: provider, name: UNKNOWN, tags: { a: "b" } });
+    const result = await host.check(
+      urn,
+      {},
+      { __provider: provider, name: UNKNOWN, tags: { a: "b" } },
+    );
     expect(result.failures).toEqual([]);
-    expect(result.inputs).toEqual({ __provider: provider, name: UNKNOWN, tags: { a: "b" }, checked: true });
+    expect(result.inputs).toEqual({
+      __provider: provider,
+      name: UNKNOWN,
+      tags: { a: "b" },
+      checked: true,
+    });
   });
 
   it("strips secrets before they reach the host, as the engine does for acceptSecrets=false", async () => {
-    const result = await host.check(urn, {}, { __provider: provider, name: "s", apiKey: secret("canary-key") });
+    const result = await host.check(
+      urn,
+      {},
+      { __provider: provider, name: "s", apiKey: secret("canary-key") },
+    );
     expect(result.inputs.apiKey).toBe("canary-key");
   });
 
   it("drops undefined members as the engine has no undefined", async () => {
-    const result = await host.check(urn, {}, { __provider: provider, name: "u", gone: undefined, list: [1, null] });
+    const result = await host.check(
+      urn,
+      {},
+      { __provider: provider, name: "u", gone: undefined, list: [1, null] },
+    );
     expect(result.inputs).not.toHaveProperty("gone");
     expect(result.inputs.list).toEqual([1, null]);
   });
@@ -75,7 +97,12 @@ describe("dynamic provider host harness", () => {
     ["a replacement", { name: "a", key: "k" }, { name: "a", key: "k2" }, "DIFF_SOME", ["key"]],
     ["an unknown answer", { name: "a" }, { name: "a", diffUnknown: true }, "DIFF_UNKNOWN", []],
   ])("returns %s from diff", async (_case, olds, news, changes, replaces) => {
-    const result = await host.diff("id-1", urn, { __provider: provider, ...olds }, { __provider: provider, ...news });
+    const result = await host.diff(
+      "id-1",
+      urn,
+      { __provider: provider, ...olds },
+      { __provider: provider, ...news },
+    );
     expect(result.changes).toBe(changes);
     expect(result.replaces).toEqual(replaces);
   });
@@ -95,29 +122,45 @@ describe("dynamic provider host harness", () => {
   it("creates and returns the id and outputs including __provider", async () => {
     const created = await host.create(urn, { __provider: provider, name: "c1", size: 3 });
     expect(created.id).toBe("echo-c1");
-    expect(created.properties).toMatchObject({ __provider: provider, name: "c1", size: 3, cwd: PROJECT_ROOT });
+    expect(created.properties).toMatchObject({
+      __provider: provider,
+      name: "c1",
+      size: 3,
+      cwd: PROJECT_ROOT,
+    });
   });
 
   it("fails a create whose outputs hold undefined, as protobuf Struct has no undefined", async () => {
     const other = await startDynamicProviderHost();
     try {
-      await expect(other.create(urn, { __provider: provider, name: "u", undefinedOutput: true })).rejects.toThrow(
-        "Create failed with UNKNOWN: Unexpected struct type.",
-      );
+      await expect(
+        other.create(urn, { __provider: provider, name: "u", undefinedOutput: true }),
+      ).rejects.toThrow("Create failed with UNKNOWN: Unexpected struct type.");
     } finally {
       await other.stop();
     }
   });
 
   it("does not call the host for a preview create, returning the inputs as the engine does", async () => {
-    const preview = await host.create(urn, { __provider: provider, name: "p", failWith: "must not run" }, { preview: true });
-    expect(preview).toEqual({ id: "", properties: { __provider: provider, name: "p", failWith: "must not run" } });
+    const preview = await host.create(
+      urn,
+      { __provider: provider, name: "p", failWith: "must not run" },
+      { preview: true },
+    );
+    expect(preview).toEqual({
+      id: "",
+      properties: { __provider: provider, name: "p", failWith: "must not run" },
+    });
   });
 
   it("rejects a failed create with the provider's message", async () => {
-    await expect(host.create(urn, { __provider: provider, name: "f", failWith: "bucket `x` is not reachable" })).rejects.toThrow(
-      "Create failed with UNKNOWN: bucket `x` is not reachable",
-    );
+    await expect(
+      host.create(urn, {
+        __provider: provider,
+        name: "f",
+        failWith: "bucket `x` is not reachable",
+      }),
+    ).rejects.toThrow("Create failed with UNKNOWN: bucket `x` is not reachable");
   });
 
   it("unpacks ErrorResourceInitFailed details of a create", async () => {
@@ -130,22 +173,43 @@ describe("dynamic provider host harness", () => {
       properties: { name: "half", state: "broken" },
       reasons: ["not ready", "second reason"],
     });
-    expect((err as Error).message).toContain("resource half-made was created but failed to initialise: not ready; second reason");
+    expect((err as Error).message).toContain(
+      "resource half-made was created but failed to initialise: not ready; second reason",
+    );
   });
 
   it("updates with olds and news", async () => {
-    const outs = await host.update("echo-a", urn, { __provider: provider, name: "a" }, { __provider: provider, name: "b" });
-    expect(outs).toMatchObject({ __provider: provider, name: "b", previousName: "a", updatedId: "echo-a" });
+    const outs = await host.update(
+      "echo-a",
+      urn,
+      { __provider: provider, name: "a" },
+      { __provider: provider, name: "b" },
+    );
+    expect(outs).toMatchObject({
+      __provider: provider,
+      name: "b",
+      previousName: "a",
+      updatedId: "echo-a",
+    });
   });
 
   it("rejects a failed update with the provider's message", async () => {
     await expect(
-      host.update("echo-a", urn, { __provider: provider, name: "a" }, { __provider: provider, failWith: "quota exceeded" }),
+      host.update(
+        "echo-a",
+        urn,
+        { __provider: provider, name: "a" },
+        { __provider: provider, failWith: "quota exceeded" },
+      ),
     ).rejects.toThrow("Update failed with UNKNOWN: quota exceeded");
   });
 
   it("reads refreshed properties and explicit inputs", async () => {
-    const read = await host.read("echo-r", urn, { __provider: provider, name: "r", returnInputs: true });
+    const read = await host.read("echo-r", urn, {
+      __provider: provider,
+      name: "r",
+      returnInputs: true,
+    });
     expect(read.id).toBe("echo-r");
     expect(read.properties).toMatchObject({ name: "r", refreshed: true, __provider: provider });
     expect(read.inputs).toEqual({ name: "r", __provider: provider });
@@ -163,22 +227,24 @@ describe("dynamic provider host harness", () => {
   });
 
   it("rejects a failed delete with the provider's message and logs it on stderr", async () => {
-    await expect(host.delete("echo-d", urn, { __provider: provider, failDelete: "object locked" })).rejects.toThrow(
-      "Delete failed with UNKNOWN: cannot delete echo-d: object locked",
-    );
+    await expect(
+      host.delete("echo-d", urn, { __provider: provider, failDelete: "object locked" }),
+    ).rejects.toThrow("Delete failed with UNKNOWN: cannot delete echo-d: object locked");
     expect(host.stderr()).toContain("cannot delete echo-d: object locked");
   });
 
   it("collects pulumi.log calls as engine logs and console output as stdout", async () => {
     await host.create(urn, { __provider: provider, name: "l", logMessage: "fetched 3 pages" });
-    expect(host.engineLogs).toContainEqual(expect.objectContaining({ severity: "info", message: "fetched 3 pages" }));
+    expect(host.engineLogs).toContainEqual(
+      expect.objectContaining({ severity: "info", message: "fetched 3 pages" }),
+    );
     expect(host.stdout()).toContain("stdout: fetched 3 pages");
   });
 
   it("fails on a provider whose code does not parse, naming the syntax error", async () => {
-    await expect(host.diff("x", urn, { __provider: UNKNOWN }, { __provider: UNKNOWN })).rejects.toThrow(
-      "Diff failed with UNKNOWN: Invalid or unexpected token",
-    );
+    await expect(
+      host.diff("x", urn, { __provider: UNKNOWN }, { __provider: UNKNOWN }),
+    ).rejects.toThrow("Diff failed with UNKNOWN: Invalid or unexpected token");
   });
 });
 
@@ -198,7 +264,11 @@ describe("module resolution of the serialized provider", () => {
   it("resolves require(name) from the host's working folder", async () => {
     const host = await startDynamicProviderHost({ cwd: elsewhere });
     try {
-      const created = await host.create(urn, { __provider: provider, name: "m", requireModule: "host-fixture-marker" });
+      const created = await host.create(urn, {
+        __provider: provider,
+        name: "m",
+        requireModule: "host-fixture-marker",
+      });
       expect(created.properties.required).toBe("resolved-from-host-cwd");
       expect(created.properties.cwd).toBe(elsewhere);
     } finally {

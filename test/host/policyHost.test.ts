@@ -1,13 +1,20 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PolicyPackHost, UNKNOWN, defaultUrn, secret, startPolicyPackHost } from "../helpers/policyHost";
+import {
+  PolicyPackHost,
+  UNKNOWN,
+  defaultUrn,
+  secret,
+  startPolicyPackHost,
+} from "../helpers/policyHost";
 import { PROJECT_ROOT } from "../helpers/pulumiHost";
 
 const packDir = join(__dirname, "fixtures", "policyPack");
 const BUCKET = "aws:s3/bucket:Bucket";
 const ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
-const ACL_MESSAGE = "Checks the canned ACL of each bucket.\nBucket `data` must use one of private, not `public-read`.";
+const ACL_MESSAGE =
+  "Checks the canned ACL of each bucket.\nBucket `data` must use one of private, not `public-read`.";
 
 describe("policy pack host harness (TypeScript pack)", () => {
   let host: PolicyPackHost;
@@ -22,16 +29,26 @@ describe("policy pack host harness (TypeScript pack)", () => {
 
   it("describes the pack and its policies", async () => {
     const info = await host.getAnalyzerInfo();
-    expect(info).toMatchObject({ name: "host-fixture-pack", version: "0.0.7", supportsConfig: true });
+    expect(info).toMatchObject({
+      name: "host-fixture-pack",
+      version: "0.0.7",
+      supportsConfig: true,
+    });
     expect(info.policies.map((p) => [p.name, p.type, p.enforcementLevel])).toEqual([
       ["fixture-bucket-acl-allowed", "resource", "mandatory"],
       ["fixture-bucket-has-access-block", "stack", "advisory"],
     ]);
-    expect(info.policies[0].configSchema?.properties.allowedAcls).toMatchObject({ default: ["private"] });
+    expect(info.policies[0].configSchema?.properties.allowedAcls).toMatchObject({
+      default: ["private"],
+    });
   });
 
   it("reports a resource violation with the analyzed resource's URN", async () => {
-    const violations = await host.analyze({ type: BUCKET, name: "data", properties: { acl: "public-read" } });
+    const violations = await host.analyze({
+      type: BUCKET,
+      name: "data",
+      properties: { acl: "public-read" },
+    });
     expect(violations).toEqual([
       {
         policyName: "fixture-bucket-acl-allowed",
@@ -45,11 +62,17 @@ describe("policy pack host harness (TypeScript pack)", () => {
   });
 
   it("reports nothing for a compliant resource, and reads secrets as plain values", async () => {
-    await expect(host.analyze({ type: BUCKET, name: "data", properties: { acl: secret("private") } })).resolves.toEqual([]);
+    await expect(
+      host.analyze({ type: BUCKET, name: "data", properties: { acl: secret("private") } }),
+    ).resolves.toEqual([]);
   });
 
   it("turns an unknown value into an advisory 'can't run during preview'", async () => {
-    const [violation] = await host.analyze({ type: BUCKET, name: "data", properties: { acl: UNKNOWN } });
+    const [violation] = await host.analyze({
+      type: BUCKET,
+      name: "data",
+      properties: { acl: UNKNOWN },
+    });
     expect(violation.enforcementLevel).toBe("advisory");
     expect(violation.message).toBe(
       "can't run policy 'fixture-bucket-acl-allowed' from policy pack 'host-fixture-pack@v0.0.7' during preview: " +
@@ -68,7 +91,8 @@ describe("policy pack host harness (TypeScript pack)", () => {
     expect(violations).toEqual([
       expect.objectContaining({
         policyName: "fixture-bucket-has-access-block",
-        message: "Checks that every bucket has a public access block.\nBucket `data` (child of data) needs a public access block.",
+        message:
+          "Checks that every bucket has a public access block.\nBucket `data` (child of data) needs a public access block.",
         enforcementLevel: "advisory",
         urn: defaultUrn(BUCKET, "data"),
       }),
@@ -81,8 +105,12 @@ describe("policy pack host harness (TypeScript pack)", () => {
       "fixture-bucket-has-access-block": "mandatory",
     });
     try {
-      await expect(host.analyze({ type: BUCKET, name: "data", properties: { acl: "public-read" } })).resolves.toEqual([]);
-      const [stack] = await host.analyzeStack([{ type: BUCKET, name: "data", properties: { bucket: "b" } }]);
+      await expect(
+        host.analyze({ type: BUCKET, name: "data", properties: { acl: "public-read" } }),
+      ).resolves.toEqual([]);
+      const [stack] = await host.analyzeStack([
+        { type: BUCKET, name: "data", properties: { bucket: "b" } },
+      ]);
       expect(stack.enforcementLevel).toBe("mandatory");
     } finally {
       await host.configure({});
@@ -91,14 +119,20 @@ describe("policy pack host harness (TypeScript pack)", () => {
 
   it("keeps a policy's own level when config sets only its properties", async () => {
     await host.configure({ "fixture-bucket-acl-allowed": { allowedAcls: ["private"] } });
-    const [violation] = await host.analyze({ type: BUCKET, name: "data", properties: { acl: "public-read" } });
+    const [violation] = await host.analyze({
+      type: BUCKET,
+      name: "data",
+      properties: { acl: "public-read" },
+    });
     expect(violation.enforcementLevel).toBe("mandatory");
   });
 
   it("disables a policy through config", async () => {
     await host.configure({ "fixture-bucket-acl-allowed": "disabled" });
     try {
-      await expect(host.analyze({ type: BUCKET, name: "data", properties: { acl: "public-read" } })).resolves.toEqual([]);
+      await expect(
+        host.analyze({ type: BUCKET, name: "data", properties: { acl: "public-read" } }),
+      ).resolves.toEqual([]);
     } finally {
       await host.configure({});
     }

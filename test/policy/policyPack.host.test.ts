@@ -7,7 +7,12 @@
  *    violation by the policy that owns it.
  */
 import { join } from "node:path";
-import { PolicyPackHost, PolicyResource, PolicyViolation, startPolicyPackHost } from "../helpers/policyHost";
+import {
+  PolicyPackHost,
+  PolicyResource,
+  PolicyViolation,
+  startPolicyPackHost,
+} from "../helpers/policyHost";
 import { RecordedResource, runProgram, StackName, STACKS } from "../helpers/programRun";
 import { advisoryPolicies, mandatoryPolicies, SNAPSHOT_TYPE } from "../../policy/s3";
 
@@ -18,8 +23,8 @@ const STACK_CONFIG: Record<StackName, string> = {
   local: join(PACK_DIR, "config", "local.json"),
 };
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const loadConfig = (stack: StackName) => require(STACK_CONFIG[stack]) as Record<string, "mandatory" | "advisory">;
+const loadConfig = (stack: StackName) =>
+  require(STACK_CONFIG[stack]) as Record<string, "mandatory" | "advisory">;
 
 // Type tokens as in node_modules/@pulumi/aws/s3/*.js (`__pulumiType`, not public in the typings).
 const T = {
@@ -48,13 +53,26 @@ function guarded(): PolicyResource[] {
     {
       type: T.block,
       name: "data-pab",
-      properties: { bucket: NAME, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      properties: {
+        bucket: NAME,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
     },
-    { type: T.ownership, name: "data-own", properties: { bucket: NAME, rule: { objectOwnership: "BucketOwnerEnforced" } } },
+    {
+      type: T.ownership,
+      name: "data-own",
+      properties: { bucket: NAME, rule: { objectOwnership: "BucketOwnerEnforced" } },
+    },
     {
       type: T.sse,
       name: "data-sse",
-      properties: { bucket: NAME, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+      properties: {
+        bucket: NAME,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      },
     },
   ];
 }
@@ -67,53 +85,248 @@ function publicPolicy(statement: Record<string, unknown>): PolicyResource {
   return {
     type: T.policy,
     name: "data-policy",
-    properties: { bucket: NAME, policy: JSON.stringify({ Version: "2012-10-17", Statement: [statement] }) },
+    properties: {
+      bucket: NAME,
+      policy: JSON.stringify({ Version: "2012-10-17", Statement: [statement] }),
+    },
   };
 }
 
-const allow = (principal: unknown) => ({ Effect: "Allow", Principal: principal, Action: "s3:GetObject", Resource: `${ARN}/*` });
+const allow = (principal: unknown) => ({
+  Effect: "Allow",
+  Principal: principal,
+  Action: "s3:GetObject",
+  Resource: `${ARN}/*`,
+});
 const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
 const AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
 const owner = { id: "owner-id" };
 
 /** [case, resources, policy that must report it]; each case alone, on an otherwise guarded bucket. */
 const ADVERSARIAL: [string, PolicyResource[], string][] = [
-  ["Bucket legacy inline acl public-read", [{ type: T.bucket, name: "data", properties: { bucket: NAME, id: NAME, acl: "public-read" } }, ...without(guarded(), "data")], "s3-bucket-disallow-public-acl"],
-  ["BucketV2 legacy inline acl public-read-write", [{ type: T.bucketV2, name: "data", properties: { bucket: NAME, id: NAME, acl: "public-read-write" } }, ...without(guarded(), "data")], "s3-bucket-disallow-public-acl"],
-  ["BucketAcl acl public-read", [...guarded(), { type: T.bucketAcl, name: "acl", properties: { bucket: NAME, acl: "public-read" } }], "s3-bucket-disallow-public-acl"],
-  ["BucketAclV2 acl authenticated-read", [...guarded(), { type: T.bucketAclV2, name: "acl", properties: { bucket: NAME, acl: "authenticated-read" } }], "s3-bucket-disallow-public-acl"],
-  ["BucketAcl grant READ to AllUsers", [...guarded(), { type: T.bucketAcl, name: "acl", properties: { bucket: NAME, accessControlPolicy: { owner, grants: [{ grantee: { type: "Group", uri: ALL_USERS }, permission: "READ" }] } } }], "s3-bucket-disallow-public-acl"],
-  ["BucketAclV2 grant WRITE_ACP to AuthenticatedUsers", [...guarded(), { type: T.bucketAclV2, name: "acl", properties: { bucket: NAME, accessControlPolicy: { owner, grants: [{ grantee: { type: "Group", uri: AUTH_USERS }, permission: "WRITE_ACP" }] } } }], "s3-bucket-disallow-public-acl"],
-  ["BucketObject acl public-read", [...guarded(), { type: T.object, name: "obj", properties: { bucket: NAME, key: "k", acl: "public-read" } }], "s3-object-disallow-public-acl"],
-  ["BucketObjectv2 acl public-read-write", [...guarded(), { type: T.objectV2, name: "obj", properties: { bucket: NAME, key: "k", acl: "public-read-write" } }], "s3-object-disallow-public-acl"],
-  ["Snapshot acl public-read", [...guarded(), { type: SNAPSHOT_TYPE, name: "snap", properties: { bucket: NAME, key: "k", acl: "public-read" } }], "s3-object-disallow-public-acl"],
-  ["bucket without public access block", without(guarded(), "data-pab"), "s3-bucket-disallow-unblocked-public-access"],
-  ["public access block with restrictPublicBuckets false", [...without(guarded(), "data-pab"), { type: T.block, name: "data-pab", properties: { bucket: NAME, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: false } }], "s3-bucket-disallow-unblocked-public-access"],
-  ["bucket without ownership controls", without(guarded(), "data-own"), "s3-bucket-disallow-uncontrolled-ownership"],
-  ["ObjectWriter ownership without a private ACL", [...without(guarded(), "data-own"), { type: T.ownership, name: "data-own", properties: { bucket: NAME, rule: { objectOwnership: "ObjectWriter" } } }], "s3-bucket-disallow-uncontrolled-ownership"],
-  ['bucket policy Allow Principal "*"', [...guarded(), publicPolicy(allow("*"))], "s3-bucket-policy-disallow-public-principal"],
-  ['bucket policy Allow {"AWS": "*"}', [...guarded(), publicPolicy(allow({ AWS: "*" }))], "s3-bucket-policy-disallow-public-principal"],
-  ['bucket policy Allow {"AWS": ["*"]}', [...guarded(), publicPolicy(allow({ AWS: ["arn:aws:iam::123456789012:root", "*"] }))], "s3-bucket-policy-disallow-public-principal"],
-  ["bucket without default encryption", without(guarded(), "data-sse"), "s3-bucket-disallow-unencrypted"],
-  ["Snapshot into a bucket outside the stack", [...guarded(), { type: SNAPSHOT_TYPE, name: "snap", properties: { bucket: "someone-elses-bucket", key: "k" } }], "s3-snapshot-disallow-unguarded-bucket"],
+  [
+    "Bucket legacy inline acl public-read",
+    [
+      { type: T.bucket, name: "data", properties: { bucket: NAME, id: NAME, acl: "public-read" } },
+      ...without(guarded(), "data"),
+    ],
+    "s3-bucket-disallow-public-acl",
+  ],
+  [
+    "BucketV2 legacy inline acl public-read-write",
+    [
+      {
+        type: T.bucketV2,
+        name: "data",
+        properties: { bucket: NAME, id: NAME, acl: "public-read-write" },
+      },
+      ...without(guarded(), "data"),
+    ],
+    "s3-bucket-disallow-public-acl",
+  ],
+  [
+    "BucketAcl acl public-read",
+    [
+      ...guarded(),
+      { type: T.bucketAcl, name: "acl", properties: { bucket: NAME, acl: "public-read" } },
+    ],
+    "s3-bucket-disallow-public-acl",
+  ],
+  [
+    "BucketAclV2 acl authenticated-read",
+    [
+      ...guarded(),
+      { type: T.bucketAclV2, name: "acl", properties: { bucket: NAME, acl: "authenticated-read" } },
+    ],
+    "s3-bucket-disallow-public-acl",
+  ],
+  [
+    "BucketAcl grant READ to AllUsers",
+    [
+      ...guarded(),
+      {
+        type: T.bucketAcl,
+        name: "acl",
+        properties: {
+          bucket: NAME,
+          accessControlPolicy: {
+            owner,
+            grants: [{ grantee: { type: "Group", uri: ALL_USERS }, permission: "READ" }],
+          },
+        },
+      },
+    ],
+    "s3-bucket-disallow-public-acl",
+  ],
+  [
+    "BucketAclV2 grant WRITE_ACP to AuthenticatedUsers",
+    [
+      ...guarded(),
+      {
+        type: T.bucketAclV2,
+        name: "acl",
+        properties: {
+          bucket: NAME,
+          accessControlPolicy: {
+            owner,
+            grants: [{ grantee: { type: "Group", uri: AUTH_USERS }, permission: "WRITE_ACP" }],
+          },
+        },
+      },
+    ],
+    "s3-bucket-disallow-public-acl",
+  ],
+  [
+    "BucketObject acl public-read",
+    [
+      ...guarded(),
+      { type: T.object, name: "obj", properties: { bucket: NAME, key: "k", acl: "public-read" } },
+    ],
+    "s3-object-disallow-public-acl",
+  ],
+  [
+    "BucketObjectv2 acl public-read-write",
+    [
+      ...guarded(),
+      {
+        type: T.objectV2,
+        name: "obj",
+        properties: { bucket: NAME, key: "k", acl: "public-read-write" },
+      },
+    ],
+    "s3-object-disallow-public-acl",
+  ],
+  [
+    "Snapshot acl public-read",
+    [
+      ...guarded(),
+      {
+        type: SNAPSHOT_TYPE,
+        name: "snap",
+        properties: { bucket: NAME, key: "k", acl: "public-read" },
+      },
+    ],
+    "s3-object-disallow-public-acl",
+  ],
+  [
+    "bucket without public access block",
+    without(guarded(), "data-pab"),
+    "s3-bucket-disallow-unblocked-public-access",
+  ],
+  [
+    "public access block with restrictPublicBuckets false",
+    [
+      ...without(guarded(), "data-pab"),
+      {
+        type: T.block,
+        name: "data-pab",
+        properties: {
+          bucket: NAME,
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: false,
+        },
+      },
+    ],
+    "s3-bucket-disallow-unblocked-public-access",
+  ],
+  [
+    "bucket without ownership controls",
+    without(guarded(), "data-own"),
+    "s3-bucket-disallow-uncontrolled-ownership",
+  ],
+  [
+    "ObjectWriter ownership without a private ACL",
+    [
+      ...without(guarded(), "data-own"),
+      {
+        type: T.ownership,
+        name: "data-own",
+        properties: { bucket: NAME, rule: { objectOwnership: "ObjectWriter" } },
+      },
+    ],
+    "s3-bucket-disallow-uncontrolled-ownership",
+  ],
+  [
+    'bucket policy Allow Principal "*"',
+    [...guarded(), publicPolicy(allow("*"))],
+    "s3-bucket-policy-disallow-public-principal",
+  ],
+  [
+    'bucket policy Allow {"AWS": "*"}',
+    [...guarded(), publicPolicy(allow({ AWS: "*" }))],
+    "s3-bucket-policy-disallow-public-principal",
+  ],
+  [
+    'bucket policy Allow {"AWS": ["*"]}',
+    [...guarded(), publicPolicy(allow({ AWS: ["arn:aws:iam::123456789012:root", "*"] }))],
+    "s3-bucket-policy-disallow-public-principal",
+  ],
+  [
+    "bucket without default encryption",
+    without(guarded(), "data-sse"),
+    "s3-bucket-disallow-unencrypted",
+  ],
+  [
+    "Snapshot into a bucket outside the stack",
+    [
+      ...guarded(),
+      {
+        type: SNAPSHOT_TYPE,
+        name: "snap",
+        properties: { bucket: "someone-elses-bucket", key: "k" },
+      },
+    ],
+    "s3-snapshot-disallow-unguarded-bucket",
+  ],
 ];
 
 /** Advisory cases: advisory by default, mandatory under prod.json. */
 const ADVISORY: [string, PolicyResource[], string][] = [
   ["bucket without versioning", guarded(), "s3-bucket-disallow-unversioned"],
   ["bucket without a TLS-only deny", guarded(), "s3-bucket-disallow-insecure-transport"],
-  ["website configuration", [...guarded(), { type: T.website, name: "site", properties: { bucket: NAME, indexDocument: { suffix: "index.html" } } }], "s3-bucket-disallow-website"],
-  ["CORS rule with * origin and PUT", [...guarded(), { type: T.cors, name: "cors", properties: { bucket: NAME, corsRules: [{ allowedOrigins: ["*"], allowedMethods: ["PUT"] }] } }], "s3-bucket-cors-disallow-wildcard-write"],
+  [
+    "website configuration",
+    [
+      ...guarded(),
+      {
+        type: T.website,
+        name: "site",
+        properties: { bucket: NAME, indexDocument: { suffix: "index.html" } },
+      },
+    ],
+    "s3-bucket-disallow-website",
+  ],
+  [
+    "CORS rule with * origin and PUT",
+    [
+      ...guarded(),
+      {
+        type: T.cors,
+        name: "cors",
+        properties: {
+          bucket: NAME,
+          corsRules: [{ allowedOrigins: ["*"], allowedMethods: ["PUT"] }],
+        },
+      },
+    ],
+    "s3-bucket-cors-disallow-wildcard-write",
+  ],
 ];
 
 /** Sends each resource through Analyze and the set through AnalyzeStack, as a preview does. */
-async function analyzeAll(host: PolicyPackHost, resources: PolicyResource[]): Promise<PolicyViolation[]> {
+async function analyzeAll(
+  host: PolicyPackHost,
+  resources: PolicyResource[],
+): Promise<PolicyViolation[]> {
   const perResource = await Promise.all(resources.map((r) => host.analyze(r)));
   return [...perResource.flat(), ...(await host.analyzeStack(resources))];
 }
 
 const mandatory = (vs: PolicyViolation[]) => vs.filter((v) => v.enforcementLevel === "mandatory");
-const summary = (vs: PolicyViolation[]) => vs.map((v) => `${v.policyName} [${v.enforcementLevel}]: ${v.message}`);
+const summary = (vs: PolicyViolation[]) =>
+  vs.map((v) => `${v.policyName} [${v.enforcementLevel}]: ${v.message}`);
 
 /** How the engine would show a recorded resource to an analyzer: its inputs plus its id. */
 function fromRecorded(r: RecordedResource): PolicyResource {
@@ -186,7 +399,9 @@ describe("api-s3-load-guard through the policy host", () => {
     });
 
     it.each(ADVISORY)("%s is advisory by default", async (_case, resources, policyName) => {
-      const violations = (await analyzeAll(host, resources)).filter((v) => v.policyName === policyName);
+      const violations = (await analyzeAll(host, resources)).filter(
+        (v) => v.policyName === policyName,
+      );
       expect(violations.length).toBeGreaterThan(0);
       expect(new Set(violations.map((v) => v.enforcementLevel))).toEqual(new Set(["advisory"]));
     });

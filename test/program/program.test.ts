@@ -1,4 +1,11 @@
-import { MOCK_ACCOUNT_ID, runProgram, STACKS, type ProgramRun, type RecordedResource, type StackName } from "../helpers/programRun";
+import {
+  MOCK_ACCOUNT_ID,
+  runProgram,
+  STACKS,
+  type ProgramRun,
+  type RecordedResource,
+  type StackName,
+} from "../helpers/programRun";
 
 const COMPONENT = "api-s3-load:storage:PrivateBucket";
 const SNAPSHOT = "pulumi-nodejs:dynamic/coingecko:Snapshot";
@@ -42,7 +49,9 @@ describe.each(STACKS)("the %s stack under mocks", (stack: StackName) => {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    expect(only(run, GUARD_RAILS[1]).inputs.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
+    expect(only(run, GUARD_RAILS[1]).inputs.rule).toEqual({
+      objectOwnership: "BucketOwnerEnforced",
+    });
     expect(run.resources.filter((r) => r.type === "aws:s3/bucketAcl:BucketAcl")).toHaveLength(0);
     expect(only(run, "aws:s3/bucket:Bucket").inputs.acl).toBeUndefined();
   });
@@ -106,7 +115,9 @@ describe.each(STACKS)("the %s stack under mocks", (stack: StackName) => {
   it("exports a read policy that grants reading exactly the snapshot objects", () => {
     const bucket = only(run, "aws:s3/bucket:Bucket");
     const arn = `arn:aws:s3:::${bucket.id}`;
-    const keys = run.resources.filter((r) => r.type === SNAPSHOT).map((r) => r.inputs.key as string);
+    const keys = run.resources
+      .filter((r) => r.type === SNAPSHOT)
+      .map((r) => r.inputs.key as string);
     const policy = JSON.parse(run.outputs.readPolicyJson as string);
     // Registration order is not program order; compare the key lists as sets.
     policy.Statement[0].Resource.sort();
@@ -132,9 +143,13 @@ describe.each(STACKS)("the %s stack under mocks", (stack: StackName) => {
   it("verifies each snapshot after deploy with a command whose inputs travel in its environment", () => {
     const snapshots = run.resources.filter((r) => r.type === SNAPSHOT);
     const commands = run.resources.filter((r) => r.type === "command:local:Command");
-    expect(commands.map((c) => c.name).sort()).toEqual(snapshots.map((s) => `${s.name}-verify`).sort());
+    expect(commands.map((c) => c.name).sort()).toEqual(
+      snapshots.map((s) => `${s.name}-verify`).sort(),
+    );
     for (const command of commands) {
-      expect(command.inputs.create).toBe("npx --no-install ts-node --transpile-only cli/main.ts check-object");
+      expect(command.inputs.create).toBe(
+        "npx --no-install ts-node --transpile-only cli/main.ts check-object",
+      );
       expect(command.inputs.environment).toMatchObject({ SNAPSHOT_SHA256: "0".repeat(64) });
       expect(command.parent).toBe(snapshots.find((s) => `${s.name}-verify` === command.name)?.urn);
     }
@@ -160,7 +175,10 @@ describe("per-stack settings", () => {
   it("points the snapshots of the local stack at the emulator with path-style addressing", async () => {
     const run = await runProgram("local");
     for (const snapshot of run.resources.filter((r) => r.type === SNAPSHOT)) {
-      expect(snapshot.inputs).toMatchObject({ s3Endpoint: "http://localhost:4566", s3ForcePathStyle: true });
+      expect(snapshot.inputs).toMatchObject({
+        s3Endpoint: "http://localhost:4566",
+        s3ForcePathStyle: true,
+      });
     }
     const dev = await runProgram("dev");
     for (const snapshot of dev.resources.filter((r) => r.type === SNAPSHOT)) {
@@ -189,14 +207,22 @@ describe("per-stack settings", () => {
     });
     expect(only(run, GUARD_RAILS[2]).inputs.rules).toEqual([
       {
-        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "alias/snapshots" },
+        applyServerSideEncryptionByDefault: {
+          sseAlgorithm: "aws:kms",
+          kmsMasterKeyId: "alias/snapshots",
+        },
         bucketKeyEnabled: true,
       },
     ]);
-    expect(only(run, GUARD_RAILS[1]).inputs.rule).toEqual({ objectOwnership: "BucketOwnerPreferred" });
+    expect(only(run, GUARD_RAILS[1]).inputs.rule).toEqual({
+      objectOwnership: "BucketOwnerPreferred",
+    });
     expect(only(run, "aws:s3/bucketAcl:BucketAcl").inputs.acl).toBe("private");
     for (const snapshot of run.resources.filter((r) => r.type === SNAPSHOT)) {
-      expect(snapshot.inputs.encryption).toEqual({ algorithm: "aws:kms", kmsKeyId: "alias/snapshots" });
+      expect(snapshot.inputs.encryption).toEqual({
+        algorithm: "aws:kms",
+        kmsKeyId: "alias/snapshots",
+      });
     }
   });
 });
@@ -219,8 +245,10 @@ describe("the CoinGecko key", () => {
   });
 
   it("is required by the demo and pro plans, with a message that says how to set it", async () => {
-    await expect(runProgram("dev", { config: { "api-s3-load:coingeckoPlan": "pro" } })).rejects.toThrow(
-      "Config `api-s3-load:coingeckoApiKey` is required when `coingeckoPlan` is \"pro\". Set it with `pulumi config set --secret api-s3-load:coingeckoApiKey <key>`",
+    await expect(
+      runProgram("dev", { config: { "api-s3-load:coingeckoPlan": "pro" } }),
+    ).rejects.toThrow(
+      'Config `api-s3-load:coingeckoApiKey` is required when `coingeckoPlan` is "pro". Set it with `pulumi config set --secret api-s3-load:coingeckoApiKey <key>`',
     );
   });
 });

@@ -21,7 +21,10 @@ import { awsError, BUCKET, tlsOnlyPolicy } from "./fixtures";
 // s3rver 3.7.1 implements none of these calls (lib/routes.js: NotImplemented, MethodNotAllowed,
 // or for `?versioning`/`?ownershipControls` a plain bucket listing), so the AWS SDK's own client
 // mock stands in for S3 here. test/verify/verifyCommand.test.ts shows what s3rver answers.
-const s3 = new S3Client({ region: "eu-west-1", credentials: { accessKeyId: "x", secretAccessKey: "y" } });
+const s3 = new S3Client({
+  region: "eu-west-1",
+  credentials: { accessKeyId: "x", secretAccessKey: "y" },
+});
 const s3Mock = mockClient(s3);
 
 beforeEach(() => s3Mock.reset());
@@ -39,7 +42,9 @@ const ALL_FOUR = {
 
 describe("public-access-block", () => {
   it("holds when all four flags are true", async () => {
-    s3Mock.on(GetPublicAccessBlockCommand, { Bucket: BUCKET }).resolves({ PublicAccessBlockConfiguration: ALL_FOUR });
+    s3Mock
+      .on(GetPublicAccessBlockCommand, { Bucket: BUCKET })
+      .resolves({ PublicAccessBlockConfiguration: ALL_FOUR });
     expect(formatResult(await checkPublicAccessBlock(s3, BUCKET))).toBe(
       `ok public-access-block: ${BUCKET} blocks public ACLs and policies (all four flags true)`,
     );
@@ -47,7 +52,11 @@ describe("public-access-block", () => {
 
   it("names the flags that are off", async () => {
     s3Mock.on(GetPublicAccessBlockCommand).resolves({
-      PublicAccessBlockConfiguration: { ...ALL_FOUR, BlockPublicPolicy: false, RestrictPublicBuckets: undefined },
+      PublicAccessBlockConfiguration: {
+        ...ALL_FOUR,
+        BlockPublicPolicy: false,
+        RestrictPublicBuckets: undefined,
+      },
     });
     expect(formatResult(await checkPublicAccessBlock(s3, BUCKET))).toBe(
       `FAIL public-access-block: ${BUCKET} has BlockPublicPolicy, RestrictPublicBuckets not true. ` +
@@ -56,7 +65,9 @@ describe("public-access-block", () => {
   });
 
   it("fails when the bucket has no public access block", async () => {
-    s3Mock.on(GetPublicAccessBlockCommand).rejects(awsError("NoSuchPublicAccessBlockConfiguration", 404));
+    s3Mock
+      .on(GetPublicAccessBlockCommand)
+      .rejects(awsError("NoSuchPublicAccessBlockConfiguration", 404));
     const result = await checkPublicAccessBlock(s3, BUCKET);
     expect(result.ok).toBe(false);
     expect(result.detail).toBe(`${BUCKET} has no public access block`);
@@ -73,7 +84,10 @@ describe("public-access-block", () => {
 
 describe("ownership-controls", () => {
   const owner = { ID: "owner-canonical-id" };
-  const ownerGrant = { Grantee: { Type: "CanonicalUser" as const, ID: owner.ID }, Permission: "FULL_CONTROL" as const };
+  const ownerGrant = {
+    Grantee: { Type: "CanonicalUser" as const, ID: owner.ID },
+    Permission: "FULL_CONTROL" as const,
+  };
 
   it("holds when ACLs are disabled", async () => {
     s3Mock.on(GetBucketOwnershipControlsCommand).resolves({
@@ -104,7 +118,10 @@ describe("ownership-controls", () => {
       Owner: owner,
       Grants: [
         ownerGrant,
-        { Grantee: { Type: "Group", URI: "http://acs.amazonaws.com/groups/global/AllUsers" }, Permission: "READ" },
+        {
+          Grantee: { Type: "Group", URI: "http://acs.amazonaws.com/groups/global/AllUsers" },
+          Permission: "READ",
+        },
       ],
     });
     const result = await checkOwnershipControls(s3, BUCKET);
@@ -120,11 +137,15 @@ describe("ownership-controls", () => {
     });
     const result = await checkOwnershipControls(s3, BUCKET);
     expect(result.ok).toBe(false);
-    expect(result.detail).toBe(`${BUCKET} has object ownership ObjectWriter, which lets writers own objects`);
+    expect(result.detail).toBe(
+      `${BUCKET} has object ownership ObjectWriter, which lets writers own objects`,
+    );
   });
 
   it("fails when there are no ownership controls", async () => {
-    s3Mock.on(GetBucketOwnershipControlsCommand).rejects(awsError("OwnershipControlsNotFoundError", 404));
+    s3Mock
+      .on(GetBucketOwnershipControlsCommand)
+      .rejects(awsError("OwnershipControlsNotFoundError", 404));
     const result = await checkOwnershipControls(s3, BUCKET);
     expect(result.ok).toBe(false);
     expect(result.fix).toContain("`<name>-ownership`");
@@ -135,7 +156,10 @@ describe("default-encryption", () => {
   it.each([
     [{ SSEAlgorithm: "AES256" as const }, false, `${BUCKET} encrypts with AES256`],
     [
-      { SSEAlgorithm: "aws:kms" as const, KMSMasterKeyID: "arn:aws:kms:eu-west-1:123456789012:key/k" },
+      {
+        SSEAlgorithm: "aws:kms" as const,
+        KMSMasterKeyID: "arn:aws:kms:eu-west-1:123456789012:key/k",
+      },
       true,
       `${BUCKET} encrypts with aws:kms with key arn:aws:kms:eu-west-1:123456789012:key/k, bucket key on`,
     ],
@@ -145,11 +169,17 @@ describe("default-encryption", () => {
         Rules: [{ ApplyServerSideEncryptionByDefault: byDefault, BucketKeyEnabled: bucketKey }],
       },
     });
-    expect(await checkEncryption(s3, BUCKET)).toEqual({ ok: true, check: "default-encryption", detail });
+    expect(await checkEncryption(s3, BUCKET)).toEqual({
+      ok: true,
+      check: "default-encryption",
+      detail,
+    });
   });
 
   it("fails when there is no default encryption", async () => {
-    s3Mock.on(GetBucketEncryptionCommand).rejects(awsError("ServerSideEncryptionConfigurationNotFoundError", 404));
+    s3Mock
+      .on(GetBucketEncryptionCommand)
+      .rejects(awsError("ServerSideEncryptionConfigurationNotFoundError", 404));
     const result = await checkEncryption(s3, BUCKET);
     expect(result).toMatchObject({ ok: false, detail: `${BUCKET} has no default encryption` });
   });
@@ -187,7 +217,9 @@ describe("tls-only-policy", () => {
   });
 
   it("fails when the bucket does not exist, saying to check the name", async () => {
-    s3Mock.on(GetBucketPolicyCommand).rejects(awsError("NoSuchBucket", 404, "The specified bucket does not exist"));
+    s3Mock
+      .on(GetBucketPolicyCommand)
+      .rejects(awsError("NoSuchBucket", 404, "The specified bucket does not exist"));
     const result = await checkTlsOnlyPolicy(s3, BUCKET);
     expect(result.detail).toBe(
       "GetBucketPolicy failed with NoSuchBucket (HTTP 404): The specified bucket does not exist",

@@ -4,8 +4,17 @@ describe("parseVerifyFlags", () => {
   it("reads every flag, with repeatable --key and --flag=value forms", () => {
     expect(
       parseVerifyFlags([
-        "--bucket", "b1", "--key", "/a.json", "--key=b.json", "--region=eu-west-1",
-        "--endpoint", "http://localhost:4566", "--path-style", "--stack-outputs", "out.json",
+        "--bucket",
+        "b1",
+        "--key",
+        "/a.json",
+        "--key=b.json",
+        "--region=eu-west-1",
+        "--endpoint",
+        "http://localhost:4566",
+        "--path-style",
+        "--stack-outputs",
+        "out.json",
       ]),
     ).toEqual({
       bucket: "b1",
@@ -19,9 +28,15 @@ describe("parseVerifyFlags", () => {
   });
 
   it.each([
-    [["--endpoint", "localhost:4566"], 'Option `--endpoint` must be an http(s) URL (got "localhost:4566"). Fix: `--endpoint http://localhost:4566`.'],
+    [
+      ["--endpoint", "localhost:4566"],
+      'Option `--endpoint` must be an http(s) URL (got "localhost:4566"). Fix: `--endpoint http://localhost:4566`.',
+    ],
     [["--key", "--bucket", "b"], "Option `--key` needs a value. Fix: `--key <value>`."],
-    [["bucket-name"], "Unknown option `bucket-name`. Fix: see `npm run verify -- --help` for the options."],
+    [
+      ["bucket-name"],
+      "Unknown option `bucket-name`. Fix: see `npm run verify -- --help` for the options.",
+    ],
   ])("rejects %j", (argv, message) => {
     expect(() => parseVerifyFlags(argv)).toThrow(message);
   });
@@ -51,9 +66,15 @@ describe("parseStackOutputs", () => {
   });
 
   it.each([
-    ["not json", "`--stack-outputs o.json` is not JSON. Fix: write it with `pulumi stack output --json > o.json` in the api-s3-load project."],
+    [
+      "not json",
+      "`--stack-outputs o.json` is not JSON. Fix: write it with `pulumi stack output --json > o.json` in the api-s3-load project.",
+    ],
     ['{"region":"x"}', "`--stack-outputs o.json` has no `bucketName` string output."],
-    ['{"bucketName":"b","snapshots":{"s":{}}}', "`--stack-outputs o.json`: `snapshots.s.key` is missing."],
+    [
+      '{"bucketName":"b","snapshots":{"s":{}}}',
+      "`--stack-outputs o.json`: `snapshots.s.key` is missing.",
+    ],
   ])("rejects %s", (text, message) => {
     expect(() => parseStackOutputs(text, "o.json")).toThrow(message);
   });
@@ -73,14 +94,24 @@ describe("resolveOptions", () => {
   });
 
   it("lets flags win and keeps the stack's sha256 for a key it knows", () => {
-    const options = resolveOptions(parseVerifyFlags(["--key", "coingecko/coins-markets.json", "--region", "us-east-1"]), stack);
+    const options = resolveOptions(
+      parseVerifyFlags(["--key", "coingecko/coins-markets.json", "--region", "us-east-1"]),
+      stack,
+    );
     expect(options.region).toBe("us-east-1");
-    expect(options.objects).toEqual([{ key: "coingecko/coins-markets.json", sha256: "a".repeat(64) }]);
+    expect(options.objects).toEqual([
+      { key: "coingecko/coins-markets.json", sha256: "a".repeat(64) },
+    ]);
   });
 
   it("does not apply the stack's keys or account to another bucket or an emulator endpoint", () => {
-    expect(resolveOptions(parseVerifyFlags(["--bucket", "other"]), stack).objects).toEqual([{ key: DEFAULT_KEY }]);
-    expect(resolveOptions(parseVerifyFlags(["--endpoint", "http://127.0.0.1:1"]), stack).expectedAccountId).toBeUndefined();
+    expect(resolveOptions(parseVerifyFlags(["--bucket", "other"]), stack).objects).toEqual([
+      { key: DEFAULT_KEY },
+    ]);
+    expect(
+      resolveOptions(parseVerifyFlags(["--endpoint", "http://127.0.0.1:1"]), stack)
+        .expectedAccountId,
+    ).toBeUndefined();
   });
 
   it("checks no object when there is no bucket at all", () => {

@@ -10,7 +10,12 @@ let s3: EmbeddedS3;
 const body = `${JSON.stringify([{ id: "bitcoin" }, { id: "ethereum" }], null, 2)}\n`;
 const sha = createHash("sha256").update(body).digest("hex");
 
-async function put(key: string, content: string | Buffer, metadata: Record<string, string>, extra = {}) {
+async function put(
+  key: string,
+  content: string | Buffer,
+  metadata: Record<string, string>,
+  extra = {},
+) {
   await s3.client.send(
     new PutObjectCommand({
       Bucket: BUCKET,
@@ -43,14 +48,18 @@ describe("snapshot object check against s3rver", () => {
   });
 
   it("fails for a body changed after it was written", async () => {
-    const tamperedSha = createHash("sha256").update(body.replace("bitcoin", "bitcoim")).digest("hex");
+    const tamperedSha = createHash("sha256")
+      .update(body.replace("bitcoin", "bitcoim"))
+      .digest("hex");
     const result = await checkSnapshotObject(s3.client, BUCKET, { key: "coingecko/tampered.json" });
     expect(result.ok).toBe(false);
     expect(result.detail).toBe(
       `s3://${BUCKET}/coingecko/tampered.json body has sha256 ${tamperedSha} but its metadata says ${sha}: ` +
         "the object was changed after it was written",
     );
-    expect(result.fix).toContain(`aws s3api list-object-versions --bucket ${BUCKET} --prefix coingecko/tampered.json`);
+    expect(result.fix).toContain(
+      `aws s3api list-object-versions --bucket ${BUCKET} --prefix coingecko/tampered.json`,
+    );
   });
 
   it("fails for an object without sha256 metadata", async () => {
@@ -71,7 +80,10 @@ describe("snapshot object check against s3rver", () => {
   });
 
   it("fails when the stack output's sha256 differs from the object's", async () => {
-    const result = await checkSnapshotObject(s3.client, BUCKET, { key: KEY, sha256: "0".repeat(64) });
+    const result = await checkSnapshotObject(s3.client, BUCKET, {
+      key: KEY,
+      sha256: "0".repeat(64),
+    });
     expect(result.ok).toBe(false);
     expect(result.detail).toBe(
       `s3://${BUCKET}/${KEY} has sha256 ${sha} but the stack output says ${"0".repeat(64)}: it was rewritten outside this stack`,

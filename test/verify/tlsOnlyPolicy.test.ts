@@ -15,8 +15,14 @@ describe("tlsOnlyProblems", () => {
   });
 
   it.each<[string, (s: Statement) => void]>([
-    ["a boolean false condition", (s) => (s.Condition = { Bool: { "aws:SecureTransport": false } })],
-    ["a lower-case condition key", (s) => (s.Condition = { Bool: { "aws:securetransport": ["false"] } })],
+    [
+      "a boolean false condition",
+      (s) => (s.Condition = { Bool: { "aws:SecureTransport": false } }),
+    ],
+    [
+      "a lower-case condition key",
+      (s) => (s.Condition = { Bool: { "aws:securetransport": ["false"] } }),
+    ],
     ["an AWS:* principal", (s) => (s.Principal = { AWS: "*" })],
     ["a wildcard resource", (s) => (s.Resource = "*")],
   ])("accepts %s", (_label, change) => {
@@ -47,12 +53,16 @@ describe("tlsOnlyProblems", () => {
     [
       "a single action",
       (s) => (s.Action = "s3:GetObject"),
-      ["the aws:SecureTransport Deny does not apply to every principal (`*`) and every action (`s3:*`)"],
+      [
+        "the aws:SecureTransport Deny does not apply to every principal (`*`) and every action (`s3:*`)",
+      ],
     ],
     [
       "one principal",
       (s) => (s.Principal = { AWS: "arn:aws:iam::123456789012:root" }),
-      ["the aws:SecureTransport Deny does not apply to every principal (`*`) and every action (`s3:*`)"],
+      [
+        "the aws:SecureTransport Deny does not apply to every principal (`*`) and every action (`s3:*`)",
+      ],
     ],
   ])("reports %s", (_label, change, problems) => {
     expect(tlsOnlyProblems(withStatement(change), BUCKET)).toEqual(problems);

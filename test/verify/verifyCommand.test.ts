@@ -37,7 +37,10 @@ const ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/ci/session`;
 async function run(argv: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = await verifyCommand(argv, { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) });
+  const code = await verifyCommand(argv, {
+    stdout: (l) => stdout.push(l),
+    stderr: (l) => stderr.push(l),
+  });
   return { code, stdout, stderr };
 }
 
@@ -55,20 +58,35 @@ function mockGuardRails(): void {
   });
   s3Mock.on(GetBucketEncryptionCommand, { Bucket: BUCKET }).resolves({
     ServerSideEncryptionConfiguration: {
-      Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" }, BucketKeyEnabled: true }],
+      Rules: [
+        { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" }, BucketKeyEnabled: true },
+      ],
     },
   });
   s3Mock.on(GetBucketVersioningCommand, { Bucket: BUCKET }).resolves({ Status: "Enabled" });
-  s3Mock.on(GetBucketPolicyCommand, { Bucket: BUCKET }).resolves({ Policy: JSON.stringify(tlsOnlyPolicy()) });
+  s3Mock
+    .on(GetBucketPolicyCommand, { Bucket: BUCKET })
+    .resolves({ Policy: JSON.stringify(tlsOnlyPolicy()) });
 }
 
 beforeAll(async () => {
   s3 = await startS3Server([BUCKET]);
   await s3.client.send(
-    new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: body, ContentType: "application/json", Metadata: { sha256: sha } }),
+    new PutObjectCommand({
+      Bucket: BUCKET,
+      Key: KEY,
+      Body: body,
+      ContentType: "application/json",
+      Metadata: { sha256: sha },
+    }),
   );
   await s3.client.send(
-    new PutObjectCommand({ Bucket: BUCKET, Key: "coingecko/tampered.json", Body: `${body} `, Metadata: { sha256: sha } }),
+    new PutObjectCommand({
+      Bucket: BUCKET,
+      Key: "coingecko/tampered.json",
+      Body: `${body} `,
+      Metadata: { sha256: sha },
+    }),
   );
   dir = mkdtempSync(join(tmpdir(), "verify-test-"));
 });
@@ -80,7 +98,9 @@ beforeEach(() => {
   s3Mock = mockClient(S3Client);
   s3Mock.send.callThrough();
   stsMock = mockClient(STSClient);
-  stsMock.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: ARN, UserId: "AROAEXAMPLEID:session" });
+  stsMock
+    .on(GetCallerIdentityCommand)
+    .resolves({ Account: ACCOUNT, Arn: ARN, UserId: "AROAEXAMPLEID:session" });
 });
 
 afterEach(() => {
@@ -117,7 +137,13 @@ describe("verify command", () => {
 
   it("exits 1 with a FAIL line and its fix for a tampered object, keeping the other lines", async () => {
     mockGuardRails();
-    const { code, stdout } = await run([...baseArgs(), "--key", KEY, "--key", "coingecko/tampered.json"]);
+    const { code, stdout } = await run([
+      ...baseArgs(),
+      "--key",
+      KEY,
+      "--key",
+      "coingecko/tampered.json",
+    ]);
     expect(code).toBe(1);
     expect(stdout.filter((l) => l.startsWith("FAIL"))).toEqual([
       expect.stringMatching(
@@ -138,7 +164,8 @@ describe("verify command", () => {
     expect(code).toBe(1);
     const emulatorFix = (action: string) =>
       `Fix: this endpoint does not implement \`${action}\` (S3 emulators such as s3rver lack it); run the check against AWS or LocalStack.`;
-    const notImplemented = "failed with NotImplemented (HTTP 501): A parameter you provided implies functionality that is not implemented.";
+    const notImplemented =
+      "failed with NotImplemented (HTTP 501): A parameter you provided implies functionality that is not implemented.";
     expect(stdout.filter((l) => l.startsWith("FAIL"))).toEqual([
       `FAIL public-access-block: GetPublicAccessBlock ${notImplemented} ${emulatorFix("s3:GetBucketPublicAccessBlock")}`,
       `FAIL ownership-controls: ${BUCKET} has object ownership unset, which lets writers own objects. ` +
@@ -161,7 +188,16 @@ describe("verify command", () => {
         bucketArn: `arn:aws:s3:::${BUCKET}`,
         region: "us-east-1",
         accountId: ACCOUNT,
-        snapshots: { "coins-markets": { key: KEY, s3Uri: `s3://${BUCKET}/${KEY}`, sha256: sha, bytes: 1, itemCount: 1, fetchedAt: "x" } },
+        snapshots: {
+          "coins-markets": {
+            key: KEY,
+            s3Uri: `s3://${BUCKET}/${KEY}`,
+            sha256: sha,
+            bytes: 1,
+            itemCount: 1,
+            fetchedAt: "x",
+          },
+        },
         readPolicyJson: "{}",
       }),
     );
@@ -169,7 +205,9 @@ describe("verify command", () => {
     process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
     const { code, stdout } = await run(["--stack-outputs", file, "--path-style"]);
     expect(stdout.filter((l) => l.startsWith("FAIL"))).toEqual([]);
-    expect(stdout).toContain(`ok object ${KEY}: s3://${BUCKET}/${KEY} ${Buffer.byteLength(body)} bytes, sha256 ${sha} matches its metadata`);
+    expect(stdout).toContain(
+      `ok object ${KEY}: s3://${BUCKET}/${KEY} ${Buffer.byteLength(body)} bytes, sha256 ${sha} matches its metadata`,
+    );
     expect(code).toBe(0);
   });
 
@@ -178,7 +216,12 @@ describe("verify command", () => {
     const file = join(dir, "stale.json");
     writeFileSync(
       file,
-      JSON.stringify({ bucketName: BUCKET, region: "us-east-1", accountId: ACCOUNT, snapshots: { "coins-markets": { key: KEY, sha256: "0".repeat(64) } } }),
+      JSON.stringify({
+        bucketName: BUCKET,
+        region: "us-east-1",
+        accountId: ACCOUNT,
+        snapshots: { "coins-markets": { key: KEY, sha256: "0".repeat(64) } },
+      }),
     );
     process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
     const { code, stdout } = await run(["--stack-outputs", file, "--path-style"]);
@@ -192,7 +235,15 @@ describe("verify command", () => {
   it("fails caller-identity when the credentials are for another account than the stack's", async () => {
     mockGuardRails();
     const file = join(dir, "other-account.json");
-    writeFileSync(file, JSON.stringify({ bucketName: BUCKET, region: "us-east-1", accountId: "999999999999", snapshots: {} }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        bucketName: BUCKET,
+        region: "us-east-1",
+        accountId: "999999999999",
+        snapshots: {},
+      }),
+    );
     process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
     const { code, stdout } = await run(["--stack-outputs", file, "--path-style"]);
     expect(code).toBe(1);
@@ -209,7 +260,13 @@ describe("verify command", () => {
     process.env.AWS_SECRET_ACCESS_KEY = secret;
     stsMock
       .on(GetCallerIdentityCommand)
-      .rejects(awsError("InvalidClientTokenId", 403, `The security token ${keyId} with secret ${secret} is invalid`));
+      .rejects(
+        awsError(
+          "InvalidClientTokenId",
+          403,
+          `The security token ${keyId} with secret ${secret} is invalid`,
+        ),
+      );
     const { code, stdout, stderr } = await run(baseArgs());
     const all = [...stdout, ...stderr].join("\n");
     expect(code).toBe(1);
@@ -234,8 +291,14 @@ describe("verify command", () => {
 
   it.each([
     [["--bucket"], "Option `--bucket` needs a value. Fix: `--bucket <value>`."],
-    [["--bukket", "x"], "Unknown option `--bukket`. Fix: see `npm run verify -- --help` for the options."],
-    [["--stack-outputs", "/nonexistent/outputs.json"], "`--stack-outputs /nonexistent/outputs.json` cannot be read. Fix: write it with `pulumi stack output --json > /nonexistent/outputs.json`."],
+    [
+      ["--bukket", "x"],
+      "Unknown option `--bukket`. Fix: see `npm run verify -- --help` for the options.",
+    ],
+    [
+      ["--stack-outputs", "/nonexistent/outputs.json"],
+      "`--stack-outputs /nonexistent/outputs.json` cannot be read. Fix: write it with `pulumi stack output --json > /nonexistent/outputs.json`.",
+    ],
   ])("exits 2 on a usage error %j without calling AWS", async (argv, message) => {
     const { code, stdout, stderr } = await run(argv);
     expect({ code, stdout, stderr }).toEqual({ code: 2, stdout: [], stderr: [message] });

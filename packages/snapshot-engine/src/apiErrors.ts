@@ -88,7 +88,10 @@ export function misconfigurationHint(
   endpoint: string,
 ): string | undefined {
   const code = apiError?.code;
-  if (code === 10002 || (status === 401 && plan === "public" && (code === undefined || code === 401))) {
+  if (
+    code === 10002 ||
+    (status === 401 && plan === "public" && (code === undefined || code === 401))
+  ) {
     return plan === "public"
       ? "the API requires a key: set coingeckoPlan=demo and coingeckoApiKey (a free Demo key), or coingeckoPlan=pro with a paid key"
       : `the API says the key is missing: check that coingeckoApiKey is set for coingeckoPlan=${plan}`;

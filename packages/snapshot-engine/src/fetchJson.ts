@@ -40,7 +40,11 @@ interface AttemptFailure {
  * timeouts) within the policy's attempts and the context's deadline. Throws `SnapshotError`, or
  * `Cancelled` when `cancel` aborts.
  */
-export async function fetchJson(ctx: FetchContext, url: string, cancel?: AbortSignal): Promise<unknown> {
+export async function fetchJson(
+  ctx: FetchContext,
+  url: string,
+  cancel?: AbortSignal,
+): Promise<unknown> {
   const started = Date.now();
   let last: AttemptFailure | undefined;
   let attempts = 0;
@@ -70,8 +74,16 @@ export async function fetchJson(ctx: FetchContext, url: string, cancel?: AbortSi
     await ctx.sleep(delayMs, cancel);
   }
   const error =
-    last?.error ?? new SnapshotError("timeout", "the fetch deadline passed before a request could start", {});
-  throw finalError(ctx, url, error, attempts, started, last === undefined || Date.now() >= ctx.deadline);
+    last?.error ??
+    new SnapshotError("timeout", "the fetch deadline passed before a request could start", {});
+  throw finalError(
+    ctx,
+    url,
+    error,
+    attempts,
+    started,
+    last === undefined || Date.now() >= ctx.deadline,
+  );
 }
 
 function describe(error: SnapshotError): string {
@@ -95,12 +107,16 @@ function finalError(
       ? ""
       : ` after ${attempts} attempt${attempts === 1 ? "" : "s"} over ${seconds(Date.now() - started)}${error.status ? ` (last status ${error.status})` : ""}${deadlineHit ? ", stopping at the deadline" : ""}`;
   const kind = deadlineHit && error.kind === "network" ? "timeout" : error.kind;
-  return new SnapshotError(kind, `Snapshot "${ctx.snapshot}": GET ${url} failed${tried}: ${error.message}`, {
-    status: error.status,
-    apiCode: error.apiCode,
-    attempts,
-    retryable: false,
-  });
+  return new SnapshotError(
+    kind,
+    `Snapshot "${ctx.snapshot}": GET ${url} failed${tried}: ${error.message}`,
+    {
+      status: error.status,
+      apiCode: error.apiCode,
+      attempts,
+      retryable: false,
+    },
+  );
 }
 
 function originOf(url: string): string {
@@ -123,7 +139,11 @@ async function attempt(
     if (response.status >= 300 && response.status < 400) {
       const location = response.headers.get("location");
       if (!location) {
-        return fail("http", `the API answered HTTP ${response.status} without a Location`, response);
+        return fail(
+          "http",
+          `the API answered HTTP ${response.status} without a Location`,
+          response,
+        );
       }
       const next = new URL(location, url);
       if (next.origin !== apiOrigin) {
@@ -140,7 +160,9 @@ async function attempt(
     }
     return classify(ctx, response, text);
   }
-  return { error: new SnapshotError("http", `the API redirected more than ${MAX_REDIRECTS} times`) };
+  return {
+    error: new SnapshotError("http", `the API redirected more than ${MAX_REDIRECTS} times`),
+  };
 }
 
 function fail(
@@ -210,7 +232,9 @@ async function request(
     }
     if (timedOut) {
       return {
-        error: new SnapshotError("timeout", `no complete answer within ${seconds(timeoutMs)}`, { retryable: true }),
+        error: new SnapshotError("timeout", `no complete answer within ${seconds(timeoutMs)}`, {
+          retryable: true,
+        }),
       };
     }
     const code = (error as { code?: string }).code;
@@ -275,7 +299,11 @@ function snippet(text: string): string {
   return clean ? ` ("${clean}")` : " (empty body)";
 }
 
-function classify(ctx: FetchContext, response: FetchResponseLike, text: string): { data: unknown } | AttemptFailure {
+function classify(
+  ctx: FetchContext,
+  response: FetchResponseLike,
+  text: string,
+): { data: unknown } | AttemptFailure {
   const status = response.status;
   const contentType = response.headers.get("content-type") ?? "";
   const isJson = /[/+]json\b/i.test(contentType);
@@ -291,7 +319,9 @@ function classify(ctx: FetchContext, response: FetchResponseLike, text: string):
   }
   const apiError = isJson && parseError === undefined ? parseApiError(parsed) : undefined;
   const said = quote(apiError);
-  const page = isHtml ? `an HTML page${htmlTitle(text) ? ` ("${htmlTitle(text)}")` : ""}` : undefined;
+  const page = isHtml
+    ? `an HTML page${htmlTitle(text) ? ` ("${htmlTitle(text)}")` : ""}`
+    : undefined;
 
   const rateLimited =
     status === 429 || apiError?.code === 429 || (!isJson && isCloudflareRateLimit(text));
@@ -305,7 +335,9 @@ function classify(ctx: FetchContext, response: FetchResponseLike, text: string):
   }
   const hint = misconfigurationHint(ctx.plan, status, apiError, ctx.endpoint);
   if (hint && (status !== 200 || apiError)) {
-    return fail("misconfigured", `HTTP ${status}${said}: ${hint}`, response, { apiCode: apiError?.code });
+    return fail("misconfigured", `HTTP ${status}${said}: ${hint}`, response, {
+      apiCode: apiError?.code,
+    });
   }
   if (status >= 500 || status === 408) {
     return fail(
@@ -340,9 +372,14 @@ function classify(ctx: FetchContext, response: FetchResponseLike, text: string):
     );
   }
   if (apiError) {
-    return fail("api-error", `the API answered HTTP 200 with an error body${said}; nothing was stored`, response, {
-      apiCode: apiError.code,
-    });
+    return fail(
+      "api-error",
+      `the API answered HTTP 200 with an error body${said}; nothing was stored`,
+      response,
+      {
+        apiCode: apiError.code,
+      },
+    );
   }
   ctx.counter.acceptedBytes += Buffer.byteLength(text);
   return { data: parsed };

@@ -89,7 +89,11 @@ export function checkSnapshot(news: Record<string, unknown>): SpecFailure[] {
 }
 
 /** Decides what a deploy must do, without touching the network. */
-export function diffSnapshot(olds: Partial<SnapshotOutputs>, news: SnapshotInputs, now: number): SnapshotDiff {
+export function diffSnapshot(
+  olds: Partial<SnapshotOutputs>,
+  news: SnapshotInputs,
+  now: number,
+): SnapshotDiff {
   const detailedDiff: SnapshotDiff["detailedDiff"] = {};
   const oldRecord = olds as Record<string, unknown>;
   const newRecord = news as unknown as Record<string, unknown>;
@@ -116,7 +120,11 @@ export function diffSnapshot(olds: Partial<SnapshotOutputs>, news: SnapshotInput
 }
 
 /** True when the stored snapshot is older than `maxAge`. An unknown or absent age never is. */
-export function isStale(fetchedAt: string | undefined, maxAge: string | undefined, now: number): boolean {
+export function isStale(
+  fetchedAt: string | undefined,
+  maxAge: string | undefined,
+  now: number,
+): boolean {
   if (!fetchedAt || !maxAge || maxAge === engine.UNKNOWN) {
     return false;
   }
@@ -217,7 +225,12 @@ export function toSource(inputs: SnapshotInputs): SourceConfig {
   };
 }
 
-export function toTarget(inputs: Pick<SnapshotInputs, "bucket" | "region" | "s3Endpoint" | "s3ForcePathStyle" | "encryption">): S3Target {
+export function toTarget(
+  inputs: Pick<
+    SnapshotInputs,
+    "bucket" | "region" | "s3Endpoint" | "s3ForcePathStyle" | "encryption"
+  >,
+): S3Target {
   return {
     bucket: inputs.bucket,
     region: inputs.region || undefined,

@@ -8,7 +8,12 @@ import type { ParamValue } from "./types";
 export const DEFAULT_PER_PAGE = 100;
 
 /** The request URL of one page; parameters sorted so the same spec always gives the same URL. */
-export function pageUrl(baseUrl: string, endpoint: string, params: Record<string, ParamValue>, page?: number): string {
+export function pageUrl(
+  baseUrl: string,
+  endpoint: string,
+  params: Record<string, ParamValue>,
+  page?: number,
+): string {
   const root = baseUrl.replace(/\/+$/, "");
   const path = endpoint.replace(/^\/+/, "");
   const all: Record<string, ParamValue> = { ...params };
@@ -45,8 +50,11 @@ export async function fetchPages(
   }
   const perPage = Number(params.per_page ?? DEFAULT_PER_PAGE);
   const firstPage = Number(params.page ?? 1);
-  const urls = Array.from({ length: pages }, (_, i) => pageUrl(baseUrl, endpoint, params, firstPage + i));
-  const results: ({ ok: true; items: unknown[] } | { ok: false; error: unknown } | undefined)[] = [];
+  const urls = Array.from({ length: pages }, (_, i) =>
+    pageUrl(baseUrl, endpoint, params, firstPage + i),
+  );
+  const results: ({ ok: true; items: unknown[] } | { ok: false; error: unknown } | undefined)[] =
+    [];
   const controllers = urls.map(() => new AbortController());
   /** Index of the last page that can matter: the first short page, or the first failed one. */
   let lastNeeded = pages - 1;

@@ -33,7 +33,9 @@ export function isPlan(value: unknown): value is Plan {
 export function planDefaults(plan: Plan): PlanDefaults {
   const defaults = PLANS[plan];
   if (!defaults) {
-    throw new Error(`Unknown CoinGecko plan "${String(plan)}": use one of ${PLAN_NAMES.join(", ")}.`);
+    throw new Error(
+      `Unknown CoinGecko plan "${String(plan)}": use one of ${PLAN_NAMES.join(", ")}.`,
+    );
   }
   return { ...defaults };
 }

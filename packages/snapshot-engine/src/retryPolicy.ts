@@ -46,9 +46,10 @@ export function parseRateLimitReset(value: string | null, now: number): number |
   if (value === null) {
     return undefined;
   }
-  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.\d+)?\s*(?:([+-])(\d{2}):?(\d{2})|Z|UTC)?$/i.exec(
-    value.trim(),
-  );
+  const match =
+    /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.\d+)?\s*(?:([+-])(\d{2}):?(\d{2})|Z|UTC)?$/i.exec(
+      value.trim(),
+    );
   let date: number;
   if (match) {
     const [, day, time, sign, hh, mm] = match;
@@ -87,6 +88,9 @@ export function retryDelayMs(
   if (reset !== undefined) {
     return { delayMs: Math.min(reset, policy.maxDelayMs), reason: "x-ratelimit-reset" };
   }
-  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  const exponential = Math.min(
+    policy.maxDelayMs,
+    policy.baseDelayMs * 2 ** Math.max(0, attempt - 1),
+  );
   return { delayMs: Math.round(exponential / 2 + (exponential / 2) * random()), reason: "backoff" };
 }

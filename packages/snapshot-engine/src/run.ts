@@ -7,7 +7,14 @@ import { planDefaults } from "./plans";
 import { RateLimiter, sharedRateLimiter } from "./rateLimiter";
 import { DEFAULT_RETRY_POLICY } from "./retryPolicy";
 import type { RetryPolicy } from "./retryPolicy";
-import { assertBucketExists, createS3Client, headSnapshot, putSnapshot, s3Error, sameEtag } from "./s3";
+import {
+  assertBucketExists,
+  createS3Client,
+  headSnapshot,
+  putSnapshot,
+  s3Error,
+  sameEtag,
+} from "./s3";
 import type { PutConditions } from "./s3";
 import { defaultFetch, defaultSleep } from "./transport";
 import type { FetchLike } from "./transport";
@@ -82,7 +89,10 @@ export async function runSnapshot(
     // Anything else is a bug; keep its text but make sure the key cannot ride along.
     throw new SnapshotError(
       "http",
-      redact(`Snapshot "${spec.name}": unexpected failure: ${(error as Error)?.message ?? String(error)}`, secret),
+      redact(
+        `Snapshot "${spec.name}": unexpected failure: ${(error as Error)?.message ?? String(error)}`,
+        secret,
+      ),
     );
   }
 }
@@ -140,7 +150,11 @@ async function run(
 
   const s3 = options.s3 ?? createS3Client(target);
   try {
-    const result = (etag: string, versionId: string | undefined, unchanged: boolean): SnapshotResult => ({
+    const result = (
+      etag: string,
+      versionId: string | undefined,
+      unchanged: boolean,
+    ): SnapshotResult => ({
       bucket: target.bucket,
       key,
       s3Uri: `s3://${target.bucket}/${key}`,
@@ -168,21 +182,29 @@ async function run(
     if (!stored) {
       if (previous && !options.adopt) {
         await assertBucketExists(s3, target, key);
-        throw conflict(`s3://${target.bucket}/${key} was deleted outside the stack since the last deploy`);
+        throw conflict(
+          `s3://${target.bucket}/${key} was deleted outside the stack since the last deploy`,
+        );
       }
       conditions = { ifNoneMatch: true };
     } else {
       const ours = previous ? sameEtag(stored.etag, previous.etag) : true;
       if (ours && stored.sha256 === formatted.sha256) {
-        log(`snapshot ${spec.name}: payload unchanged (sha256 ${formatted.sha256}); nothing written`);
+        log(
+          `snapshot ${spec.name}: payload unchanged (sha256 ${formatted.sha256}); nothing written`,
+        );
         return result(stored.etag, stored.versionId, true);
       }
       if (!options.adopt) {
         if (!previous) {
-          throw conflict(`an object this stack did not write already exists at s3://${target.bucket}/${key}`);
+          throw conflict(
+            `an object this stack did not write already exists at s3://${target.bucket}/${key}`,
+          );
         }
         if (!ours) {
-          throw conflict(`s3://${target.bucket}/${key} was changed outside the stack since the last deploy (its ETag is no longer the one this stack wrote)`);
+          throw conflict(
+            `s3://${target.bucket}/${key} was changed outside the stack since the last deploy (its ETag is no longer the one this stack wrote)`,
+          );
         }
       }
       conditions = { ifMatch: previous && !options.adopt ? previous.etag : stored.etag };
@@ -197,13 +219,28 @@ async function run(
     if (formatted.gzip) {
       metadata.encoding = "gzip";
     }
-    const written = await putSnapshot(s3, target, key, formatted, metadata, conditions, spec.cacheControl, spec.tags);
-    log(`snapshot ${spec.name}: wrote s3://${target.bucket}/${key} (${formatted.body.length} bytes, ${itemCount} items)`);
+    const written = await putSnapshot(
+      s3,
+      target,
+      key,
+      formatted,
+      metadata,
+      conditions,
+      spec.cacheControl,
+      spec.tags,
+    );
+    log(
+      `snapshot ${spec.name}: wrote s3://${target.bucket}/${key} (${formatted.body.length} bytes, ${itemCount} items)`,
+    );
     return result(written.etag, written.versionId, false);
   } catch (error) {
     if (error instanceof SnapshotError) {
       throw error.kind === "s3" || error.kind === "conflict"
-        ? error.withMessage(error.message.startsWith("Snapshot ") ? error.message : `Snapshot "${spec.name}": ${error.message}`)
+        ? error.withMessage(
+            error.message.startsWith("Snapshot ")
+              ? error.message
+              : `Snapshot "${spec.name}": ${error.message}`,
+          )
         : error;
     }
     throw s3Error(error, "PutObject", target, key);

@@ -14,7 +14,7 @@ export interface S3ClientOptions {
 function sdk(): typeof import("@aws-sdk/client-s3") {
   // Required on first use: the SDK's eager requires are slow and break Pulumi's closure
   // serializer (pulumi/pulumi#13960) when they sit at module level.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+
   return require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
 }
 
@@ -55,7 +55,12 @@ function statusOf(error: unknown): number | undefined {
 }
 
 /** Turns an SDK or socket error into a `SnapshotError` whose message says what to do. */
-export function s3Error(error: unknown, action: string, target: S3Target, key: string): SnapshotError {
+export function s3Error(
+  error: unknown,
+  action: string,
+  target: S3Target,
+  key: string,
+): SnapshotError {
   if (error instanceof SnapshotError) {
     return error;
   }
@@ -65,7 +70,8 @@ export function s3Error(error: unknown, action: string, target: S3Target, key: s
   const attempts = e.$metadata?.attempts;
   const where = `s3://${target.bucket}/${key}`;
   const endpoint = target.endpoint ?? "AWS S3";
-  const network = e.code ?? (/(ECONN\w+|ENOTFOUND|EPIPE|ETIMEDOUT|socket hang up)/.exec(e.message ?? "")?.[1]);
+  const network =
+    e.code ?? /(ECONN\w+|ENOTFOUND|EPIPE|ETIMEDOUT|socket hang up)/.exec(e.message ?? "")?.[1];
   let message: string;
   let kind: SnapshotError["kind"] = "s3";
   if (code === "NoSuchBucket") {
@@ -77,7 +83,11 @@ export function s3Error(error: unknown, action: string, target: S3Target, key: s
     message = `${where} changed while it was being written (S3 answered PreconditionFailed); nothing was overwritten. Run again to compare with the new object`;
   } else if (code === "SlowDown" || code === "ServiceUnavailable" || status === 503) {
     message = `S3 kept throttling ${action} on ${where} (SlowDown) after ${attempts ?? "several"} attempts: run again later, or deploy fewer snapshots at once`;
-  } else if (code === "BadDigest" || code === "InvalidDigest" || code === "XAmzContentSHA256Mismatch") {
+  } else if (
+    code === "BadDigest" ||
+    code === "InvalidDigest" ||
+    code === "XAmzContentSHA256Mismatch"
+  ) {
     message = `S3 rejected ${action} on ${where} because the bytes it received do not match the SHA-256 checksum (${code}); the upload was corrupted in transit and not stored. Run again`;
   } else if (network || code === "TimeoutError") {
     message = `could not reach S3 at ${endpoint} for ${action} on ${where} (${network ?? code}): check the S3 endpoint (aws:endpoints / s3Endpoint), the region and the network`;
@@ -108,7 +118,11 @@ export async function headSnapshot(
     };
   } catch (error) {
     const e = error as AwsErrorLike;
-    if (e.name === "NotFound" || e.name === "NoSuchKey" || (statusOf(error) === 404 && e.name !== "NoSuchBucket")) {
+    if (
+      e.name === "NotFound" ||
+      e.name === "NoSuchKey" ||
+      (statusOf(error) === 404 && e.name !== "NoSuchBucket")
+    ) {
       return undefined;
     }
     throw s3Error(error, "HeadObject", target, key);
@@ -123,20 +137,33 @@ export async function headSnapshot(
  * Whether the bucket exists. A HEAD of a missing object and of a missing bucket both answer a bare
  * 404, so this tells "object deleted" from "bucket gone" before we blame the former.
  */
-export async function assertBucketExists(s3: S3Client, target: S3Target, key: string): Promise<void> {
+export async function assertBucketExists(
+  s3: S3Client,
+  target: S3Target,
+  key: string,
+): Promise<void> {
   try {
     await s3.send(new (sdk().HeadBucketCommand)({ Bucket: target.bucket }));
   } catch (error) {
     const e = error as AwsErrorLike;
     if (e.name === "NotFound" || e.name === "NoSuchBucket" || statusOf(error) === 404) {
-      throw s3Error(Object.assign(new Error("no such bucket"), { name: "NoSuchBucket" }), "HeadBucket", target, key);
+      throw s3Error(
+        Object.assign(new Error("no such bucket"), { name: "NoSuchBucket" }),
+        "HeadBucket",
+        target,
+        key,
+      );
     }
     throw s3Error(error, "HeadBucket", target, key);
   }
 }
 
 /** Deletes the object; a missing object or bucket counts as deleted. */
-export async function deleteSnapshot(target: S3Target, key: string, options: { s3?: S3Client } = {}): Promise<void> {
+export async function deleteSnapshot(
+  target: S3Target,
+  key: string,
+  options: { s3?: S3Client } = {},
+): Promise<void> {
   const s3 = options.s3 ?? createS3Client(target);
   try {
     await s3.send(new (sdk().DeleteObjectCommand)({ Bucket: target.bucket, Key: key }));
@@ -182,7 +209,8 @@ export async function putSnapshot(
         ContentType: "application/json",
         ContentEncoding: formatted.gzip ? "gzip" : undefined,
         CacheControl: cacheControl,
-        Tagging: tags && Object.keys(tags).length > 0 ? new URLSearchParams(tags).toString() : undefined,
+        Tagging:
+          tags && Object.keys(tags).length > 0 ? new URLSearchParams(tags).toString() : undefined,
         ChecksumSHA256: formatted.checksumBase64,
         ServerSideEncryption: encryption?.algorithm,
         SSEKMSKeyId: encryption?.algorithm === "aws:kms" ? encryption.kmsKeyId : undefined,

@@ -23,7 +23,6 @@ export type FetchLike = (url: string, init: FetchInitLike) => Promise<FetchRespo
 
 /** node-fetch, required on first use so that requiring the engine stays cheap. */
 export function defaultFetch(): FetchLike {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const nodeFetch = require("node-fetch") as typeof import("node-fetch");
   const fn = (nodeFetch.default ?? nodeFetch) as unknown as FetchLike;
   return (url, init) => fn(url, init);

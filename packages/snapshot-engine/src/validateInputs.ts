@@ -10,7 +10,13 @@ export function defaultSnapshotKey(name: string): string {
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const KEY_PARAMS = ["x_cg_demo_api_key", "x_cg_pro_api_key", "x-cg-demo-api-key", "x-cg-pro-api-key", "api_key"];
+const KEY_PARAMS = [
+  "x_cg_demo_api_key",
+  "x_cg_pro_api_key",
+  "x-cg-demo-api-key",
+  "x-cg-pro-api-key",
+  "api_key",
+];
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
 /** Largest accepted `maxBytes` (1 GiB): the payload is held in memory while it is formatted. */
@@ -33,56 +39,97 @@ function isInteger(value: unknown): value is number {
 export function validateSnapshotInputs(inputs: Record<string, unknown>): SpecFailure[] {
   const failures: SpecFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
-  const has = (name: string) => inputs[name] !== undefined && inputs[name] !== null && !isUnknown(inputs[name]);
+  const has = (name: string) =>
+    inputs[name] !== undefined && inputs[name] !== null && !isUnknown(inputs[name]);
 
   const name = inputs.name;
   if (!isUnknown(name)) {
     if (typeof name !== "string" || !NAME.test(name)) {
-      fail("name", `\`name\` must be 1–63 lowercase letters, digits or dashes starting with a letter or digit, such as "coins-markets"; got ${describe(name)}.`);
+      fail(
+        "name",
+        `\`name\` must be 1–63 lowercase letters, digits or dashes starting with a letter or digit, such as "coins-markets"; got ${describe(name)}.`,
+      );
     }
   }
 
   const endpoint = inputs.endpoint;
   if (!isUnknown(endpoint)) {
     if (typeof endpoint !== "string" || endpoint.trim() === "") {
-      fail("endpoint", "`endpoint` is required: give the API path relative to the API root, such as \"coins/markets\".");
+      fail(
+        "endpoint",
+        '`endpoint` is required: give the API path relative to the API root, such as "coins/markets".',
+      );
     } else if (/^[a-z]+:\/\//i.test(endpoint) || endpoint.startsWith("/")) {
-      fail("endpoint", `\`endpoint\` "${endpoint}" must be a path relative to the API root, such as "coins/markets": drop the scheme, host and leading slash (set the host with baseUrl).`);
-    } else if (/[?#\s]/.test(endpoint) || endpoint.split("/").some((part) => part === ".." || part === ".")) {
-      fail("endpoint", `\`endpoint\` "${endpoint}" must not contain "?", "#", spaces or "."/".." segments: put query parameters in \`params\`.`);
+      fail(
+        "endpoint",
+        `\`endpoint\` "${endpoint}" must be a path relative to the API root, such as "coins/markets": drop the scheme, host and leading slash (set the host with baseUrl).`,
+      );
+    } else if (
+      /[?#\s]/.test(endpoint) ||
+      endpoint.split("/").some((part) => part === ".." || part === ".")
+    ) {
+      fail(
+        "endpoint",
+        `\`endpoint\` "${endpoint}" must not contain "?", "#", spaces or "."/".." segments: put query parameters in \`params\`.`,
+      );
     }
   }
 
   const params = inputs.params;
   if (params !== undefined && params !== null && !isUnknown(params)) {
     if (typeof params !== "object" || Array.isArray(params)) {
-      fail("params", "`params` must be a map of query parameter names to strings, numbers or booleans, such as {vs_currency: \"usd\"}.");
+      fail(
+        "params",
+        '`params` must be a map of query parameter names to strings, numbers or booleans, such as {vs_currency: "usd"}.',
+      );
     } else {
       for (const [param, value] of Object.entries(params as Record<string, unknown>)) {
         if (KEY_PARAMS.includes(param.toLowerCase())) {
-          fail(`params.${param}`, `\`params.${param}\` would put the API key in the URL, where it ends up in logs: remove it and set \`apiKey\` (coingeckoApiKey), which is sent in a header.`);
+          fail(
+            `params.${param}`,
+            `\`params.${param}\` would put the API key in the URL, where it ends up in logs: remove it and set \`apiKey\` (coingeckoApiKey), which is sent in a header.`,
+          );
         } else if (!isUnknown(value) && !["string", "number", "boolean"].includes(typeof value)) {
-          fail(`params.${param}`, `\`params.${param}\` must be a string, number or boolean; got ${describe(value)}. Join lists with commas, such as "bitcoin,ethereum".`);
+          fail(
+            `params.${param}`,
+            `\`params.${param}\` must be a string, number or boolean; got ${describe(value)}. Join lists with commas, such as "bitcoin,ethereum".`,
+          );
         }
       }
       const perPage = (params as Record<string, unknown>).per_page;
-      if (perPage !== undefined && !isUnknown(perPage) && !(Number(perPage) >= 1 && Number.isInteger(Number(perPage)))) {
-        fail("params.per_page", `\`params.per_page\` must be a whole number from 1 to 250; got ${describe(perPage)}.`);
+      if (
+        perPage !== undefined &&
+        !isUnknown(perPage) &&
+        !(Number(perPage) >= 1 && Number.isInteger(Number(perPage)))
+      ) {
+        fail(
+          "params.per_page",
+          `\`params.per_page\` must be a whole number from 1 to 250; got ${describe(perPage)}.`,
+        );
       }
     }
   }
 
   const pages = inputs.pages;
   if (has("pages") && (!isInteger(pages) || pages < 1 || pages > MAX_PAGES)) {
-    fail("pages", `\`pages\` must be a whole number from 1 to ${MAX_PAGES}; got ${describe(pages)}. Use 1 for endpoints that are not lists.`);
+    fail(
+      "pages",
+      `\`pages\` must be a whole number from 1 to ${MAX_PAGES}; got ${describe(pages)}. Use 1 for endpoints that are not lists.`,
+    );
   }
 
   const key = inputs.key;
   if (has("key")) {
     if (typeof key !== "string" || key === "" || Buffer.byteLength(key) > 1024) {
-      fail("key", `\`key\` must be a non-empty S3 object key of at most 1024 bytes, such as "coingecko/coins-markets.json"; got ${describe(key)}.`);
+      fail(
+        "key",
+        `\`key\` must be a non-empty S3 object key of at most 1024 bytes, such as "coingecko/coins-markets.json"; got ${describe(key)}.`,
+      );
     } else if (key.startsWith("/") || key.endsWith("/") || /[\u0000-\u001f]/.test(key)) {
-      fail("key", `\`key\` "${key}" must not start or end with "/" or contain control characters: use a form like "coingecko/coins-markets.json".`);
+      fail(
+        "key",
+        `\`key\` "${key}" must not start or end with "/" or contain control characters: use a form like "coingecko/coins-markets.json".`,
+      );
     }
   }
 
@@ -95,21 +142,38 @@ export function validateSnapshotInputs(inputs: Record<string, unknown>): SpecFai
   }
 
   if (has("minItems") && (!isInteger(inputs.minItems) || (inputs.minItems as number) < 0)) {
-    fail("minItems", `\`minItems\` must be a whole number of 0 or more (0 accepts an empty result); got ${describe(inputs.minItems)}.`);
+    fail(
+      "minItems",
+      `\`minItems\` must be a whole number of 0 or more (0 accepts an empty result); got ${describe(inputs.minItems)}.`,
+    );
   }
 
-  if (has("maxBytes") && (!isInteger(inputs.maxBytes) || (inputs.maxBytes as number) < 1 || (inputs.maxBytes as number) > MAX_BYTES_LIMIT)) {
-    fail("maxBytes", `\`maxBytes\` must be a whole number of bytes from 1 to ${MAX_BYTES_LIMIT} (1 GiB); got ${describe(inputs.maxBytes)}.`);
+  if (
+    has("maxBytes") &&
+    (!isInteger(inputs.maxBytes) ||
+      (inputs.maxBytes as number) < 1 ||
+      (inputs.maxBytes as number) > MAX_BYTES_LIMIT)
+  ) {
+    fail(
+      "maxBytes",
+      `\`maxBytes\` must be a whole number of bytes from 1 to ${MAX_BYTES_LIMIT} (1 GiB); got ${describe(inputs.maxBytes)}.`,
+    );
   }
 
   const requiredFields = inputs.requiredFields;
   if (has("requiredFields")) {
     if (!Array.isArray(requiredFields)) {
-      fail("requiredFields", `\`requiredFields\` must be a list of field names (dotted paths allowed), such as ["id", "current_price"]; got ${describe(requiredFields)}.`);
+      fail(
+        "requiredFields",
+        `\`requiredFields\` must be a list of field names (dotted paths allowed), such as ["id", "current_price"]; got ${describe(requiredFields)}.`,
+      );
     } else {
       requiredFields.forEach((field, index) => {
         if (!isUnknown(field) && (typeof field !== "string" || field.trim() === "")) {
-          fail(`requiredFields[${index}]`, `\`requiredFields[${index}]\` must be a non-empty field name such as "id"; got ${describe(field)}.`);
+          fail(
+            `requiredFields[${index}]`,
+            `\`requiredFields[${index}]\` must be a non-empty field name such as "id"; got ${describe(field)}.`,
+          );
         }
       });
     }
@@ -119,20 +183,37 @@ export function validateSnapshotInputs(inputs: Record<string, unknown>): SpecFai
     fail("gzip", `\`gzip\` must be true or false; got ${describe(inputs.gzip)}.`);
   }
 
-  if (has("cacheControl") && (typeof inputs.cacheControl !== "string" || /[\r\n]/.test(inputs.cacheControl) || inputs.cacheControl.trim() === "")) {
-    fail("cacheControl", `\`cacheControl\` must be a one-line Cache-Control value such as "max-age=60"; got ${describe(inputs.cacheControl)}.`);
+  if (
+    has("cacheControl") &&
+    (typeof inputs.cacheControl !== "string" ||
+      /[\r\n]/.test(inputs.cacheControl) ||
+      inputs.cacheControl.trim() === "")
+  ) {
+    fail(
+      "cacheControl",
+      `\`cacheControl\` must be a one-line Cache-Control value such as "max-age=60"; got ${describe(inputs.cacheControl)}.`,
+    );
   }
 
   const tags = inputs.tags;
   if (has("tags")) {
     if (typeof tags !== "object" || Array.isArray(tags)) {
-      fail("tags", `\`tags\` must be a map of tag names to string values, such as {team: "data"}; got ${describe(tags)}.`);
+      fail(
+        "tags",
+        `\`tags\` must be a map of tag names to string values, such as {team: "data"}; got ${describe(tags)}.`,
+      );
     } else if (Object.keys(tags as object).length > 10) {
       fail("tags", "`tags` may hold at most 10 tags, the S3 limit per object: remove some.");
     } else {
       for (const [tag, value] of Object.entries(tags as Record<string, unknown>)) {
-        if (!isUnknown(value) && (typeof value !== "string" || tag.length > 128 || value.length > 256)) {
-          fail(`tags.${tag}`, `\`tags.${tag}\` must be a string of at most 256 characters under a name of at most 128; got ${describe(value)}.`);
+        if (
+          !isUnknown(value) &&
+          (typeof value !== "string" || tag.length > 128 || value.length > 256)
+        ) {
+          fail(
+            `tags.${tag}`,
+            `\`tags.${tag}\` must be a string of at most 256 characters under a name of at most 128; got ${describe(value)}.`,
+          );
         }
       }
     }
@@ -141,20 +222,32 @@ export function validateSnapshotInputs(inputs: Record<string, unknown>): SpecFai
   const plan = inputs.plan ?? "public";
   const planKnown = !isUnknown(plan);
   if (planKnown && !isPlan(plan)) {
-    fail("plan", `\`plan\` (coingeckoPlan) must be one of ${PLAN_NAMES.join(", ")}; got ${describe(plan)}.`);
+    fail(
+      "plan",
+      `\`plan\` (coingeckoPlan) must be one of ${PLAN_NAMES.join(", ")}; got ${describe(plan)}.`,
+    );
   }
 
   const apiKey = inputs.apiKey;
   const keyKnown = !isUnknown(apiKey);
   const keySet = apiKey !== undefined && apiKey !== null && apiKey !== "";
   if (keyKnown && keySet && (typeof apiKey !== "string" || /\s/.test(apiKey))) {
-    fail("apiKey", "`apiKey` (coingeckoApiKey) must be a single string without spaces or line breaks: set it again with `pulumi config set --secret coingeckoApiKey`.");
+    fail(
+      "apiKey",
+      "`apiKey` (coingeckoApiKey) must be a single string without spaces or line breaks: set it again with `pulumi config set --secret coingeckoApiKey`.",
+    );
   }
   if (planKnown && keyKnown && (plan === "demo" || plan === "pro") && !keySet) {
-    fail("apiKey", `\`apiKey\` is required with plan "${plan}": set it with \`pulumi config set --secret coingeckoApiKey <key>\`, or use coingeckoPlan=public.`);
+    fail(
+      "apiKey",
+      `\`apiKey\` is required with plan "${plan}": set it with \`pulumi config set --secret coingeckoApiKey <key>\`, or use coingeckoPlan=public.`,
+    );
   }
   if (planKnown && keyKnown && plan === "public" && keySet) {
-    fail("apiKey", "`apiKey` is set but `plan` is \"public\", which sends no key: set coingeckoPlan=demo for a Demo key or coingeckoPlan=pro for a paid key.");
+    fail(
+      "apiKey",
+      '`apiKey` is set but `plan` is "public", which sends no key: set coingeckoPlan=demo for a Demo key or coingeckoPlan=pro for a paid key.',
+    );
   }
 
   const baseUrl = inputs.baseUrl;
@@ -166,18 +259,35 @@ export function validateSnapshotInputs(inputs: Record<string, unknown>): SpecFai
       parsed = undefined;
     }
     if (!parsed || !["http:", "https:"].includes(parsed.protocol)) {
-      fail("baseUrl", `\`baseUrl\` (coingeckoBaseUrl) must be an http(s) URL such as "https://api.coingecko.com/api/v3"; got ${describe(baseUrl)}.`);
+      fail(
+        "baseUrl",
+        `\`baseUrl\` (coingeckoBaseUrl) must be an http(s) URL such as "https://api.coingecko.com/api/v3"; got ${describe(baseUrl)}.`,
+      );
     } else if (parsed.search || parsed.hash || parsed.username || parsed.password) {
-      fail("baseUrl", "`baseUrl` (coingeckoBaseUrl) must not contain a query, fragment or credentials: keep only scheme, host and path, and put the key in coingeckoApiKey.");
-    } else if (parsed.protocol === "http:" && !LOOPBACK.has(parsed.hostname) && planKnown && plan !== "public") {
-      fail("baseUrl", `\`baseUrl\` must use https with plan "${String(plan)}", because the API key travels in a header: use https://, or http only for a server on localhost.`);
+      fail(
+        "baseUrl",
+        "`baseUrl` (coingeckoBaseUrl) must not contain a query, fragment or credentials: keep only scheme, host and path, and put the key in coingeckoApiKey.",
+      );
+    } else if (
+      parsed.protocol === "http:" &&
+      !LOOPBACK.has(parsed.hostname) &&
+      planKnown &&
+      plan !== "public"
+    ) {
+      fail(
+        "baseUrl",
+        `\`baseUrl\` must use https with plan "${String(plan)}", because the API key travels in a header: use https://, or http only for a server on localhost.`,
+      );
     }
   }
 
   const bucket = inputs.bucket;
   if (bucket !== undefined && !isUnknown(bucket)) {
     if (typeof bucket !== "string" || !BUCKET.test(bucket) || bucket.includes("..")) {
-      fail("bucket", `\`bucket\` must be an S3 bucket name (3–63 lowercase letters, digits, dots or dashes, starting and ending with a letter or digit); got ${describe(bucket)}.`);
+      fail(
+        "bucket",
+        `\`bucket\` must be an S3 bucket name (3–63 lowercase letters, digits, dots or dashes, starting and ending with a letter or digit); got ${describe(bucket)}.`,
+      );
     }
   }
 
@@ -194,5 +304,9 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) {
     return "a list";
   }
-  return value === null ? "null" : typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+  return value === null
+    ? "null"
+    : typeof value === "object"
+      ? "an object"
+      : `${typeof value} ${String(value)}`;
 }

@@ -42,5 +42,8 @@ function checkTlsOnly(stack: StackBuckets, bucket: PolicyResource): GuardCheck {
   if (matches.length === 0 && undecided) {
     return { status: "undecided", error: undecided };
   }
-  return { status: "problem", problem: `has no policy statement that denies insecure transport. ${FIX}` };
+  return {
+    status: "problem",
+    problem: `has no policy statement that denies insecure transport. ${FIX}`,
+  };
 }

@@ -29,11 +29,19 @@ export const disallowPublicBucketAcl: ResourceValidationPolicy = {
     }),
     validateResourceOfType(aws.s3.BucketAcl, (acl, _args, report) => {
       checkCannedAcl(acl.acl, report);
-      checkGrants(publicAccessControlPolicyGrants(acl.accessControlPolicy), "accessControlPolicy.grants", report);
+      checkGrants(
+        publicAccessControlPolicyGrants(acl.accessControlPolicy),
+        "accessControlPolicy.grants",
+        report,
+      );
     }),
     validateResourceOfType(aws.s3.BucketAclV2, (acl, _args, report) => {
       checkCannedAcl(acl.acl, report);
-      checkGrants(publicAccessControlPolicyGrants(acl.accessControlPolicy), "accessControlPolicy.grants", report);
+      checkGrants(
+        publicAccessControlPolicyGrants(acl.accessControlPolicy),
+        "accessControlPolicy.grants",
+        report,
+      );
     }),
   ],
 };

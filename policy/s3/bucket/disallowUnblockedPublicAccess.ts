@@ -11,5 +11,6 @@ export const disallowUnblockedPublicAccess: StackValidationPolicy = {
   description:
     "Checks that every aws.s3.Bucket/BucketV2 in the stack has an aws.s3.BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
   enforcementLevel: "mandatory",
-  validateStack: (args, reportViolation) => checkEveryBucket(args, reportViolation, checkPublicAccessBlock),
+  validateStack: (args, reportViolation) =>
+    checkEveryBucket(args, reportViolation, checkPublicAccessBlock),
 };

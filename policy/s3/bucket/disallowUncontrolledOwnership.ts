@@ -11,5 +11,6 @@ export const disallowUncontrolledOwnership: StackValidationPolicy = {
   description:
     'Checks that every aws.s3.Bucket/BucketV2 in the stack has aws.s3.BucketOwnershipControls, and that "BucketOwnerPreferred" or "ObjectWriter" ownership comes with a private bucket ACL.',
   enforcementLevel: "mandatory",
-  validateStack: (args, reportViolation) => checkEveryBucket(args, reportViolation, checkOwnershipControls),
+  validateStack: (args, reportViolation) =>
+    checkEveryBucket(args, reportViolation, checkOwnershipControls),
 };

@@ -24,7 +24,8 @@ export const disallowUnencryptedBucket: StackValidationPolicy = {
         items: { type: "string", enum: SSE_ALGORITHMS },
         minItems: 1,
         default: SSE_ALGORITHMS,
-        description: 'Default-encryption algorithms a bucket may use; set ["aws:kms"] to require KMS.',
+        description:
+          'Default-encryption algorithms a bucket may use; set ["aws:kms"] to require KMS.',
       },
     },
   },

@@ -14,7 +14,8 @@ export const disallowUnversionedBucket: StackValidationPolicy = {
   description:
     'Checks that every aws.s3.Bucket/BucketV2 in the stack has versioning "Enabled" (aws.s3.BucketVersioning/BucketVersioningV2, or the legacy inline setting).',
   enforcementLevel: "advisory",
-  validateStack: (args, reportViolation) => checkEveryBucket(args, reportViolation, checkVersioning),
+  validateStack: (args, reportViolation) =>
+    checkEveryBucket(args, reportViolation, checkVersioning),
 };
 
 function checkVersioning(stack: StackBuckets, bucket: PolicyResource): GuardCheck {
@@ -25,7 +26,10 @@ function checkVersioning(stack: StackBuckets, bucket: PolicyResource): GuardChec
   if (inline.value) {
     return { status: "ok" };
   }
-  const { matches, undecided } = stack.attachedTo(bucket, [aws.s3.BucketVersioning, aws.s3.BucketVersioningV2]);
+  const { matches, undecided } = stack.attachedTo(bucket, [
+    aws.s3.BucketVersioning,
+    aws.s3.BucketVersioningV2,
+  ]);
   if (matches.length === 0 && undecided) {
     return { status: "undecided", error: undecided };
   }
@@ -41,7 +45,10 @@ function checkVersioning(stack: StackBuckets, bucket: PolicyResource): GuardChec
   if (status.value.includes("Enabled")) {
     return { status: "ok" };
   }
-  const found = matches.length === 0 ? "has no versioning" : `has versioning status ${JSON.stringify(status.value[0])}`;
+  const found =
+    matches.length === 0
+      ? "has no versioning"
+      : `has versioning status ${JSON.stringify(status.value[0])}`;
   return {
     status: "problem",
     problem:

@@ -1,5 +1,10 @@
 import * as aws from "@pulumi/aws";
-import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import {
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  validateResourceOfType,
+} from "@pulumi/policy";
 import { configWithDefaults } from "../common/config";
 import { asList, isRecord, stringsOf } from "../common/known";
 
@@ -37,8 +42,12 @@ export const disallowWildcardCorsWrite: ResourceValidationPolicy = {
     validateResourceOfType(aws.s3.BucketCorsConfigurationV2, (cors, args, report) =>
       checkRules(cors.corsRules, args, report),
     ),
-    validateResourceOfType(aws.s3.Bucket, (bucket, args, report) => checkRules(bucket.corsRules, args, report)),
-    validateResourceOfType(aws.s3.BucketV2, (bucket, args, report) => checkRules(bucket.corsRules, args, report)),
+    validateResourceOfType(aws.s3.Bucket, (bucket, args, report) =>
+      checkRules(bucket.corsRules, args, report),
+    ),
+    validateResourceOfType(aws.s3.BucketV2, (bucket, args, report) =>
+      checkRules(bucket.corsRules, args, report),
+    ),
   ],
 };
 
@@ -57,7 +66,9 @@ function checkRules(rules: unknown, args: ResourceValidationArgs, report: Report
       return;
     }
     const origins = stringsOf(rule["allowedOrigins"]).filter(isAnyOrigin);
-    const methods = stringsOf(rule["allowedMethods"]).filter((m) => writes.includes(m.toUpperCase()));
+    const methods = stringsOf(rule["allowedMethods"]).filter((m) =>
+      writes.includes(m.toUpperCase()),
+    );
     if (origins.length > 0 && methods.length > 0) {
       report(
         `\`corsRules[${index}]\` allows origin ${JSON.stringify(origins[0])} to ${methods.join(", ")}. ` +

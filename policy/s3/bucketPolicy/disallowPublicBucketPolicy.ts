@@ -1,5 +1,10 @@
 import * as aws from "@pulumi/aws";
-import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import {
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  validateResourceOfType,
+} from "@pulumi/policy";
 import { configWithDefaults } from "../common/config";
 import {
   DEFAULT_NARROWING_CONDITION_KEYS,
@@ -41,13 +46,24 @@ export const disallowPublicBucketPolicy: ResourceValidationPolicy = {
   },
   enforcementLevel: "mandatory",
   validateResource: [
-    validateResourceOfType(aws.s3.BucketPolicy, (policy, args, report) => checkPolicy(policy.policy, "policy", args, report)),
-    validateResourceOfType(aws.s3.Bucket, (bucket, args, report) => checkPolicy(bucket.policy, "policy", args, report)),
-    validateResourceOfType(aws.s3.BucketV2, (bucket, args, report) => checkPolicy(bucket.policy, "policy", args, report)),
+    validateResourceOfType(aws.s3.BucketPolicy, (policy, args, report) =>
+      checkPolicy(policy.policy, "policy", args, report),
+    ),
+    validateResourceOfType(aws.s3.Bucket, (bucket, args, report) =>
+      checkPolicy(bucket.policy, "policy", args, report),
+    ),
+    validateResourceOfType(aws.s3.BucketV2, (bucket, args, report) =>
+      checkPolicy(bucket.policy, "policy", args, report),
+    ),
   ],
 };
 
-function checkPolicy(document: unknown, field: string, args: ResourceValidationArgs, report: ReportViolation): void {
+function checkPolicy(
+  document: unknown,
+  field: string,
+  args: ResourceValidationArgs,
+  report: ReportViolation,
+): void {
   if (document === undefined) {
     return;
   }
@@ -56,7 +72,9 @@ function checkPolicy(document: unknown, field: string, args: ResourceValidationA
   });
   const parsed = parsePolicy(document);
   if (!parsed.ok) {
-    report(`\`${field}\` ${parsed.reason}, so it cannot be checked for public access. Give a valid IAM policy document.`);
+    report(
+      `\`${field}\` ${parsed.reason}, so it cannot be checked for public access. Give a valid IAM policy document.`,
+    );
     return;
   }
   for (const open of publicAllowStatements(parsed.statements, narrowingConditionKeys)) {

@@ -11,7 +11,8 @@ export const BUCKET_CANNED_ACLS: readonly string[] = ["private"];
 export const OBJECT_CANNED_ACLS: readonly string[] = ["private", "bucket-owner-full-control"];
 
 // Group grantees are identified by URI; S3 accepts http and https spellings and any case.
-const PUBLIC_GROUP_URI = /^https?:\/\/acs\.amazonaws\.com\/groups\/global\/(AllUsers|AuthenticatedUsers)\/?$/i;
+const PUBLIC_GROUP_URI =
+  /^https?:\/\/acs\.amazonaws\.com\/groups\/global\/(AllUsers|AuthenticatedUsers)\/?$/i;
 
 /** True when `uri` names the AllUsers or AuthenticatedUsers group. */
 export function isPublicGroupUri(uri: unknown): boolean {

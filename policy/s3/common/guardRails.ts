@@ -11,9 +11,7 @@ import { asList, isRecord, tryRead } from "./known";
 import { StackBuckets } from "./stackBuckets";
 
 export type GuardCheck =
-  | { status: "ok" }
-  | { status: "problem"; problem: string }
-  | { status: "undecided"; error: Error };
+  { status: "ok" } | { status: "problem"; problem: string } | { status: "undecided"; error: Error };
 
 const OK: GuardCheck = { status: "ok" };
 
@@ -95,7 +93,7 @@ export function checkOwnershipControls(stack: StackBuckets, bucket: PolicyResour
             ? acl
             : problem(
                 `has ownership controls "${controls.name}" with objectOwnership "${ownership}", ` +
-                  "which keeps ACLs in force, but no private ACL. Use \"BucketOwnerEnforced\", or add " +
+                  'which keeps ACLs in force, but no private ACL. Use "BucketOwnerEnforced", or add ' +
                   'an aws.s3.BucketAcl for this bucket with acl "private".',
               );
         }
@@ -163,11 +161,19 @@ export function checkDefaultEncryption(
       const byDefault = isRecord(rule) ? rule["applyServerSideEncryptionByDefault"] : undefined;
       return isRecord(byDefault) ? [byDefault["sseAlgorithm"]] : [];
     });
-    return judgeAlgorithms(algorithms, allowedAlgorithms, `encryption configuration "${config.name}"`);
+    return judgeAlgorithms(
+      algorithms,
+      allowedAlgorithms,
+      `encryption configuration "${config.name}"`,
+    );
   });
 }
 
-function judgeAlgorithms(algorithms: unknown[], allowed: readonly string[], where: string): GuardCheck {
+function judgeAlgorithms(
+  algorithms: unknown[],
+  allowed: readonly string[],
+  where: string,
+): GuardCheck {
   if (algorithms.length === 0) {
     return problem(
       `has ${where} without applyServerSideEncryptionByDefault; set its sseAlgorithm to one of ` +

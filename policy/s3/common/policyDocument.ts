@@ -42,7 +42,13 @@ export const DEFAULT_NARROWING_CONDITION_KEYS: readonly string[] = [
 
 // Positive-match operators only: a negated operator (StringNotEquals) or an `...IfExists` variant
 // (true when the key is absent) leaves the statement open.
-const NARROWING_OPERATORS = ["stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"];
+const NARROWING_OPERATORS = [
+  "stringequals",
+  "stringequalsignorecase",
+  "stringlike",
+  "arnequals",
+  "arnlike",
+];
 
 /** True when `principal` is everyone: `"*"`, or any principal type (`AWS`, …) listing `"*"`. */
 export function isWildcardPrincipal(principal: unknown): boolean {
@@ -122,7 +128,10 @@ export function describeStatement(s: { index: number; sid?: string }): string {
  * (`Condition: {Bool: {"aws:SecureTransport": "false"}}`) on both the bucket and its objects.
  */
 export function isTlsOnlyDeny(statement: Statement): boolean {
-  if (String(statement["Effect"]).toLowerCase() !== "deny" || !isWildcardPrincipal(statement["Principal"])) {
+  if (
+    String(statement["Effect"]).toLowerCase() !== "deny" ||
+    !isWildcardPrincipal(statement["Principal"])
+  ) {
     return false;
   }
   const actions = stringsOf(statement["Action"]).map((a) => a.toLowerCase());

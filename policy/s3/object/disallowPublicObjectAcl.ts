@@ -19,8 +19,12 @@ export const disallowPublicObjectAcl: ResourceValidationPolicy = {
     'Checks that object ACLs are private: `acl` on aws.s3.BucketObject, BucketObjectv2 and the Snapshot resource, when set, must be "private" or "bucket-owner-full-control".',
   enforcementLevel: "mandatory",
   validateResource: [
-    validateResourceOfType(aws.s3.BucketObject, (object, _args, report) => checkObjectAcl(object.acl, report)),
-    validateResourceOfType(aws.s3.BucketObjectv2, (object, _args, report) => checkObjectAcl(object.acl, report)),
+    validateResourceOfType(aws.s3.BucketObject, (object, _args, report) =>
+      checkObjectAcl(object.acl, report),
+    ),
+    validateResourceOfType(aws.s3.BucketObjectv2, (object, _args, report) =>
+      checkObjectAcl(object.acl, report),
+    ),
     // A dynamic resource has no class with a type token, so it is recognised by its token.
     (args: ResourceValidationArgs, report: ReportViolation) => {
       if (args.type !== SNAPSHOT_TYPE) {

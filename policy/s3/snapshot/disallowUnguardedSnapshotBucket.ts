@@ -1,6 +1,11 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { tryRead } from "../common/known";
-import { checkDefaultEncryption, checkOwnershipControls, checkPublicAccessBlock, SSE_ALGORITHMS } from "../common/guardRails";
+import {
+  checkDefaultEncryption,
+  checkOwnershipControls,
+  checkPublicAccessBlock,
+  SSE_ALGORITHMS,
+} from "../common/guardRails";
 import { describeBucket, StackBuckets } from "../common/stackBuckets";
 import { SNAPSHOT_TYPE } from "./snapshotType";
 

@@ -53,7 +53,12 @@ export function guardedBucketStack(): StackResourceSpec[] {
       name: "data-encryption",
       props: {
         bucket: BUCKET_ID,
-        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" },
+            bucketKeyEnabled: true,
+          },
+        ],
       },
     },
     {
@@ -69,7 +74,12 @@ export function guardedBucketStack(): StackResourceSpec[] {
     {
       type: SNAPSHOT_TYPE,
       name: "coins",
-      props: { bucket: BUCKET_ID, key: "coins/markets.json", name: "coins", endpoint: "/coins/markets" },
+      props: {
+        bucket: BUCKET_ID,
+        key: "coins/markets.json",
+        name: "coins",
+        endpoint: "/coins/markets",
+      },
     },
   ];
 }

@@ -12,14 +12,20 @@ const FIX =
 
 describe("s3-bucket-disallow-website", () => {
   it("is named for what it forbids and advisory by default", () => {
-    expect(metadataOf(disallowBucketWebsite)).toEqual({ name: "s3-bucket-disallow-website", enforcementLevel: "advisory" });
+    expect(metadataOf(disallowBucketWebsite)).toEqual({
+      name: "s3-bucket-disallow-website",
+      enforcementLevel: "advisory",
+    });
   });
 
   it.each([
     ["BucketWebsiteConfiguration", aws.s3.BucketWebsiteConfiguration],
     ["BucketWebsiteConfigurationV2", aws.s3.BucketWebsiteConfigurationV2],
   ])("rejects a %s", async (_label, cls) => {
-    const args = createResourceValidationArgs(cls, { bucket: "data-id", indexDocument: { suffix: "index.html" } });
+    const args = createResourceValidationArgs(cls, {
+      bucket: "data-id",
+      indexDocument: { suffix: "index.html" },
+    });
     await assertHasResourceViolation(
       disallowBucketWebsite,
       args,
@@ -28,7 +34,10 @@ describe("s3-bucket-disallow-website", () => {
   });
 
   it("accepts a bucket without website settings", async () => {
-    await assertNoResourceViolations(disallowBucketWebsite, createResourceValidationArgs(aws.s3.Bucket, { bucket: "b" }));
+    await assertNoResourceViolations(
+      disallowBucketWebsite,
+      createResourceValidationArgs(aws.s3.Bucket, { bucket: "b" }),
+    );
     await assertNoResourceViolations(
       disallowBucketWebsite,
       createResourceValidationArgs(aws.s3.BucketV2, { bucket: "b", websites: [] }),
@@ -38,12 +47,18 @@ describe("s3-bucket-disallow-website", () => {
   it("rejects the legacy inline website of a Bucket and a BucketV2", async () => {
     await assertHasResourceViolation(
       disallowBucketWebsite,
-      createResourceValidationArgs(aws.s3.Bucket, { bucket: "b", website: { indexDocument: "index.html" } }),
+      createResourceValidationArgs(aws.s3.Bucket, {
+        bucket: "b",
+        website: { indexDocument: "index.html" },
+      }),
       `\`website\` turns on static website hosting, which serves objects to anyone. ${FIX}`,
     );
     await assertHasResourceViolation(
       disallowBucketWebsite,
-      createResourceValidationArgs(aws.s3.BucketV2, { bucket: "b", websites: [{ indexDocument: "index.html" }] }),
+      createResourceValidationArgs(aws.s3.BucketV2, {
+        bucket: "b",
+        websites: [{ indexDocument: "index.html" }],
+      }),
       `\`websites\` turns on static website hosting, which serves objects to anyone. ${FIX}`,
     );
   });

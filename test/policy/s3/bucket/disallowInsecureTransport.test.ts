@@ -7,7 +7,14 @@ import {
   fixtureUrn,
   metadataOf,
 } from "../../../helpers/policy";
-import { BUCKET_ARN, BUCKET_ID, BUCKET_NAME, guardedBucketStack, tlsOnlyStatement, withResource } from "../fixtures";
+import {
+  BUCKET_ARN,
+  BUCKET_ID,
+  BUCKET_NAME,
+  guardedBucketStack,
+  tlsOnlyStatement,
+  withResource,
+} from "../fixtures";
 
 const BUCKET_URN = fixtureUrn(aws.s3.Bucket, "data");
 const POLICY = "data-policy";
@@ -16,7 +23,10 @@ const MESSAGE = `Bucket "data" (s3://${BUCKET_NAME}) has no policy statement tha
 const withStatement = (change: Record<string, unknown>) =>
   withResource(guardedBucketStack(), POLICY, {
     bucket: BUCKET_ID,
-    policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ ...tlsOnlyStatement(), ...change }] }),
+    policy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ ...tlsOnlyStatement(), ...change }],
+    }),
   });
 
 describe("s3-bucket-disallow-insecure-transport", () => {
@@ -28,7 +38,10 @@ describe("s3-bucket-disallow-insecure-transport", () => {
   });
 
   it("accepts the TLS-only deny statement", async () => {
-    await assertNoStackViolations(disallowInsecureTransport, createStackValidationArgs(guardedBucketStack()));
+    await assertNoStackViolations(
+      disallowInsecureTransport,
+      createStackValidationArgs(guardedBucketStack()),
+    );
   });
 
   it("rejects a bucket without a bucket policy", async () => {
@@ -40,16 +53,21 @@ describe("s3-bucket-disallow-insecure-transport", () => {
 
   it.each([
     ["an Allow", { Effect: "Allow" }],
-    ["a condition on another key", { Condition: { Bool: { "aws:MultiFactorAuthPresent": "false" } } }],
+    [
+      "a condition on another key",
+      { Condition: { Bool: { "aws:MultiFactorAuthPresent": "false" } } },
+    ],
     ["only object-level resources", { Resource: `${BUCKET_ARN}/*` }],
     ["a narrower action", { Action: "s3:GetObject" }],
   ])("rejects %s instead of the deny", async (_label, change) => {
-    await assertHasStackViolations(disallowInsecureTransport, createStackValidationArgs(withStatement(change)), [
-      { message: MESSAGE, urn: BUCKET_URN },
-    ]);
+    await assertHasStackViolations(
+      disallowInsecureTransport,
+      createStackValidationArgs(withStatement(change)),
+      [{ message: MESSAGE, urn: BUCKET_URN }],
+    );
   });
 
-  it("accepts the deny written with a boolean, Resource \"*\" and {\"AWS\": \"*\"}", async () => {
+  it('accepts the deny written with a boolean, Resource "*" and {"AWS": "*"}', async () => {
     const stack = withStatement({
       Principal: { AWS: "*" },
       Resource: "*",

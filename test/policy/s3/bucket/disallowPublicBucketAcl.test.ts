@@ -36,7 +36,10 @@ describe("s3-bucket-disallow-public-acl", () => {
     ["BucketAcl", aws.s3.BucketAcl],
     ["BucketAclV2", aws.s3.BucketAclV2],
   ])("accepts a private %s", async (_label, cls) => {
-    await assertNoResourceViolations(disallowPublicBucketAcl, createResourceValidationArgs(cls, bucketAcl()));
+    await assertNoResourceViolations(
+      disallowPublicBucketAcl,
+      createResourceValidationArgs(cls, bucketAcl()),
+    );
   });
 
   it("accepts grants to the owner only", async () => {
@@ -56,7 +59,10 @@ describe("s3-bucket-disallow-public-acl", () => {
   );
 
   it("rejects BucketAclV2 acl public-read", async () => {
-    const args = createResourceValidationArgs(aws.s3.BucketAclV2, { ...bucketAcl(), acl: "public-read" });
+    const args = createResourceValidationArgs(aws.s3.BucketAclV2, {
+      ...bucketAcl(),
+      acl: "public-read",
+    });
     await assertHasResourceViolation(disallowPublicBucketAcl, args, cannedMessage("public-read"));
   });
 
@@ -67,7 +73,10 @@ describe("s3-bucket-disallow-public-acl", () => {
   ])("rejects an accessControlPolicy grant to %s (%s)", async (uri, permission) => {
     const policy = ownerOnlyPolicy();
     policy.grants.push({ grantee: { type: "Group", uri } as never, permission });
-    const args = createResourceValidationArgs(aws.s3.BucketAclV2, { bucket: "data-id", accessControlPolicy: policy });
+    const args = createResourceValidationArgs(aws.s3.BucketAclV2, {
+      bucket: "data-id",
+      accessControlPolicy: policy,
+    });
     await assertHasResourceViolation(
       disallowPublicBucketAcl,
       args,
@@ -79,7 +88,10 @@ describe("s3-bucket-disallow-public-acl", () => {
     ["Bucket", aws.s3.Bucket],
     ["BucketV2", aws.s3.BucketV2],
   ])("accepts a %s without inline ACL or grants", async (_label, cls) => {
-    await assertNoResourceViolations(disallowPublicBucketAcl, createResourceValidationArgs(cls, { bucket: "b" }));
+    await assertNoResourceViolations(
+      disallowPublicBucketAcl,
+      createResourceValidationArgs(cls, { bucket: "b" }),
+    );
   });
 
   it.each([
@@ -95,16 +107,26 @@ describe("s3-bucket-disallow-public-acl", () => {
       bucket: "b",
       grants: [{ type: "Group", uri: ALL_USERS, permissions: ["READ", "WRITE"] }],
     });
-    await assertHasResourceViolation(disallowPublicBucketAcl, args, grantMessage("grants", `READ/WRITE to ${ALL_USERS}`));
+    await assertHasResourceViolation(
+      disallowPublicBucketAcl,
+      args,
+      grantMessage("grants", `READ/WRITE to ${ALL_USERS}`),
+    );
   });
 
   it("does not apply to other resource types", async () => {
-    const args = createResourceValidationArgs(aws.s3.BucketObject, { bucket: "b", acl: "public-read" });
+    const args = createResourceValidationArgs(aws.s3.BucketObject, {
+      bucket: "b",
+      acl: "public-read",
+    });
     await assertNoResourceViolations(disallowPublicBucketAcl, args);
   });
 
   it("defers to the host's preview note when the acl is unknown", async () => {
-    const args = createResourceValidationArgs(aws.s3.BucketAcl, { bucket: "data-id", acl: UNKNOWN });
+    const args = createResourceValidationArgs(aws.s3.BucketAcl, {
+      bucket: "data-id",
+      acl: UNKNOWN,
+    });
     const outcome = await runResourcePolicy(disallowPublicBucketAcl, args);
     expect(outcome.violations).toEqual([]);
     expect(outcome.unknown).toBe("string value at .acl can't be known during preview");

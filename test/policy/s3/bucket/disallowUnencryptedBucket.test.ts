@@ -33,7 +33,10 @@ describe("s3-bucket-disallow-unencrypted", () => {
   });
 
   it.each(["AES256", "aws:kms"])("accepts default encryption with %s", async (algorithm) => {
-    await assertNoStackViolations(disallowUnencryptedBucket, createStackValidationArgs(withAlgorithm(algorithm)));
+    await assertNoStackViolations(
+      disallowUnencryptedBucket,
+      createStackValidationArgs(withAlgorithm(algorithm)),
+    );
   });
 
   it("rejects a bucket without default encryption", async () => {
@@ -47,7 +50,10 @@ describe("s3-bucket-disallow-unencrypted", () => {
   });
 
   it("rejects a configuration without applyServerSideEncryptionByDefault", async () => {
-    const stack = withResource(guardedBucketStack(), ENCRYPTION, { bucket: BUCKET_ID, rules: [{ bucketKeyEnabled: true }] });
+    const stack = withResource(guardedBucketStack(), ENCRYPTION, {
+      bucket: BUCKET_ID,
+      rules: [{ bucketKeyEnabled: true }],
+    });
     await assertHasStackViolations(disallowUnencryptedBucket, createStackValidationArgs(stack), [
       {
         message: `Bucket "data" (s3://${BUCKET_NAME}) has encryption configuration "${ENCRYPTION}" without applyServerSideEncryptionByDefault; set its sseAlgorithm to one of ${ALL}.`,
@@ -57,7 +63,9 @@ describe("s3-bucket-disallow-unencrypted", () => {
   });
 
   it("requires KMS when config narrows the algorithms", async () => {
-    const args = createStackValidationArgs(guardedBucketStack(), { allowedAlgorithms: ["aws:kms"] });
+    const args = createStackValidationArgs(guardedBucketStack(), {
+      allowedAlgorithms: ["aws:kms"],
+    });
     await assertHasStackViolations(disallowUnencryptedBucket, args, [
       {
         message: `Bucket "data" (s3://${BUCKET_NAME}) has encryption configuration "${ENCRYPTION}" with sseAlgorithm "AES256"; use one of "aws:kms".`,
@@ -81,7 +89,9 @@ describe("s3-bucket-disallow-unencrypted", () => {
             ...r,
             props: {
               ...r.props,
-              serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } } },
+              serverSideEncryptionConfiguration: {
+                rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+              },
             },
           }
         : r,

@@ -12,7 +12,7 @@ import { BUCKET_ID, BUCKET_NAME, guardedBucketStack, withResource } from "../fix
 const BUCKET_URN = fixtureUrn(aws.s3.Bucket, "data");
 const VERSIONING = "data-versioning";
 const FIX =
-  "Add an aws.s3.BucketVersioning with `bucket` set to this bucket's id and versioningConfiguration.status \"Enabled\", so overwritten objects can be recovered.";
+  'Add an aws.s3.BucketVersioning with `bucket` set to this bucket\'s id and versioningConfiguration.status "Enabled", so overwritten objects can be recovered.';
 
 describe("s3-bucket-disallow-unversioned", () => {
   it("is named for what it forbids and advisory by default", () => {
@@ -23,7 +23,10 @@ describe("s3-bucket-disallow-unversioned", () => {
   });
 
   it("accepts versioning Enabled", async () => {
-    await assertNoStackViolations(disallowUnversionedBucket, createStackValidationArgs(guardedBucketStack()));
+    await assertNoStackViolations(
+      disallowUnversionedBucket,
+      createStackValidationArgs(guardedBucketStack()),
+    );
   });
 
   it("rejects a bucket without versioning", async () => {
@@ -39,7 +42,10 @@ describe("s3-bucket-disallow-unversioned", () => {
       versioningConfiguration: { status: "Suspended" },
     });
     await assertHasStackViolations(disallowUnversionedBucket, createStackValidationArgs(stack), [
-      { message: `Bucket "data" (s3://${BUCKET_NAME}) has versioning status "Suspended". ${FIX}`, urn: BUCKET_URN },
+      {
+        message: `Bucket "data" (s3://${BUCKET_NAME}) has versioning status "Suspended". ${FIX}`,
+        urn: BUCKET_URN,
+      },
     ]);
   });
 

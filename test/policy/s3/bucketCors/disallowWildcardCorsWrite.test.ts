@@ -9,7 +9,11 @@ import {
 
 const readRule = () => ({ allowedOrigins: ["*"], allowedMethods: ["GET", "HEAD"] });
 const corsArgs = (rule: Record<string, unknown>, config: Record<string, unknown> = {}) =>
-  createResourceValidationArgs(aws.s3.BucketCorsConfiguration, { bucket: "data-id", corsRules: [readRule(), rule] }, config);
+  createResourceValidationArgs(
+    aws.s3.BucketCorsConfiguration,
+    { bucket: "data-id", corsRules: [readRule(), rule] },
+    config,
+  );
 const message = (origin: string, methods: string) =>
   `\`corsRules[1]\` allows origin "${origin}" to ${methods}. List the exact origins that may write, or drop the write methods from this rule.`;
 
@@ -22,7 +26,10 @@ describe("s3-bucket-cors-disallow-wildcard-write", () => {
   });
 
   it("accepts read-only rules for any origin and writes from named origins", async () => {
-    const rule = { allowedOrigins: ["https://app.example.com", "https://*.example.com"], allowedMethods: ["PUT"] };
+    const rule = {
+      allowedOrigins: ["https://app.example.com", "https://*.example.com"],
+      allowedMethods: ["PUT"],
+    };
     await assertNoResourceViolations(disallowWildcardCorsWrite, corsArgs(rule));
   });
 
@@ -40,7 +47,10 @@ describe("s3-bucket-cors-disallow-wildcard-write", () => {
 
   it("takes the write methods from config", async () => {
     const rule = { allowedOrigins: ["*"], allowedMethods: ["PUT"] };
-    await assertNoResourceViolations(disallowWildcardCorsWrite, corsArgs(rule, { writeMethods: ["DELETE"] }));
+    await assertNoResourceViolations(
+      disallowWildcardCorsWrite,
+      corsArgs(rule, { writeMethods: ["DELETE"] }),
+    );
   });
 
   it("checks V2 configurations and legacy inline corsRules", async () => {
@@ -50,7 +60,11 @@ describe("s3-bucket-cors-disallow-wildcard-write", () => {
       [aws.s3.Bucket, { bucket: "b", corsRules: rules }],
       [aws.s3.BucketV2, { bucket: "b", corsRules: rules }],
     ] as const) {
-      await assertHasResourceViolation(disallowWildcardCorsWrite, createResourceValidationArgs(cls, props), message("*", "PUT"));
+      await assertHasResourceViolation(
+        disallowWildcardCorsWrite,
+        createResourceValidationArgs(cls, props),
+        message("*", "PUT"),
+      );
     }
   });
 });

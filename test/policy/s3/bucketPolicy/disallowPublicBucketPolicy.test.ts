@@ -20,7 +20,10 @@ const readStatement = (): Record<string, unknown> => ({
 });
 
 function policyArgs(statement: Record<string, unknown>, config: Record<string, unknown> = {}) {
-  const policy = JSON.stringify({ Version: "2012-10-17", Statement: [tlsOnlyStatement(), statement] });
+  const policy = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [tlsOnlyStatement(), statement],
+  });
   return createResourceValidationArgs(aws.s3.BucketPolicy, { bucket: BUCKET_ID, policy }, config);
 }
 
@@ -35,14 +38,17 @@ describe("s3-bucket-policy-disallow-public-principal", () => {
     });
   });
 
-  it("accepts a named principal and a Deny with Principal \"*\"", async () => {
+  it('accepts a named principal and a Deny with Principal "*"', async () => {
     await assertNoResourceViolations(disallowPublicBucketPolicy, policyArgs(readStatement()));
   });
 
   it.each([
     ['"*"', "*"],
     ['{"AWS":"*"}', { AWS: "*" }],
-    ['{"AWS":["arn:aws:iam::123456789012:root","*"]}', { AWS: ["arn:aws:iam::123456789012:root", "*"] }],
+    [
+      '{"AWS":["arn:aws:iam::123456789012:root","*"]}',
+      { AWS: ["arn:aws:iam::123456789012:root", "*"] },
+    ],
   ])("rejects Allow to Principal %s", async (shown, principal) => {
     await assertHasResourceViolation(
       disallowPublicBucketPolicy,
@@ -52,7 +58,11 @@ describe("s3-bucket-policy-disallow-public-principal", () => {
   });
 
   it("rejects Allow with NotPrincipal, which allows everyone else", async () => {
-    const statement = { ...readStatement(), Principal: undefined, NotPrincipal: { AWS: "arn:aws:iam::1:root" } };
+    const statement = {
+      ...readStatement(),
+      Principal: undefined,
+      NotPrincipal: { AWS: "arn:aws:iam::1:root" },
+    };
     await assertHasResourceViolation(
       disallowPublicBucketPolicy,
       policyArgs(statement),
@@ -64,7 +74,7 @@ describe("s3-bucket-policy-disallow-public-principal", () => {
     ["the account", { StringEquals: { "aws:PrincipalAccount": "123456789012" } }],
     ["a VPC endpoint", { StringEquals: { "aws:SourceVpce": ["vpce-0abc"] } }],
     ["a VPC", { StringLike: { "aws:sourcevpc": "vpc-0abc" } }],
-  ])("accepts Principal \"*\" narrowed to %s", async (_label, condition) => {
+  ])('accepts Principal "*" narrowed to %s', async (_label, condition) => {
     const statement = { ...readStatement(), Principal: "*", Condition: condition };
     await assertNoResourceViolations(disallowPublicBucketPolicy, policyArgs(statement));
   });
@@ -74,9 +84,13 @@ describe("s3-bucket-policy-disallow-public-principal", () => {
     ["an IfExists operator", { StringEqualsIfExists: { "aws:SourceVpce": "vpce-0abc" } }],
     ["a wildcard value", { StringLike: { "aws:SourceVpce": "vpce-*" } }],
     ["an unrelated key", { IpAddress: { "aws:SourceIp": "203.0.113.0/24" } }],
-  ])("rejects Principal \"*\" with %s", async (_label, condition) => {
+  ])('rejects Principal "*" with %s', async (_label, condition) => {
     const statement = { ...readStatement(), Principal: "*", Condition: condition };
-    await assertHasResourceViolation(disallowPublicBucketPolicy, policyArgs(statement), openMessage('Principal "*"'));
+    await assertHasResourceViolation(
+      disallowPublicBucketPolicy,
+      policyArgs(statement),
+      openMessage('Principal "*"'),
+    );
   });
 
   it("takes the narrowing keys from config", async () => {
@@ -87,7 +101,11 @@ describe("s3-bucket-policy-disallow-public-principal", () => {
     };
     const config = { narrowingConditionKeys: ["aws:PrincipalOrgID"] };
     await assertNoResourceViolations(disallowPublicBucketPolicy, policyArgs(statement, config));
-    await assertHasResourceViolation(disallowPublicBucketPolicy, policyArgs(statement), openMessage('Principal "*"'));
+    await assertHasResourceViolation(
+      disallowPublicBucketPolicy,
+      policyArgs(statement),
+      openMessage('Principal "*"'),
+    );
   });
 
   it("accepts a policy given as an object and a single Statement", async () => {
@@ -99,7 +117,10 @@ describe("s3-bucket-policy-disallow-public-principal", () => {
   });
 
   it("rejects a policy it cannot read", async () => {
-    const args = createResourceValidationArgs(aws.s3.BucketPolicy, { bucket: BUCKET_ID, policy: "{not json" });
+    const args = createResourceValidationArgs(aws.s3.BucketPolicy, {
+      bucket: BUCKET_ID,
+      policy: "{not json",
+    });
     await assertHasResourceViolation(
       disallowPublicBucketPolicy,
       args,

@@ -9,7 +9,12 @@ import {
 } from "../../../helpers/policy";
 
 const objectProps = () => ({ bucket: "data-id", key: "coins/markets.json", content: "[]" });
-const snapshotProps = () => ({ bucket: "data-id", key: "coins/markets.json", name: "coins", endpoint: "/coins/markets" });
+const snapshotProps = () => ({
+  bucket: "data-id",
+  key: "coins/markets.json",
+  name: "coins",
+  endpoint: "/coins/markets",
+});
 
 const message = (acl: string) =>
   `\`acl\` is "${acl}", but an object ACL must be "private" or "bucket-owner-full-control". Remove \`acl\` (objects are private by default) or set it to "private".`;
@@ -29,27 +34,41 @@ describe("s3-object-disallow-public-acl", () => {
   });
 
   it.each(kinds)("accepts a %s without acl", async (_label, type, props) => {
-    await assertNoResourceViolations(disallowPublicObjectAcl, createResourceValidationArgs(type, props()));
+    await assertNoResourceViolations(
+      disallowPublicObjectAcl,
+      createResourceValidationArgs(type, props()),
+    );
   });
 
-  it.each(kinds)("accepts a %s with acl private or bucket-owner-full-control", async (_label, type, props) => {
-    for (const acl of ["private", "bucket-owner-full-control"]) {
-      await assertNoResourceViolations(disallowPublicObjectAcl, createResourceValidationArgs(type, { ...props(), acl }));
-    }
-  });
+  it.each(kinds)(
+    "accepts a %s with acl private or bucket-owner-full-control",
+    async (_label, type, props) => {
+      for (const acl of ["private", "bucket-owner-full-control"]) {
+        await assertNoResourceViolations(
+          disallowPublicObjectAcl,
+          createResourceValidationArgs(type, { ...props(), acl }),
+        );
+      }
+    },
+  );
 
   it.each(kinds)("rejects a %s with acl public-read", async (_label, type, props) => {
     const args = createResourceValidationArgs(type, { ...props(), acl: "public-read" });
     await assertHasResourceViolation(disallowPublicObjectAcl, args, message("public-read"));
   });
 
-  it.each(["public-read-write", "authenticated-read", "aws-exec-read"])("rejects a BucketObjectv2 with acl %s", async (acl) => {
-    const args = createResourceValidationArgs(aws.s3.BucketObjectv2, { ...objectProps(), acl });
-    await assertHasResourceViolation(disallowPublicObjectAcl, args, message(acl));
-  });
+  it.each(["public-read-write", "authenticated-read", "aws-exec-read"])(
+    "rejects a BucketObjectv2 with acl %s",
+    async (acl) => {
+      const args = createResourceValidationArgs(aws.s3.BucketObjectv2, { ...objectProps(), acl });
+      await assertHasResourceViolation(disallowPublicObjectAcl, args, message(acl));
+    },
+  );
 
   it("ignores other dynamic resources", async () => {
-    const args = createResourceValidationArgs("pulumi-nodejs:dynamic:Resource", { acl: "public-read" });
+    const args = createResourceValidationArgs("pulumi-nodejs:dynamic:Resource", {
+      acl: "public-read",
+    });
     await assertNoResourceViolations(disallowPublicObjectAcl, args);
   });
 });

@@ -24,18 +24,28 @@ describe("s3-snapshot-disallow-unguarded-bucket", () => {
   });
 
   it("accepts a Snapshot into the guarded bucket, by id or by name", async () => {
-    await assertNoStackViolations(disallowUnguardedSnapshotBucket, createStackValidationArgs(guardedBucketStack()));
-    await assertNoStackViolations(disallowUnguardedSnapshotBucket, createStackValidationArgs(withSnapshotBucket(BUCKET_NAME)));
+    await assertNoStackViolations(
+      disallowUnguardedSnapshotBucket,
+      createStackValidationArgs(guardedBucketStack()),
+    );
+    await assertNoStackViolations(
+      disallowUnguardedSnapshotBucket,
+      createStackValidationArgs(withSnapshotBucket(BUCKET_NAME)),
+    );
   });
 
   it("rejects a Snapshot into a bucket this stack does not declare", async () => {
-    await assertHasStackViolations(disallowUnguardedSnapshotBucket, createStackValidationArgs(withSnapshotBucket("elsewhere")), [
-      {
-        message:
-          'Snapshot "coins" writes to bucket "elsewhere", which is not declared in this stack, so its public access block, ownership and encryption cannot be verified. Create the bucket with PrivateBucket in this stack and pass its id as `bucket`.',
-        urn: SNAPSHOT_URN,
-      },
-    ]);
+    await assertHasStackViolations(
+      disallowUnguardedSnapshotBucket,
+      createStackValidationArgs(withSnapshotBucket("elsewhere")),
+      [
+        {
+          message:
+            'Snapshot "coins" writes to bucket "elsewhere", which is not declared in this stack, so its public access block, ownership and encryption cannot be verified. Create the bucket with PrivateBucket in this stack and pass its id as `bucket`.',
+          urn: SNAPSHOT_URN,
+        },
+      ],
+    );
   });
 
   it.each([
@@ -44,7 +54,10 @@ describe("s3-snapshot-disallow-unguarded-bucket", () => {
     ["data-encryption", "has no default encryption."],
   ])("rejects a Snapshot into a bucket missing %s", async (rail, problem) => {
     const stack = withResource(guardedBucketStack(), rail, undefined);
-    const outcome = await runStackPolicy(disallowUnguardedSnapshotBucket, createStackValidationArgs(stack));
+    const outcome = await runStackPolicy(
+      disallowUnguardedSnapshotBucket,
+      createStackValidationArgs(stack),
+    );
     expect(outcome.violations).toEqual([
       {
         message: expect.stringContaining(
@@ -57,18 +70,36 @@ describe("s3-snapshot-disallow-unguarded-bucket", () => {
 
   it("is satisfied in preview when the engine says which bucket the unknown reference came from", async () => {
     const stack = guardedBucketStack().map((r) =>
-      r.name === "coins" ? { ...r, props: { ...r.props, bucket: UNKNOWN }, propertyDependencies: { bucket: ["data"] } } : r,
+      r.name === "coins"
+        ? {
+            ...r,
+            props: { ...r.props, bucket: UNKNOWN },
+            propertyDependencies: { bucket: ["data"] },
+          }
+        : r,
     );
-    await assertNoStackViolations(disallowUnguardedSnapshotBucket, createStackValidationArgs(stack));
+    await assertNoStackViolations(
+      disallowUnguardedSnapshotBucket,
+      createStackValidationArgs(stack),
+    );
   });
 
   it("is not applicable to stacks without Snapshots", async () => {
     const stack = guardedBucketStack().filter((r) => r.type !== SNAPSHOT_TYPE);
-    await assertNoStackViolations(disallowUnguardedSnapshotBucket, createStackValidationArgs(stack));
+    await assertNoStackViolations(
+      disallowUnguardedSnapshotBucket,
+      createStackValidationArgs(stack),
+    );
   });
 
   it("ignores buckets no Snapshot writes to", async () => {
-    const stack = [...guardedBucketStack(), { type: aws.s3.Bucket, name: "bare", props: { bucket: "bare" } }];
-    await assertNoStackViolations(disallowUnguardedSnapshotBucket, createStackValidationArgs(stack));
+    const stack = [
+      ...guardedBucketStack(),
+      { type: aws.s3.Bucket, name: "bare", props: { bucket: "bare" } },
+    ];
+    await assertNoStackViolations(
+      disallowUnguardedSnapshotBucket,
+      createStackValidationArgs(stack),
+    );
   });
 });
