@@ -10,7 +10,7 @@ export { parseDuration } from "./duration";
 export { defaultSnapshotKey, validateSnapshotInputs } from "./validateInputs";
 export { SnapshotError } from "./errors";
 export type { SnapshotErrorKind } from "./errors";
-export { runSnapshot, DEFAULT_MAX_BYTES } from "./run";
+export { runSnapshot, DEFAULT_MAX_BYTES, DEFAULT_PAGE_CONCURRENCY } from "./run";
 export type { RunOptions } from "./run";
 export { createS3Client, headSnapshot, deleteSnapshot } from "./s3";
 export type { S3ClientOptions } from "./s3";

@@ -21,6 +21,14 @@ import type { FetchLike } from "./transport";
 import type { PreviousWrite, S3Target, SnapshotResult, SnapshotSpec, SourceConfig } from "./types";
 import { defaultSnapshotKey, validateSnapshotInputs } from "./validateInputs";
 
+/**
+ * Pages of one snapshot fetched at once by default. Four matches the process-wide limiter's
+ * concurrency: fewer leaves a multi-page snapshot bound by round trips (issue 6's benchmark: 0.52×
+ * the naive time at 2, 0.28× at 4), more only queues behind the limiter. The price is up to three
+ * requests past the end of a list, which the rate limiter accounts for.
+ */
+export const DEFAULT_PAGE_CONCURRENCY = 4;
+
 /** Largest payload accepted when the spec sets no `maxBytes`: 64 MiB. */
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -45,7 +53,7 @@ export interface RunOptions {
   rateWindowMs?: number;
   /** API requests in flight at once across the process-wide limiter. Defaults to 4. */
   maxConcurrency?: number;
-  /** Pages of one snapshot fetched at once. Defaults to 2. */
+  /** Pages of one snapshot fetched at once. Defaults to `DEFAULT_PAGE_CONCURRENCY` (4). */
   pageConcurrency?: number;
   /** Clock for `fetchedAt`. */
   now?: () => Date;
@@ -138,7 +146,7 @@ async function run(
     spec.endpoint,
     spec.params ?? {},
     spec.pages ?? 1,
-    options.pageConcurrency ?? 2,
+    options.pageConcurrency ?? DEFAULT_PAGE_CONCURRENCY,
   );
   const fetchedAt = (options.now?.() ?? new Date()).toISOString();
   const itemCount = validatePayload(
