@@ -48,6 +48,12 @@ describe("validateSnapshotInputs", () => {
       "must be a path relative to the API root",
     ],
     ["endpoint", "/coins/markets", "drop the scheme, host and leading slash"],
+    [
+      "endpoint",
+      "api.coingecko.com/api/v3/coins/markets",
+      "drop the scheme, host and leading slash",
+    ],
+    ["endpoint", "localhost:8080/coins/markets", "drop the scheme, host and leading slash"],
     ["endpoint", "coins/markets?vs_currency=usd", "put query parameters in `params`"],
     ["endpoint", "coins/../key", 'must not contain "?", "#", spaces or "."/".." segments'],
     ["params", ["usd"], "`params` must be a map of query parameter names"],

@@ -183,7 +183,11 @@ export async function readSnapshot(
       bytes: stored.bytes,
       // An object rewritten by someone else has no (or another) sha256 metadata: show that as drift.
       sha256: stored.sha256 ?? "",
-      fetchedAt: stored.fetchedAt ?? props.fetchedAt,
+      // The object we wrote keeps the fetch time of its write; state moves on when an unchanged
+      // update re-confirms the data, and a refresh must not wind that back (it would trip maxAge).
+      fetchedAt: engine.sameEtag(stored.etag, props.etag)
+        ? props.fetchedAt
+        : (stored.fetchedAt ?? props.fetchedAt),
     }),
   };
 }

@@ -59,7 +59,12 @@ export function validateSnapshotInputs(inputs: Record<string, unknown>): SpecFai
         "endpoint",
         '`endpoint` is required: give the API path relative to the API root, such as "coins/markets".',
       );
-    } else if (/^[a-z]+:\/\//i.test(endpoint) || endpoint.startsWith("/")) {
+    } else if (
+      /^[a-z]+:\/\//i.test(endpoint) ||
+      endpoint.startsWith("/") ||
+      // A first segment like "api.coingecko.com" or "localhost:8080" is a host, not an API path.
+      /^(localhost|[a-z0-9-]+(\.[a-z0-9-]+)+)(:\d+)?(\/|$)/i.test(endpoint)
+    ) {
       fail(
         "endpoint",
         `\`endpoint\` "${endpoint}" must be a path relative to the API root, such as "coins/markets": drop the scheme, host and leading slash (set the host with baseUrl).`,
