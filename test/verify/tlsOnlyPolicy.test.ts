@@ -5,7 +5,7 @@ type Statement = Record<string, unknown>;
 
 function withStatement(change: (s: Statement) => void): string {
   const policy = tlsOnlyPolicy();
-  change((policy.Statement as Statement[])[0]);
+  change(policy.Statement[0] as unknown as Statement);
   return JSON.stringify(policy);
 }
 
