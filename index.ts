@@ -61,25 +61,24 @@ const snapshotResources = settings.snapshots.map((spec) => {
     // Nothing is written before the bucket is locked down.
     { dependsOn: storage.guardRails, protect: settings.protect },
   );
-  // Reads the object back and checks its checksum after every write, as the original script's
-  // final step did. Values reach the command through its environment, never through the shell line.
-  new command.local.Command(
-    `${name}-verify`,
-    {
-      create: "npx --no-install ts-node --transpile-only cli/main.ts check-object",
-      environment: {
-        SNAPSHOT_BUCKET: snapshot.bucket,
-        SNAPSHOT_KEY: snapshot.key,
-        SNAPSHOT_SHA256: snapshot.sha256,
-        SNAPSHOT_REGION: region,
-        SNAPSHOT_S3_ENDPOINT: s3Endpoint ?? "",
-        SNAPSHOT_S3_PATH_STYLE: String(aws.config.s3UsePathStyle ?? false),
-      },
-      triggers: [snapshot.etag, snapshot.sha256],
-    },
-    { parent: snapshot },
-  );
   return { name, snapshot };
+});
+
+// Reads every object back and checks its checksum after each deploy that wrote one, as the original
+// script's final step did. One command for all snapshots: a process per snapshot would cost a Node
+// start each. Values reach it through its environment, never through the shell line.
+new command.local.Command("snapshots-verify", {
+  create: "npx --no-install ts-node --transpile-only cli/main.ts check-object",
+  environment: {
+    SNAPSHOT_BUCKET: storage.bucketName,
+    SNAPSHOT_OBJECTS: pulumi
+      .all(snapshotResources.map(({ snapshot }) => pulumi.all([snapshot.key, snapshot.sha256])))
+      .apply((pairs) => JSON.stringify(pairs.map(([key, sha256]) => ({ key, sha256 })))),
+    SNAPSHOT_REGION: region,
+    SNAPSHOT_S3_ENDPOINT: s3Endpoint ?? "",
+    SNAPSHOT_S3_PATH_STYLE: String(aws.config.s3UsePathStyle ?? false),
+  },
+  triggers: snapshotResources.map(({ snapshot }) => snapshot.etag),
 });
 
 const caller = aws.getCallerIdentityOutput();

@@ -1,41 +1,63 @@
 /**
- * `check-object`: reads a snapshot object back from S3 and checks its bytes against the sha256 the
- * deploy recorded. The Pulumi program runs it after each write through @pulumi/command, with its
- * inputs in environment variables so no value is ever spliced into a shell line.
+ * `check-object`: reads each snapshot object of a deploy back from S3 and checks its bytes against
+ * the sha256 the stack recorded (the original script's closing "successfully uploaded" step, done
+ * by reading back rather than trusting the write). The Pulumi program runs it once after the
+ * snapshots through @pulumi/command; its inputs travel in environment variables, so no value is
+ * ever spliced into a shell line. It shares its check with `npm run verify`.
  */
-import { createHash } from "node:crypto";
-import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { createS3Client } from "@api-s3-load/snapshot-engine";
+import { checkSnapshotObject, createS3Client, formatResult, type ExpectedObject } from "../verify";
 import type { Io } from "./main";
 
+/** The environment the program passes; `SNAPSHOT_OBJECTS` is a JSON list of `{key, sha256}`. */
 export async function checkObjectCommand(env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   const bucket = required(env, "SNAPSHOT_BUCKET");
-  const key = required(env, "SNAPSHOT_KEY");
-  const expected = required(env, "SNAPSHOT_SHA256");
-  const s3 = createS3Client({
-    bucket,
+  const objects = parseObjects(required(env, "SNAPSHOT_OBJECTS"));
+  const s3 = await createS3Client({
     region: env.SNAPSHOT_REGION || undefined,
     endpoint: env.SNAPSHOT_S3_ENDPOINT || undefined,
     forcePathStyle: env.SNAPSHOT_S3_PATH_STYLE === "true",
   });
+  let failures = 0;
   try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const body = Buffer.from(await object.Body!.transformToByteArray());
-    const actual = createHash("sha256").update(body).digest("hex");
-    if (actual !== expected) {
-      io.stderr(
-        `s3://${bucket}/${key} does not match the deployed snapshot: its sha256 is ${actual}, the stack recorded ${expected}. ` +
-          "The object was changed outside the stack; run `pulumi refresh`, then `pulumi up` to write it again.",
-      );
-      return 1;
+    for (const expected of objects) {
+      const result = await checkSnapshotObject(s3, bucket, expected);
+      if (result.ok) {
+        io.stdout(
+          `Data successfully uploaded to s3://${bucket}/${expected.key} (${result.detail}).`,
+        );
+      } else {
+        failures++;
+        io.stderr(formatResult(result));
+      }
     }
-    io.stdout(
-      `Data successfully uploaded to s3://${bucket}/${key} (${body.length} bytes, sha256 ${actual}).`,
-    );
-    return 0;
   } finally {
     s3.destroy();
   }
+  return failures === 0 ? 0 : 1;
+}
+
+function parseObjects(text: string): ExpectedObject[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  const valid =
+    Array.isArray(value) &&
+    value.every(
+      (o) =>
+        typeof o === "object" &&
+        o !== null &&
+        typeof o.key === "string" &&
+        typeof o.sha256 === "string",
+    );
+  if (!valid) {
+    throw new Error(
+      "SNAPSHOT_OBJECTS must be a JSON list of {key, sha256}; check-object is meant to be run by the Pulumi program, which sets it.",
+    );
+  }
+  return value as ExpectedObject[];
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {

@@ -15,8 +15,8 @@ function regionFor(options: ClientOptions): string | undefined {
 }
 
 /**
- * Loaded on first use: the SDKs take a while to load, and `@aws-sdk/client-sts` is a dev
- * dependency, so an install without dev dependencies gets a sentence instead of a stack trace.
+ * Loaded on first use: the SDKs take a while to load, and a broken install gets a sentence instead
+ * of a stack trace.
  */
 export async function createStsClient(options: ClientOptions): Promise<STSClient> {
   let sts: typeof import("@aws-sdk/client-sts");
@@ -24,7 +24,7 @@ export async function createStsClient(options: ClientOptions): Promise<STSClient
     sts = await import("@aws-sdk/client-sts");
   } catch {
     throw new Error(
-      "`@aws-sdk/client-sts` is not installed, so the caller identity cannot be shown. Fix: run `npm ci` (with dev dependencies).",
+      "`@aws-sdk/client-sts` is not installed, so the caller identity cannot be shown. Fix: run `npm ci`.",
     );
   }
   return new sts.STSClient({ region: regionFor(options), endpoint: options.endpoint });

@@ -34,7 +34,7 @@ export async function runVerify(
       ok: false,
       check: "caller-identity",
       detail: err instanceof Error ? err.message : String(err),
-      fix: "run `npm ci` with dev dependencies",
+      fix: "run `npm ci`",
     });
   }
   if (sts) {
