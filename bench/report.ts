@@ -294,9 +294,10 @@ export function renderMarkdown(results: BenchResults, svgName: string): string {
     push(
       "",
       `50 ÷ 1 snapshots: program ${ratio(programRatio)} (${verdict(programRatio < TARGETS.programRatio)}, target < ${TARGETS.programRatio}×), cold ${ratio(coldRatio)} (${verdict(coldRatio < TARGETS.programRatio)}).`,
-      `Each added snapshot costs about ${ms(perSnapshot)} (median difference ÷ 49) and adds two resource registrations, the`,
-      "Snapshot and its `-verify` Command. The dynamic provider's closure is serialized once per process (Pulumi caches",
-      "it per provider object, and the Snapshot's serialized text is the same for every resource), so it is not paid per snapshot.",
+      `Each added snapshot costs about ${ms(perSnapshot)} (median difference ÷ ${many.snapshots - one.snapshots}) and adds ${ratio((many.resources - one.resources) / (many.snapshots - one.snapshots)).replace("×", "")} resource registration(s):`,
+      "the Snapshot itself (one read-back Command serves all snapshots). The dynamic provider's closure is serialized once",
+      "per process (Pulumi caches it per provider object), so it is not paid per snapshot; what remains is Pulumi's own",
+      "bookkeeping per resource (an Output and a debuggable promise with a captured stack trace per property).",
     );
     if (programRatio >= TARGETS.programRatio) {
       push(

@@ -88,11 +88,13 @@ export class Snapshot extends pulumi.dynamic.Resource {
       snapshotProvider,
       name,
       {
-        ...rest,
+        // Unset optional inputs are left out rather than passed as undefined: every property
+        // becomes an Output Pulumi tracks, and these would only cost time per Snapshot.
+        ...definedOnly(rest),
         name: snapshotName ?? name,
         params: args.params ?? {},
         plan: args.plan ?? "public",
-        apiKey: apiKey === undefined ? undefined : pulumi.secret(apiKey),
+        ...(apiKey === undefined ? {} : { apiKey: pulumi.secret(apiKey) }),
         schemaVersion: SNAPSHOT_SCHEMA_VERSION,
         // Seeded so that Pulumi registers these outputs and a preview shows them as unknown.
         s3Uri: undefined,
@@ -110,4 +112,8 @@ export class Snapshot extends pulumi.dynamic.Resource {
       SNAPSHOT_TYPE_NAME,
     );
   }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
