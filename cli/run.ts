@@ -109,7 +109,14 @@ export async function runCommand(
         );
       } catch (error) {
         failures++;
-        io.stderr(`${spec.name}: failed: ${(error as Error).message}`);
+        const message = (error as Error).message;
+        io.stderr(`${spec.name}: failed: ${message}`);
+        if (message.includes("coingeckoPlan") || message.includes("coingeckoApiKey")) {
+          // The engine speaks in stack config keys; say how this command takes the same settings.
+          io.stderr(
+            "npm start takes the plan from --plan or COINGECKO_PLAN and the key from COINGECKO_API_KEY, e.g. COINGECKO_PLAN=demo COINGECKO_API_KEY=<key> npm start.",
+          );
+        }
       }
     }
   } finally {

@@ -88,7 +88,9 @@ describe("npm start", () => {
     fake.setFault({ kind: "error-body", status: 401, shape: "status", code: 10002 });
     await expect(npmStart(fake, dataDir)).rejects.toMatchObject({
       code: 1,
-      stderr: expect.stringContaining("coins-markets: failed:"),
+      stderr: expect.stringMatching(
+        /coins-markets: failed:[^]*COINGECKO_PLAN=demo COINGECKO_API_KEY=<key> npm start/,
+      ),
     });
     fake.setFault();
     expect((await storedObject(dataDir)).body.equals(before.body)).toBe(true);
