@@ -6,7 +6,10 @@ import { Snapshot } from "./components/snapshot";
 import { parseStackConfig, PROJECT } from "./config/stackConfig";
 
 const config = new pulumi.Config(PROJECT);
-const apiKey = config.getSecret("coingeckoApiKey");
+// Pulumi.yaml gives the key an empty default (see the comment there), so "set" means non-empty. The
+// plain read only tells whether a key exists; the value the program uses is the secret Output.
+const hasApiKey = (config.get("coingeckoApiKey") ?? "") !== "";
+const apiKey = hasApiKey ? config.requireSecret("coingeckoApiKey") : undefined;
 const settings = parseStackConfig({
   bucketName: config.get("bucketName"),
   forceDestroy: config.getBoolean("forceDestroy"),
@@ -16,7 +19,7 @@ const settings = parseStackConfig({
   noncurrentVersionDays: config.getNumber("noncurrentVersionDays"),
   tags: config.getObject("tags"),
   coingeckoPlan: config.get("coingeckoPlan"),
-  hasApiKey: apiKey !== undefined,
+  hasApiKey,
   coingeckoBaseUrl: config.get("coingeckoBaseUrl"),
   coingeckoCallsPerMinute: config.getNumber("coingeckoCallsPerMinute"),
   snapshots: config.getObject("snapshots"),

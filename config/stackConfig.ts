@@ -67,6 +67,7 @@ export const DEFAULT_SNAPSHOTS: readonly SnapshotSpec[] = Object.freeze([
 ]);
 
 const PLANS: readonly Plan[] = ["public", "demo", "pro"];
+const STACK_WIDE_INPUTS: readonly string[] = ["plan", "apiKey", "baseUrl", "bucket"];
 const ACL_MODES: readonly AclMode[] = ["disabled", "private"];
 // S3's rules for general purpose bucket names, less the IP-address form, which we never want.
 const BUCKET_NAME =
@@ -79,6 +80,13 @@ export function parseStackConfig(raw: RawConfig): StackSettings {
       "coingeckoApiKey",
       `is required when \`coingeckoPlan\` is "${plan}"`,
       `Set it with \`pulumi config set --secret ${PROJECT}:coingeckoApiKey <key>\`, or set \`coingeckoPlan\` to "public".`,
+    );
+  }
+  if (plan === "public" && raw.hasApiKey) {
+    throw new ConfigError(
+      "coingeckoApiKey",
+      'is set, but `coingeckoPlan` is "public", which sends no key',
+      'Set `coingeckoPlan` to "demo" for a Demo key or "pro" for a paid key, or remove the key.',
     );
   }
   return {
@@ -95,8 +103,9 @@ export function parseStackConfig(raw: RawConfig): StackSettings {
     tags: parseTags(raw.tags),
     plan,
     baseUrl: parseBaseUrl(raw.coingeckoBaseUrl) ?? planDefaults(plan).baseUrl,
+    // 0, the declared default, means the plan's own limit.
     callsPerMinute:
-      raw.coingeckoCallsPerMinute === undefined
+      raw.coingeckoCallsPerMinute === undefined || raw.coingeckoCallsPerMinute === 0
         ? undefined
         : parsePositiveInteger("coingeckoCallsPerMinute", raw.coingeckoCallsPerMinute, 1),
     snapshots: parseSnapshots(raw.snapshots, plan),
@@ -242,7 +251,10 @@ function parseSnapshot(entry: unknown, index: number, plan: Plan): SnapshotSpec 
     params: (e.params ?? {}) as Record<string, ParamValue>,
     key: typeof e.key === "string" && e.key !== "" ? e.key : defaultSnapshotKey(name),
   };
-  const failures = validateSnapshotInputs({ ...spec, plan });
+  // The plan and key are stack-wide and checked once in parseStackConfig; here only the entry's own fields.
+  const failures = validateSnapshotInputs({ ...spec, plan }).filter(
+    (failure) => !STACK_WIDE_INPUTS.includes(failure.property),
+  );
   if (failures.length > 0) {
     const { property, reason } = failures[0];
     throw new ConfigError(

@@ -31,6 +31,23 @@ describe("parseStackConfig", () => {
     ).toBe("http://127.0.0.1:9999/api/v3");
   });
 
+  it("takes a rate limit of 0, the declared default, as the plan's own limit", () => {
+    expect(
+      parseStackConfig({ ...base, coingeckoCallsPerMinute: 0 }).callsPerMinute,
+    ).toBeUndefined();
+    expect(parseStackConfig({ ...base, coingeckoCallsPerMinute: 12 }).callsPerMinute).toBe(12);
+  });
+
+  it("accepts the default snapshots for a keyed plan", () => {
+    const settings = parseStackConfig({
+      ...base,
+      coingeckoPlan: "demo",
+      hasApiKey: true,
+      snapshots: DEFAULT_SNAPSHOTS,
+    });
+    expect(settings.snapshots).toEqual(DEFAULT_SNAPSHOTS);
+  });
+
   it("gives each snapshot its default key from its name", () => {
     const settings = parseStackConfig({
       ...base,
@@ -51,6 +68,16 @@ describe("parseStackConfig", () => {
       "a demo plan without a key",
       { coingeckoPlan: "demo" },
       'Config `api-s3-load:coingeckoApiKey` is required when `coingeckoPlan` is "demo"',
+    ],
+    [
+      "a key with the public plan",
+      { hasApiKey: true },
+      'Config `api-s3-load:coingeckoApiKey` is set, but `coingeckoPlan` is "public", which sends no key. Set `coingeckoPlan` to "demo"',
+    ],
+    [
+      "a negative rate limit",
+      { coingeckoCallsPerMinute: -1 },
+      "Config `api-s3-load:coingeckoCallsPerMinute` is -1. Use a whole number of at least 1.",
     ],
     [
       "an unknown ACL mode",
