@@ -1,4 +1,5 @@
 import type * as pulumiType from "@pulumi/pulumi";
+import { producerStackOutputs, snapshotOutput } from "./fixtures";
 
 /**
  * The consumer program under Pulumi mocks. Each case loads a fresh module registry so the program
@@ -29,26 +30,18 @@ const READ_POLICY = JSON.stringify({
   ],
 });
 
-function producerOutputs(): Record<string, unknown> {
-  return {
-    bucketName: BUCKET,
-    bucketArn: `arn:aws:s3:::${BUCKET}`,
-    region: "eu-west-1",
-    accountId: "123456789012",
-    snapshots: {
-      "coins-markets": {
-        key: KEY,
-        s3Uri: `s3://${BUCKET}/${KEY}`,
-        versionId: "v1",
-        sha256: SHA,
-        bytes: 1234,
-        itemCount: 100,
-        fetchedAt: "2025-01-01T00:00:00.000Z",
-      },
-    },
-    readPolicyJson: READ_POLICY,
-  };
-}
+const producerOutputs = () =>
+  producerStackOutputs(
+    BUCKET,
+    snapshotOutput(BUCKET, KEY, {
+      versionId: "v1",
+      sha256: SHA,
+      bytes: 1234,
+      itemCount: 100,
+      fetchedAt: "2025-01-01T00:00:00.000Z",
+    }),
+    READ_POLICY,
+  );
 
 interface Recorded {
   type: string;
@@ -185,14 +178,12 @@ describe("consumer stack", () => {
   it("exports the snapshot named by `snapshotName`", async () => {
     const producer = producerOutputs();
     const otherKey = "coingecko/trending.json";
-    (producer.snapshots as Record<string, unknown>).trending = {
-      key: otherKey,
-      s3Uri: `s3://${BUCKET}/${otherKey}`,
+    (producer.snapshots as Record<string, unknown>).trending = snapshotOutput(BUCKET, otherKey, {
       sha256: "b".repeat(64),
       bytes: 10,
       itemCount: 1,
       fetchedAt: "2025-01-01T00:00:00.000Z",
-    };
+    });
     const policy = JSON.parse(READ_POLICY);
     policy.Statement[0].Resource.push(`arn:aws:s3:::${BUCKET}/${otherKey}`);
     producer.readPolicyJson = JSON.stringify(policy);

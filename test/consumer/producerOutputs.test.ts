@@ -4,28 +4,20 @@ import {
   readProducerOutputs,
   selectSnapshot,
 } from "../../examples/consumer/producerOutputs";
+import { producerStackOutputs, snapshotOutput } from "./fixtures";
 
 const STACK = "acme/api-s3-load/prod";
 const BUCKET = "b";
 const KEY = "coingecko/coins-markets.json";
 
-function outputs(): Record<string, unknown> {
-  return {
-    bucketName: BUCKET,
-    bucketArn: `arn:aws:s3:::${BUCKET}`,
-    region: "eu-west-1",
-    accountId: "123456789012",
-    snapshots: {
-      "coins-markets": {
-        key: KEY,
-        s3Uri: `s3://${BUCKET}/${KEY}`,
-        sha256: "c".repeat(64),
-        bytes: 1,
-        itemCount: 1,
-        fetchedAt: "t",
-      },
-    },
-    readPolicyJson: JSON.stringify({
+const snapshot = () =>
+  snapshotOutput(BUCKET, KEY, { sha256: "c".repeat(64), bytes: 1, itemCount: 1, fetchedAt: "t" });
+
+const outputs = () =>
+  producerStackOutputs(
+    BUCKET,
+    snapshot(),
+    JSON.stringify({
       Version: "2012-10-17",
       Statement: [
         {
@@ -35,8 +27,7 @@ function outputs(): Record<string, unknown> {
         },
       ],
     }),
-  };
-}
+  );
 
 const PREFIX = `Producer stack \`${STACK}\` does not have the outputs this consumer needs: `;
 
@@ -60,14 +51,7 @@ describe("parseStackName", () => {
 describe("readProducerOutputs", () => {
   it("returns the contract typed, keeping versionId only when present", () => {
     const result = readProducerOutputs(outputs(), STACK);
-    expect(result.snapshots["coins-markets"]).toEqual({
-      key: KEY,
-      s3Uri: `s3://${BUCKET}/${KEY}`,
-      sha256: "c".repeat(64),
-      bytes: 1,
-      itemCount: 1,
-      fetchedAt: "t",
-    });
+    expect(result.snapshots["coins-markets"]).toEqual(snapshot());
   });
 
   it.each<[string, (o: Record<string, unknown>) => void, string]>([

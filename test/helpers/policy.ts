@@ -217,21 +217,28 @@ export async function assertNoResourceViolations(
   expect(await runResourcePolicy(policy, args)).toEqual({ violations: [] });
 }
 
+/** A stack fixture (run without config) or arguments already built from one. */
+export type StackInput = StackResourceSpec[] | StackValidationArgs;
+
+function stackArgs(stack: StackInput): StackValidationArgs {
+  return Array.isArray(stack) ? createStackValidationArgs(stack) : stack;
+}
+
 /** Asserts exactly the given stack violations, in order. */
 export async function assertHasStackViolations(
   policy: StackValidationPolicy,
-  args: StackValidationArgs,
+  stack: StackInput,
   violations: { message: string; urn: string }[],
 ): Promise<void> {
-  expect(await runStackPolicy(policy, args)).toEqual({ violations });
+  expect(await runStackPolicy(policy, stackArgs(stack))).toEqual({ violations });
 }
 
 /** Asserts the stack policy reports nothing and did not stop on an unknown value. */
 export async function assertNoStackViolations(
   policy: StackValidationPolicy,
-  args: StackValidationArgs,
+  stack: StackInput,
 ): Promise<void> {
-  expect(await runStackPolicy(policy, args)).toEqual({ violations: [] });
+  expect(await runStackPolicy(policy, stackArgs(stack))).toEqual({ violations: [] });
 }
 
 /** The URN the helpers give a fixture resource, for asserting where a stack violation points. */
@@ -242,4 +249,45 @@ export function fixtureUrn(type: ResourceType, name: string): string {
 /** Name and default enforcement level, the metadata each policy test pins. */
 export function metadataOf(policy: Policy): { name: string; enforcementLevel: string | undefined } {
   return { name: policy.name, enforcementLevel: policy.enforcementLevel };
+}
+
+/** What every policy spec pins first; `baseline` is the compliant fixture the spec varies. */
+export interface PolicyBasics<Args> {
+  name: string;
+  enforcementLevel: "advisory" | "mandatory";
+  /** Registers a test named `title` asserting the policy reports nothing for `args()`. */
+  baseline?: { title: string; args: () => Args };
+}
+
+/**
+ * Registers, in the calling `describe`, the metadata test each policy gets ("is named for what it
+ * forbids and <level> by default": exactly `name` and `enforcementLevel`) and, when given, the
+ * compliant-baseline test (no violations, no stop on an unknown value).
+ */
+export function describePolicyBasics(
+  policy: StackValidationPolicy,
+  basics: PolicyBasics<StackInput>,
+): void;
+export function describePolicyBasics(
+  policy: ResourceValidationPolicy,
+  basics: PolicyBasics<ResourceValidationArgs>,
+): void;
+export function describePolicyBasics(
+  policy: StackValidationPolicy | ResourceValidationPolicy,
+  basics: PolicyBasics<StackInput> | PolicyBasics<ResourceValidationArgs>,
+): void {
+  const { name, enforcementLevel, baseline } = basics;
+  it(`is named for what it forbids and ${enforcementLevel} by default`, () => {
+    expect(metadataOf(policy)).toEqual({ name, enforcementLevel });
+  });
+  if (baseline !== undefined) {
+    it(baseline.title, async () => {
+      const args = baseline.args();
+      const outcome =
+        "validateStack" in policy
+          ? await runStackPolicy(policy, stackArgs(args as StackInput))
+          : await runResourcePolicy(policy, args as ResourceValidationArgs);
+      expect(outcome).toEqual({ violations: [] });
+    });
+  }
 }

@@ -81,6 +81,18 @@ function without(resources: PolicyResource[], name: string): PolicyResource[] {
   return resources.filter((r) => r.name !== name);
 }
 
+/** The guarded bucket with `change` merged into resource `name`'s properties, moved to the end. */
+function withChange(name: string, change: PolicyResource["properties"]): PolicyResource[] {
+  const resource = guarded().find((r) => r.name === name);
+  if (!resource) {
+    throw new Error(`The guarded fixture has no resource "${name}".`);
+  }
+  return [
+    ...without(guarded(), name),
+    { ...resource, properties: { ...resource.properties, ...change } },
+  ];
+}
+
 function publicPolicy(statement: Record<string, unknown>): PolicyResource {
   return {
     type: T.policy,
@@ -215,20 +227,7 @@ const ADVERSARIAL: [string, PolicyResource[], string][] = [
   ],
   [
     "public access block with restrictPublicBuckets false",
-    [
-      ...without(guarded(), "data-pab"),
-      {
-        type: T.block,
-        name: "data-pab",
-        properties: {
-          bucket: NAME,
-          blockPublicAcls: true,
-          blockPublicPolicy: true,
-          ignorePublicAcls: true,
-          restrictPublicBuckets: false,
-        },
-      },
-    ],
+    withChange("data-pab", { restrictPublicBuckets: false }),
     "s3-bucket-disallow-unblocked-public-access",
   ],
   [
@@ -238,14 +237,7 @@ const ADVERSARIAL: [string, PolicyResource[], string][] = [
   ],
   [
     "ObjectWriter ownership without a private ACL",
-    [
-      ...without(guarded(), "data-own"),
-      {
-        type: T.ownership,
-        name: "data-own",
-        properties: { bucket: NAME, rule: { objectOwnership: "ObjectWriter" } },
-      },
-    ],
+    withChange("data-own", { rule: { objectOwnership: "ObjectWriter" } }),
     "s3-bucket-disallow-uncontrolled-ownership",
   ],
   [

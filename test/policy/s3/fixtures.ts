@@ -4,12 +4,20 @@
  */
 import * as aws from "@pulumi/aws";
 import { SNAPSHOT_TYPE } from "../../../policy/s3";
-import { StackResourceSpec } from "../../helpers/policy";
+import { fixtureUrn, StackResourceSpec, UNKNOWN } from "../../helpers/policy";
 
 export const BUCKET_NAME = "api-s3-load-data";
 // Under mocks a bucket's id need not equal its name; guard rails below refer to it by id.
 export const BUCKET_ID = "data-id-1234";
 export const BUCKET_ARN = `arn:aws:s3:::${BUCKET_NAME}`;
+/** Where a bucket-level stack violation points: the baseline's aws.s3.Bucket "data". */
+export const BUCKET_URN = fixtureUrn(aws.s3.Bucket, "data");
+
+/** Where a Snapshot-level stack violation points: the baseline's Snapshot "coins". */
+export const SNAPSHOT_URN = fixtureUrn(SNAPSHOT_TYPE, "coins");
+
+/** A stack violation reported on the baseline bucket. */
+export const onBucket = (message: string) => ({ message, urn: BUCKET_URN });
 
 export const tlsOnlyStatement = () => ({
   Sid: "DenyInsecureTransport",
@@ -105,4 +113,33 @@ export function baselineProps(name: string): Record<string, unknown> {
     throw new Error(`Fixture has no resource "${name}".`);
   }
   return structuredClone(found.props);
+}
+
+/** The baseline with resource `name` removed. */
+export function without(name: string): StackResourceSpec[] {
+  return withResource(guardedBucketStack(), name, undefined);
+}
+
+/** The baseline with `change` merged into the props of resource `name`. */
+export function withChange(name: string, change: Record<string, unknown>): StackResourceSpec[] {
+  return withResource(guardedBucketStack(), name, { ...baselineProps(name), ...change });
+}
+
+/**
+ * The baseline as a preview sees it: resource `name`'s `bucket` is unknown, and the engine's
+ * property dependencies say it comes from the bucket "data".
+ */
+export function withUnknownBucket(name: string): StackResourceSpec[] {
+  const props = { ...baselineProps(name), bucket: UNKNOWN };
+  return withResource(guardedBucketStack(), name, props).map((r) =>
+    r.name === name ? { ...r, propertyDependencies: { bucket: ["data"] } } : r,
+  );
+}
+
+/** `stack` with `change` merged into the baseline props of the bucket "data" (legacy inline settings). */
+export function withBucketChange(
+  stack: StackResourceSpec[],
+  change: Record<string, unknown>,
+): StackResourceSpec[] {
+  return withResource(stack, "data", { ...baselineProps("data"), ...change });
 }

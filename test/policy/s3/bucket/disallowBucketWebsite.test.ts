@@ -4,18 +4,16 @@ import {
   assertHasResourceViolation,
   assertNoResourceViolations,
   createResourceValidationArgs,
-  metadataOf,
+  describePolicyBasics,
 } from "../../../helpers/policy";
 
 const FIX =
   "Remove it: this bucket holds private data. Serve public content from a separate bucket behind CloudFront with origin access control.";
 
 describe("s3-bucket-disallow-website", () => {
-  it("is named for what it forbids and advisory by default", () => {
-    expect(metadataOf(disallowBucketWebsite)).toEqual({
-      name: "s3-bucket-disallow-website",
-      enforcementLevel: "advisory",
-    });
+  describePolicyBasics(disallowBucketWebsite, {
+    name: "s3-bucket-disallow-website",
+    enforcementLevel: "advisory",
   });
 
   it.each([

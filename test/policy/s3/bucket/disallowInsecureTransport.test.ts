@@ -1,28 +1,24 @@
-import * as aws from "@pulumi/aws";
 import { disallowInsecureTransport } from "../../../../policy/s3";
 import {
   assertHasStackViolations,
   assertNoStackViolations,
-  createStackValidationArgs,
-  fixtureUrn,
-  metadataOf,
+  describePolicyBasics,
 } from "../../../helpers/policy";
 import {
   BUCKET_ARN,
-  BUCKET_ID,
   BUCKET_NAME,
   guardedBucketStack,
+  onBucket,
   tlsOnlyStatement,
-  withResource,
+  withChange,
+  without,
 } from "../fixtures";
 
-const BUCKET_URN = fixtureUrn(aws.s3.Bucket, "data");
 const POLICY = "data-policy";
 const MESSAGE = `Bucket "data" (s3://${BUCKET_NAME}) has no policy statement that denies insecure transport. Add a statement {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [<bucket arn>, <bucket arn>/*], "Condition": {"Bool": {"aws:SecureTransport": "false"}}} to its aws.s3.BucketPolicy.`;
 
 const withStatement = (change: Record<string, unknown>) =>
-  withResource(guardedBucketStack(), POLICY, {
-    bucket: BUCKET_ID,
+  withChange(POLICY, {
     policy: JSON.stringify({
       Version: "2012-10-17",
       Statement: [{ ...tlsOnlyStatement(), ...change }],
@@ -30,25 +26,14 @@ const withStatement = (change: Record<string, unknown>) =>
   });
 
 describe("s3-bucket-disallow-insecure-transport", () => {
-  it("is named for what it forbids and advisory by default", () => {
-    expect(metadataOf(disallowInsecureTransport)).toEqual({
-      name: "s3-bucket-disallow-insecure-transport",
-      enforcementLevel: "advisory",
-    });
-  });
-
-  it("accepts the TLS-only deny statement", async () => {
-    await assertNoStackViolations(
-      disallowInsecureTransport,
-      createStackValidationArgs(guardedBucketStack()),
-    );
+  describePolicyBasics(disallowInsecureTransport, {
+    name: "s3-bucket-disallow-insecure-transport",
+    enforcementLevel: "advisory",
+    baseline: { title: "accepts the TLS-only deny statement", args: guardedBucketStack },
   });
 
   it("rejects a bucket without a bucket policy", async () => {
-    const stack = withResource(guardedBucketStack(), POLICY, undefined);
-    await assertHasStackViolations(disallowInsecureTransport, createStackValidationArgs(stack), [
-      { message: MESSAGE, urn: BUCKET_URN },
-    ]);
+    await assertHasStackViolations(disallowInsecureTransport, without(POLICY), [onBucket(MESSAGE)]);
   });
 
   it.each([
@@ -60,11 +45,9 @@ describe("s3-bucket-disallow-insecure-transport", () => {
     ["only object-level resources", { Resource: `${BUCKET_ARN}/*` }],
     ["a narrower action", { Action: "s3:GetObject" }],
   ])("rejects %s instead of the deny", async (_label, change) => {
-    await assertHasStackViolations(
-      disallowInsecureTransport,
-      createStackValidationArgs(withStatement(change)),
-      [{ message: MESSAGE, urn: BUCKET_URN }],
-    );
+    await assertHasStackViolations(disallowInsecureTransport, withStatement(change), [
+      onBucket(MESSAGE),
+    ]);
   });
 
   it('accepts the deny written with a boolean, Resource "*" and {"AWS": "*"}', async () => {
@@ -73,6 +56,6 @@ describe("s3-bucket-disallow-insecure-transport", () => {
       Resource: "*",
       Condition: { Bool: { "aws:SecureTransport": false } },
     });
-    await assertNoStackViolations(disallowInsecureTransport, createStackValidationArgs(stack));
+    await assertNoStackViolations(disallowInsecureTransport, stack);
   });
 });

@@ -4,7 +4,7 @@ import {
   assertHasResourceViolation,
   assertNoResourceViolations,
   createResourceValidationArgs,
-  metadataOf,
+  describePolicyBasics,
   runResourcePolicy,
   UNKNOWN,
 } from "../../../helpers/policy";
@@ -25,11 +25,9 @@ const grantMessage = (field: string, grant: string) =>
   `\`${field}\` gives ${grant}, which makes the bucket public. Remove every grant to the AllUsers and AuthenticatedUsers groups.`;
 
 describe("s3-bucket-disallow-public-acl", () => {
-  it("is named for what it forbids and mandatory by default", () => {
-    expect(metadataOf(disallowPublicBucketAcl)).toEqual({
-      name: "s3-bucket-disallow-public-acl",
-      enforcementLevel: "mandatory",
-    });
+  describePolicyBasics(disallowPublicBucketAcl, {
+    name: "s3-bucket-disallow-public-acl",
+    enforcementLevel: "mandatory",
   });
 
   it.each([

@@ -4,61 +4,51 @@ import {
   assertHasStackViolations,
   assertNoStackViolations,
   createStackValidationArgs,
+  describePolicyBasics,
   fixtureUrn,
-  metadataOf,
   runStackPolicy,
   UNKNOWN,
 } from "../../../helpers/policy";
-import { baselineProps, BUCKET_NAME, guardedBucketStack, withResource } from "../fixtures";
+import {
+  baselineProps,
+  BUCKET_NAME,
+  BUCKET_URN,
+  guardedBucketStack,
+  onBucket,
+  withChange,
+  without,
+  withResource,
+  withUnknownBucket,
+} from "../fixtures";
 
-const BUCKET_URN = fixtureUrn(aws.s3.Bucket, "data");
 const BLOCK = "data-public-access-block";
 
 describe("s3-bucket-disallow-unblocked-public-access", () => {
-  it("is named for what it forbids and mandatory by default", () => {
-    expect(metadataOf(disallowUnblockedPublicAccess)).toEqual({
-      name: "s3-bucket-disallow-unblocked-public-access",
-      enforcementLevel: "mandatory",
-    });
-  });
-
-  it("accepts a block that names the bucket by id", async () => {
-    await assertNoStackViolations(
-      disallowUnblockedPublicAccess,
-      createStackValidationArgs(guardedBucketStack()),
-    );
+  describePolicyBasics(disallowUnblockedPublicAccess, {
+    name: "s3-bucket-disallow-unblocked-public-access",
+    enforcementLevel: "mandatory",
+    baseline: { title: "accepts a block that names the bucket by id", args: guardedBucketStack },
   });
 
   it("accepts a block that names the bucket by name", async () => {
-    const stack = withResource(guardedBucketStack(), BLOCK, {
-      ...baselineProps(BLOCK),
-      bucket: BUCKET_NAME,
-    });
-    await assertNoStackViolations(disallowUnblockedPublicAccess, createStackValidationArgs(stack));
-  });
-
-  it("rejects a bucket without a block", async () => {
-    const stack = withResource(guardedBucketStack(), BLOCK, undefined);
-    await assertHasStackViolations(
+    await assertNoStackViolations(
       disallowUnblockedPublicAccess,
-      createStackValidationArgs(stack),
-      [
-        {
-          message: `Bucket "data" (s3://${BUCKET_NAME}) has no public access block. Add an aws.s3.BucketPublicAccessBlock with \`bucket\` set to this bucket's id and blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.`,
-          urn: BUCKET_URN,
-        },
-      ],
+      withChange(BLOCK, { bucket: BUCKET_NAME }),
     );
   });
 
+  it("rejects a bucket without a block", async () => {
+    await assertHasStackViolations(disallowUnblockedPublicAccess, without(BLOCK), [
+      onBucket(
+        `Bucket "data" (s3://${BUCKET_NAME}) has no public access block. Add an aws.s3.BucketPublicAccessBlock with \`bucket\` set to this bucket's id and blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.`,
+      ),
+    ]);
+  });
+
   it("rejects a block for another bucket", async () => {
-    const stack = withResource(guardedBucketStack(), BLOCK, {
-      ...baselineProps(BLOCK),
-      bucket: "someone-else",
-    });
     const outcome = await runStackPolicy(
       disallowUnblockedPublicAccess,
-      createStackValidationArgs(stack),
+      createStackValidationArgs(withChange(BLOCK, { bucket: "someone-else" })),
     );
     expect(outcome.violations.map((v) => v.urn)).toEqual([BUCKET_URN]);
   });
@@ -66,18 +56,13 @@ describe("s3-bucket-disallow-unblocked-public-access", () => {
   it.each(["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"])(
     "rejects a block with %s false",
     async (flag) => {
-      const stack = withResource(guardedBucketStack(), BLOCK, {
-        ...baselineProps(BLOCK),
-        [flag]: false,
-      });
       await assertHasStackViolations(
         disallowUnblockedPublicAccess,
-        createStackValidationArgs(stack),
+        withChange(BLOCK, { [flag]: false }),
         [
-          {
-            message: `Bucket "data" (s3://${BUCKET_NAME}) has public access block "${BLOCK}" with ${flag} not true. Set all four flags (blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets) to true.`,
-            urn: BUCKET_URN,
-          },
+          onBucket(
+            `Bucket "data" (s3://${BUCKET_NAME}) has public access block "${BLOCK}" with ${flag} not true. Set all four flags (blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets) to true.`,
+          ),
         ],
       );
     },
@@ -96,26 +81,13 @@ describe("s3-bucket-disallow-unblocked-public-access", () => {
   });
 
   it("matches a preview's unknown reference through the engine's property dependencies", async () => {
-    const stack = guardedBucketStack().map((r) =>
-      r.name === BLOCK
-        ? {
-            ...r,
-            props: { ...r.props, bucket: UNKNOWN },
-            propertyDependencies: { bucket: ["data"] },
-          }
-        : r,
-    );
-    await assertNoStackViolations(disallowUnblockedPublicAccess, createStackValidationArgs(stack));
+    await assertNoStackViolations(disallowUnblockedPublicAccess, withUnknownBucket(BLOCK));
   });
 
   it("leaves an undecidable bucket to the host's preview note instead of guessing", async () => {
-    const stack = withResource(guardedBucketStack(), BLOCK, {
-      ...baselineProps(BLOCK),
-      bucket: UNKNOWN,
-    });
     const outcome = await runStackPolicy(
       disallowUnblockedPublicAccess,
-      createStackValidationArgs(stack),
+      createStackValidationArgs(withChange(BLOCK, { bucket: UNKNOWN })),
     );
     expect(outcome).toEqual({
       violations: [],
@@ -124,19 +96,17 @@ describe("s3-bucket-disallow-unblocked-public-access", () => {
   });
 
   it("still reports a definite violation when another bucket is undecidable", async () => {
-    const stack = [
-      ...withResource(guardedBucketStack(), BLOCK, { ...baselineProps(BLOCK), bucket: UNKNOWN }),
-      { type: aws.s3.BucketV2, name: "logs", props: { bucket: "logs-bucket", id: "logs-bucket" } },
-    ];
+    const logs = {
+      type: aws.s3.BucketV2,
+      name: "logs",
+      props: { bucket: "logs-bucket", id: "logs-bucket" },
+    };
+    const stack = [...withChange(BLOCK, { bucket: UNKNOWN }), logs];
     const args = createStackValidationArgs(stack);
     // The unknown reference could be either bucket, so neither is reported as missing a block...
     expect((await runStackPolicy(disallowUnblockedPublicAccess, args)).violations).toEqual([]);
     // ...but a reference known to be another bucket's leaves "logs" definitely unguarded.
-    const known = createStackValidationArgs(
-      stack.map((r) =>
-        r.name === BLOCK ? { ...r, propertyDependencies: { bucket: ["data"] } } : r,
-      ),
-    );
+    const known = createStackValidationArgs([...withUnknownBucket(BLOCK), logs]);
     expect(await runStackPolicy(disallowUnblockedPublicAccess, known)).toEqual({
       violations: [
         {

@@ -3,25 +3,21 @@ import { disallowUncontrolledOwnership } from "../../../../policy/s3";
 import {
   assertHasStackViolations,
   assertNoStackViolations,
-  createStackValidationArgs,
-  fixtureUrn,
-  metadataOf,
+  describePolicyBasics,
 } from "../../../helpers/policy";
 import {
-  baselineProps,
   BUCKET_ID,
   BUCKET_NAME,
   guardedBucketStack,
-  withResource,
+  onBucket,
+  withChange,
+  without,
+  withBucketChange,
 } from "../fixtures";
 
-const BUCKET_URN = fixtureUrn(aws.s3.Bucket, "data");
 const OWNERSHIP = "data-ownership";
 const withOwnership = (objectOwnership: string) =>
-  withResource(guardedBucketStack(), OWNERSHIP, {
-    ...baselineProps(OWNERSHIP),
-    rule: { objectOwnership },
-  });
+  withChange(OWNERSHIP, { rule: { objectOwnership } });
 const privateAcl = {
   type: aws.s3.BucketAcl,
   name: "data-acl",
@@ -29,47 +25,28 @@ const privateAcl = {
 };
 
 describe("s3-bucket-disallow-uncontrolled-ownership", () => {
-  it("is named for what it forbids and mandatory by default", () => {
-    expect(metadataOf(disallowUncontrolledOwnership)).toEqual({
-      name: "s3-bucket-disallow-uncontrolled-ownership",
-      enforcementLevel: "mandatory",
-    });
-  });
-
-  it("accepts BucketOwnerEnforced", async () => {
-    await assertNoStackViolations(
-      disallowUncontrolledOwnership,
-      createStackValidationArgs(guardedBucketStack()),
-    );
+  describePolicyBasics(disallowUncontrolledOwnership, {
+    name: "s3-bucket-disallow-uncontrolled-ownership",
+    enforcementLevel: "mandatory",
+    baseline: { title: "accepts BucketOwnerEnforced", args: guardedBucketStack },
   });
 
   it("rejects a bucket without ownership controls", async () => {
-    const stack = withResource(guardedBucketStack(), OWNERSHIP, undefined);
-    await assertHasStackViolations(
-      disallowUncontrolledOwnership,
-      createStackValidationArgs(stack),
-      [
-        {
-          message: `Bucket "data" (s3://${BUCKET_NAME}) has no ownership controls. Add an aws.s3.BucketOwnershipControls with \`bucket\` set to this bucket's id and rule.objectOwnership "BucketOwnerEnforced", which disables ACLs.`,
-          urn: BUCKET_URN,
-        },
-      ],
-    );
+    await assertHasStackViolations(disallowUncontrolledOwnership, without(OWNERSHIP), [
+      onBucket(
+        `Bucket "data" (s3://${BUCKET_NAME}) has no ownership controls. Add an aws.s3.BucketOwnershipControls with \`bucket\` set to this bucket's id and rule.objectOwnership "BucketOwnerEnforced", which disables ACLs.`,
+      ),
+    ]);
   });
 
   it.each(["BucketOwnerPreferred", "ObjectWriter"])(
     "rejects %s without a private ACL",
     async (ownership) => {
-      await assertHasStackViolations(
-        disallowUncontrolledOwnership,
-        createStackValidationArgs(withOwnership(ownership)),
-        [
-          {
-            message: `Bucket "data" (s3://${BUCKET_NAME}) has ownership controls "${OWNERSHIP}" with objectOwnership "${ownership}", which keeps ACLs in force, but no private ACL. Use "BucketOwnerEnforced", or add an aws.s3.BucketAcl for this bucket with acl "private".`,
-            urn: BUCKET_URN,
-          },
-        ],
-      );
+      await assertHasStackViolations(disallowUncontrolledOwnership, withOwnership(ownership), [
+        onBucket(
+          `Bucket "data" (s3://${BUCKET_NAME}) has ownership controls "${OWNERSHIP}" with objectOwnership "${ownership}", which keeps ACLs in force, but no private ACL. Use "BucketOwnerEnforced", or add an aws.s3.BucketAcl for this bucket with acl "private".`,
+        ),
+      ]);
     },
   );
 
@@ -77,10 +54,7 @@ describe("s3-bucket-disallow-uncontrolled-ownership", () => {
     "accepts %s with a private BucketAcl",
     async (ownership) => {
       const stack = [...withOwnership(ownership), privateAcl];
-      await assertNoStackViolations(
-        disallowUncontrolledOwnership,
-        createStackValidationArgs(stack),
-      );
+      await assertNoStackViolations(disallowUncontrolledOwnership, stack);
     },
   );
 
@@ -89,20 +63,13 @@ describe("s3-bucket-disallow-uncontrolled-ownership", () => {
       ...withOwnership("BucketOwnerPreferred"),
       { ...privateAcl, props: { bucket: BUCKET_ID, acl: "public-read" } },
     ];
-    const args = createStackValidationArgs(stack);
-    await assertHasStackViolations(disallowUncontrolledOwnership, args, [
-      {
-        message: expect.stringContaining("but no private ACL.") as unknown as string,
-        urn: BUCKET_URN,
-      },
+    await assertHasStackViolations(disallowUncontrolledOwnership, stack, [
+      onBucket(expect.stringContaining("but no private ACL.") as unknown as string),
     ]);
   });
 
   it("accepts BucketOwnerPreferred with the bucket's legacy inline private acl", async () => {
-    const stack = withResource(withOwnership("BucketOwnerPreferred"), "data", {
-      ...baselineProps("data"),
-      acl: "private",
-    });
-    await assertNoStackViolations(disallowUncontrolledOwnership, createStackValidationArgs(stack));
+    const stack = withBucketChange(withOwnership("BucketOwnerPreferred"), { acl: "private" });
+    await assertNoStackViolations(disallowUncontrolledOwnership, stack);
   });
 });

@@ -4,26 +4,28 @@ import {
   assertHasStackViolations,
   assertNoStackViolations,
   createStackValidationArgs,
-  fixtureUrn,
-  metadataOf,
+  describePolicyBasics,
 } from "../../../helpers/policy";
-import { BUCKET_ID, BUCKET_NAME, guardedBucketStack, withResource } from "../fixtures";
+import {
+  BUCKET_NAME,
+  guardedBucketStack,
+  onBucket,
+  withChange,
+  without,
+  withBucketChange,
+} from "../fixtures";
 
-const BUCKET_URN = fixtureUrn(aws.s3.Bucket, "data");
 const ENCRYPTION = "data-encryption";
 const ALL = '"AES256", "aws:kms", "aws:kms:dsse"';
 const withAlgorithm = (sseAlgorithm: string) =>
-  withResource(guardedBucketStack(), ENCRYPTION, {
-    bucket: BUCKET_ID,
+  withChange(ENCRYPTION, {
     rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm, kmsMasterKeyId: "alias/data" } }],
   });
 
 describe("s3-bucket-disallow-unencrypted", () => {
-  it("is named for what it forbids and mandatory by default", () => {
-    expect(metadataOf(disallowUnencryptedBucket)).toEqual({
-      name: "s3-bucket-disallow-unencrypted",
-      enforcementLevel: "mandatory",
-    });
+  describePolicyBasics(disallowUnencryptedBucket, {
+    name: "s3-bucket-disallow-unencrypted",
+    enforcementLevel: "mandatory",
   });
 
   it("documents its tunable's default in the config schema", () => {
@@ -33,48 +35,40 @@ describe("s3-bucket-disallow-unencrypted", () => {
   });
 
   it.each(["AES256", "aws:kms"])("accepts default encryption with %s", async (algorithm) => {
-    await assertNoStackViolations(
-      disallowUnencryptedBucket,
-      createStackValidationArgs(withAlgorithm(algorithm)),
-    );
+    await assertNoStackViolations(disallowUnencryptedBucket, withAlgorithm(algorithm));
   });
 
   it("rejects a bucket without default encryption", async () => {
-    const stack = withResource(guardedBucketStack(), ENCRYPTION, undefined);
-    await assertHasStackViolations(disallowUnencryptedBucket, createStackValidationArgs(stack), [
-      {
-        message: `Bucket "data" (s3://${BUCKET_NAME}) has no default encryption. Add an aws.s3.BucketServerSideEncryptionConfiguration with \`bucket\` set to this bucket's id and a rule whose applyServerSideEncryptionByDefault.sseAlgorithm is one of ${ALL}.`,
-        urn: BUCKET_URN,
-      },
+    await assertHasStackViolations(disallowUnencryptedBucket, without(ENCRYPTION), [
+      onBucket(
+        `Bucket "data" (s3://${BUCKET_NAME}) has no default encryption. Add an aws.s3.BucketServerSideEncryptionConfiguration with \`bucket\` set to this bucket's id and a rule whose applyServerSideEncryptionByDefault.sseAlgorithm is one of ${ALL}.`,
+      ),
     ]);
   });
 
   it("rejects a configuration without applyServerSideEncryptionByDefault", async () => {
-    const stack = withResource(guardedBucketStack(), ENCRYPTION, {
-      bucket: BUCKET_ID,
-      rules: [{ bucketKeyEnabled: true }],
-    });
-    await assertHasStackViolations(disallowUnencryptedBucket, createStackValidationArgs(stack), [
-      {
-        message: `Bucket "data" (s3://${BUCKET_NAME}) has encryption configuration "${ENCRYPTION}" without applyServerSideEncryptionByDefault; set its sseAlgorithm to one of ${ALL}.`,
-        urn: BUCKET_URN,
-      },
+    const stack = withChange(ENCRYPTION, { rules: [{ bucketKeyEnabled: true }] });
+    await assertHasStackViolations(disallowUnencryptedBucket, stack, [
+      onBucket(
+        `Bucket "data" (s3://${BUCKET_NAME}) has encryption configuration "${ENCRYPTION}" without applyServerSideEncryptionByDefault; set its sseAlgorithm to one of ${ALL}.`,
+      ),
     ]);
   });
 
   it("requires KMS when config narrows the algorithms", async () => {
-    const args = createStackValidationArgs(guardedBucketStack(), {
-      allowedAlgorithms: ["aws:kms"],
-    });
-    await assertHasStackViolations(disallowUnencryptedBucket, args, [
-      {
-        message: `Bucket "data" (s3://${BUCKET_NAME}) has encryption configuration "${ENCRYPTION}" with sseAlgorithm "AES256"; use one of "aws:kms".`,
-        urn: BUCKET_URN,
-      },
-    ]);
+    const config = { allowedAlgorithms: ["aws:kms"] };
+    await assertHasStackViolations(
+      disallowUnencryptedBucket,
+      createStackValidationArgs(guardedBucketStack(), config),
+      [
+        onBucket(
+          `Bucket "data" (s3://${BUCKET_NAME}) has encryption configuration "${ENCRYPTION}" with sseAlgorithm "AES256"; use one of "aws:kms".`,
+        ),
+      ],
+    );
     await assertNoStackViolations(
       disallowUnencryptedBucket,
-      createStackValidationArgs(withAlgorithm("aws:kms"), { allowedAlgorithms: ["aws:kms"] }),
+      createStackValidationArgs(withAlgorithm("aws:kms"), config),
     );
   });
 
@@ -82,21 +76,13 @@ describe("s3-bucket-disallow-unencrypted", () => {
     const v2 = guardedBucketStack().map((r) =>
       r.name === ENCRYPTION ? { ...r, type: aws.s3.BucketServerSideEncryptionConfigurationV2 } : r,
     );
-    await assertNoStackViolations(disallowUnencryptedBucket, createStackValidationArgs(v2));
-    const inline = withResource(guardedBucketStack(), ENCRYPTION, undefined).map((r) =>
-      r.name === "data"
-        ? {
-            ...r,
-            props: {
-              ...r.props,
-              serverSideEncryptionConfiguration: {
-                rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
-              },
-            },
-          }
-        : r,
-    );
-    await assertNoStackViolations(disallowUnencryptedBucket, createStackValidationArgs(inline));
+    await assertNoStackViolations(disallowUnencryptedBucket, v2);
+    const inline = withBucketChange(without(ENCRYPTION), {
+      serverSideEncryptionConfiguration: {
+        rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+      },
+    });
+    await assertNoStackViolations(disallowUnencryptedBucket, inline);
     const inlineV2 = [
       {
         type: aws.s3.BucketV2,
@@ -109,6 +95,6 @@ describe("s3-bucket-disallow-unencrypted", () => {
         },
       },
     ];
-    await assertNoStackViolations(disallowUnencryptedBucket, createStackValidationArgs(inlineV2));
+    await assertNoStackViolations(disallowUnencryptedBucket, inlineV2);
   });
 });

@@ -4,7 +4,7 @@ import {
   assertHasResourceViolation,
   assertNoResourceViolations,
   createResourceValidationArgs,
-  metadataOf,
+  describePolicyBasics,
 } from "../../../helpers/policy";
 
 const readRule = () => ({ allowedOrigins: ["*"], allowedMethods: ["GET", "HEAD"] });
@@ -18,19 +18,17 @@ const message = (origin: string, methods: string) =>
   `\`corsRules[1]\` allows origin "${origin}" to ${methods}. List the exact origins that may write, or drop the write methods from this rule.`;
 
 describe("s3-bucket-cors-disallow-wildcard-write", () => {
-  it("is named for what it forbids and advisory by default", () => {
-    expect(metadataOf(disallowWildcardCorsWrite)).toEqual({
-      name: "s3-bucket-cors-disallow-wildcard-write",
-      enforcementLevel: "advisory",
-    });
-  });
-
-  it("accepts read-only rules for any origin and writes from named origins", async () => {
-    const rule = {
-      allowedOrigins: ["https://app.example.com", "https://*.example.com"],
-      allowedMethods: ["PUT"],
-    };
-    await assertNoResourceViolations(disallowWildcardCorsWrite, corsArgs(rule));
+  describePolicyBasics(disallowWildcardCorsWrite, {
+    name: "s3-bucket-cors-disallow-wildcard-write",
+    enforcementLevel: "advisory",
+    baseline: {
+      title: "accepts read-only rules for any origin and writes from named origins",
+      args: () =>
+        corsArgs({
+          allowedOrigins: ["https://app.example.com", "https://*.example.com"],
+          allowedMethods: ["PUT"],
+        }),
+    },
   });
 
   it.each([

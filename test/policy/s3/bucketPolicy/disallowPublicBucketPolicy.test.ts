@@ -4,7 +4,7 @@ import {
   assertHasResourceViolation,
   assertNoResourceViolations,
   createResourceValidationArgs,
-  metadataOf,
+  describePolicyBasics,
   runResourcePolicy,
 } from "../../../helpers/policy";
 import { BUCKET_ARN, BUCKET_ID, tlsOnlyStatement } from "../fixtures";
@@ -31,15 +31,13 @@ const openMessage = (principal: string, keys = KEYS) =>
   `\`policy\` statement 1 (Sid "PublicRead") allows ${principal} without a condition that narrows it to an account or VPC endpoint. Name the principals (e.g. {"AWS": "arn:aws:iam::<account>:root"}) or add a condition such as {"StringEquals": {"aws:SourceVpce": "vpce-…"}} on one of: ${keys}.`;
 
 describe("s3-bucket-policy-disallow-public-principal", () => {
-  it("is named for what it forbids and mandatory by default", () => {
-    expect(metadataOf(disallowPublicBucketPolicy)).toEqual({
-      name: "s3-bucket-policy-disallow-public-principal",
-      enforcementLevel: "mandatory",
-    });
-  });
-
-  it('accepts a named principal and a Deny with Principal "*"', async () => {
-    await assertNoResourceViolations(disallowPublicBucketPolicy, policyArgs(readStatement()));
+  describePolicyBasics(disallowPublicBucketPolicy, {
+    name: "s3-bucket-policy-disallow-public-principal",
+    enforcementLevel: "mandatory",
+    baseline: {
+      title: 'accepts a named principal and a Deny with Principal "*"',
+      args: () => policyArgs(readStatement()),
+    },
   });
 
   it.each([

@@ -4,7 +4,7 @@ import {
   assertHasResourceViolation,
   assertNoResourceViolations,
   createResourceValidationArgs,
-  metadataOf,
+  describePolicyBasics,
   ResourceType,
 } from "../../../helpers/policy";
 
@@ -26,11 +26,9 @@ const kinds: [string, ResourceType, () => Record<string, unknown>][] = [
 ];
 
 describe("s3-object-disallow-public-acl", () => {
-  it("is named for what it forbids and mandatory by default", () => {
-    expect(metadataOf(disallowPublicObjectAcl)).toEqual({
-      name: "s3-object-disallow-public-acl",
-      enforcementLevel: "mandatory",
-    });
+  describePolicyBasics(disallowPublicObjectAcl, {
+    name: "s3-object-disallow-public-acl",
+    enforcementLevel: "mandatory",
   });
 
   it.each(kinds)("accepts a %s without acl", async (_label, type, props) => {

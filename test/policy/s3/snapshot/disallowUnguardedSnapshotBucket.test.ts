@@ -4,40 +4,35 @@ import {
   assertHasStackViolations,
   assertNoStackViolations,
   createStackValidationArgs,
-  fixtureUrn,
-  metadataOf,
+  describePolicyBasics,
   runStackPolicy,
-  UNKNOWN,
 } from "../../../helpers/policy";
-import { baselineProps, BUCKET_NAME, guardedBucketStack, withResource } from "../fixtures";
+import {
+  BUCKET_NAME,
+  guardedBucketStack,
+  SNAPSHOT_URN,
+  withChange,
+  without,
+  withUnknownBucket,
+} from "../fixtures";
 
-const SNAPSHOT_URN = fixtureUrn(SNAPSHOT_TYPE, "coins");
-const withSnapshotBucket = (bucket: string) =>
-  withResource(guardedBucketStack(), "coins", { ...baselineProps("coins"), bucket });
+const withSnapshotBucket = (bucket: string) => withChange("coins", { bucket });
 
 describe("s3-snapshot-disallow-unguarded-bucket", () => {
-  it("is named for what it forbids and mandatory by default", () => {
-    expect(metadataOf(disallowUnguardedSnapshotBucket)).toEqual({
-      name: "s3-snapshot-disallow-unguarded-bucket",
-      enforcementLevel: "mandatory",
-    });
+  describePolicyBasics(disallowUnguardedSnapshotBucket, {
+    name: "s3-snapshot-disallow-unguarded-bucket",
+    enforcementLevel: "mandatory",
   });
 
   it("accepts a Snapshot into the guarded bucket, by id or by name", async () => {
-    await assertNoStackViolations(
-      disallowUnguardedSnapshotBucket,
-      createStackValidationArgs(guardedBucketStack()),
-    );
-    await assertNoStackViolations(
-      disallowUnguardedSnapshotBucket,
-      createStackValidationArgs(withSnapshotBucket(BUCKET_NAME)),
-    );
+    await assertNoStackViolations(disallowUnguardedSnapshotBucket, guardedBucketStack());
+    await assertNoStackViolations(disallowUnguardedSnapshotBucket, withSnapshotBucket(BUCKET_NAME));
   });
 
   it("rejects a Snapshot into a bucket this stack does not declare", async () => {
     await assertHasStackViolations(
       disallowUnguardedSnapshotBucket,
-      createStackValidationArgs(withSnapshotBucket("elsewhere")),
+      withSnapshotBucket("elsewhere"),
       [
         {
           message:
@@ -53,10 +48,9 @@ describe("s3-snapshot-disallow-unguarded-bucket", () => {
     ["data-ownership", "has no ownership controls."],
     ["data-encryption", "has no default encryption."],
   ])("rejects a Snapshot into a bucket missing %s", async (rail, problem) => {
-    const stack = withResource(guardedBucketStack(), rail, undefined);
     const outcome = await runStackPolicy(
       disallowUnguardedSnapshotBucket,
-      createStackValidationArgs(stack),
+      createStackValidationArgs(without(rail)),
     );
     expect(outcome.violations).toEqual([
       {
@@ -69,27 +63,12 @@ describe("s3-snapshot-disallow-unguarded-bucket", () => {
   });
 
   it("is satisfied in preview when the engine says which bucket the unknown reference came from", async () => {
-    const stack = guardedBucketStack().map((r) =>
-      r.name === "coins"
-        ? {
-            ...r,
-            props: { ...r.props, bucket: UNKNOWN },
-            propertyDependencies: { bucket: ["data"] },
-          }
-        : r,
-    );
-    await assertNoStackViolations(
-      disallowUnguardedSnapshotBucket,
-      createStackValidationArgs(stack),
-    );
+    await assertNoStackViolations(disallowUnguardedSnapshotBucket, withUnknownBucket("coins"));
   });
 
   it("is not applicable to stacks without Snapshots", async () => {
     const stack = guardedBucketStack().filter((r) => r.type !== SNAPSHOT_TYPE);
-    await assertNoStackViolations(
-      disallowUnguardedSnapshotBucket,
-      createStackValidationArgs(stack),
-    );
+    await assertNoStackViolations(disallowUnguardedSnapshotBucket, stack);
   });
 
   it("ignores buckets no Snapshot writes to", async () => {
@@ -97,9 +76,6 @@ describe("s3-snapshot-disallow-unguarded-bucket", () => {
       ...guardedBucketStack(),
       { type: aws.s3.Bucket, name: "bare", props: { bucket: "bare" } },
     ];
-    await assertNoStackViolations(
-      disallowUnguardedSnapshotBucket,
-      createStackValidationArgs(stack),
-    );
+    await assertNoStackViolations(disallowUnguardedSnapshotBucket, stack);
   });
 });
