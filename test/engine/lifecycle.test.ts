@@ -1,10 +1,15 @@
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import {
+  createSnapshot,
+  deleteSnapshotObject,
   diffSnapshot,
   isStale,
   readSnapshot,
+  type SnapshotInputs,
   type SnapshotOutputs,
 } from "@api-s3-load/snapshot-engine";
+import { startFakeCoingecko, type FakeCoingecko } from "../helpers/fakeCoingecko";
+import { FAST_RETRY, readObject } from "./engineHarness";
 import { startS3Server, type EmbeddedS3 } from "../helpers/s3Server";
 
 const BUCKET = "lifecycle-bucket";
@@ -91,5 +96,63 @@ describe("diffSnapshot and maxAge", () => {
     expect(diff).toMatchObject({ changes: true, replaces: [], detailedDiff: { maxAge: "update" } });
     const fresh = diffSnapshot({ ...inputs, fetchedAt: "2026-11-30T11:30:00.000Z" }, inputs, now);
     expect(fresh.changes).toBe(false);
+  });
+});
+
+describe("a replacement at the same bucket and key (a renamed resource)", () => {
+  let s3: EmbeddedS3;
+  let fake: FakeCoingecko;
+  beforeAll(async () => {
+    s3 = await startS3Server([BUCKET]);
+    fake = await startFakeCoingecko();
+  });
+  afterAll(async () => {
+    await fake.stop();
+    await s3.stop();
+  });
+
+  function inputs(name: string, adopt = false): SnapshotInputs {
+    return {
+      name,
+      endpoint: "coins/markets",
+      params: { vs_currency: "usd", per_page: 5 },
+      key: "renamed.json",
+      bucket: BUCKET,
+      s3Endpoint: s3.endpoint,
+      s3ForcePathStyle: true,
+      plan: "public",
+      baseUrl: fake.baseUrl,
+      schemaVersion: 1,
+      adopt,
+    };
+  }
+
+  it("refuses to take the old resource's object silently, and with adopt writes a version of its own", async () => {
+    const old = await createSnapshot(inputs("before"), { s3: s3.client, retry: FAST_RETRY });
+    await expect(
+      createSnapshot(inputs("after"), { s3: s3.client, retry: FAST_RETRY }),
+    ).rejects.toMatchObject({ kind: "conflict" });
+    const replacement = await createSnapshot(inputs("after", true), {
+      s3: s3.client,
+      retry: FAST_RETRY,
+    });
+    expect(replacement.outs.unchanged).toBe(false);
+
+    // Pulumi deletes the old resource after creating its replacement: the object must survive.
+    expect(await deleteSnapshotObject(old.outs, { s3: s3.client })).toBe("kept");
+    const stored = await readObject(s3.client, BUCKET, "renamed.json");
+    expect(stored?.metadata["fetched-at"]).toBe(replacement.outs.fetchedAt);
+
+    // The replacement's own delete removes it.
+    expect(await deleteSnapshotObject(replacement.outs, { s3: s3.client })).toBe("deleted");
+    expect(await readObject(s3.client, BUCKET, "renamed.json")).toBeUndefined();
+  });
+
+  it("treats a new region or S3 endpoint as an update of the same object, never a replacement", () => {
+    const before = { ...inputs("x"), fetchedAt: "2026-11-30T10:00:00.000Z" };
+    for (const change of [{ region: "eu-west-1" }, { s3Endpoint: "http://127.0.0.1:1" }]) {
+      const diff = diffSnapshot(before, { ...inputs("x"), ...change }, Date.now());
+      expect(diff).toMatchObject({ changes: true, replaces: [] });
+    }
   });
 });

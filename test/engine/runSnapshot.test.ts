@@ -87,7 +87,9 @@ describe("runSnapshot writes exactly what it fetched, once, and never clobbers",
       "fetched-at": result.fetchedAt,
       source: result.sourceUrl,
       "item-count": "5",
+      "write-id": result.writeId,
     });
+    expect(result.writeId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("sends a verified SHA-256 checksum, If-None-Match on create, SSE and Cache-Control", async () => {

@@ -13,6 +13,7 @@ export type { SnapshotErrorKind } from "./errors";
 export { runSnapshot, DEFAULT_MAX_BYTES, DEFAULT_PAGE_CONCURRENCY } from "./run";
 export type { RunOptions } from "./run";
 export { createS3Client, headSnapshot, deleteSnapshot, sameEtag } from "./s3";
+export type { DeleteOutcome } from "./s3";
 export type { S3ClientOptions } from "./s3";
 export { RateLimiter } from "./rateLimiter";
 export type { RateLimiterOptions } from "./rateLimiter";

@@ -48,12 +48,18 @@ export interface SnapshotInputs extends SnapshotSpec {
 export type SnapshotOutputs = Omit<SnapshotInputs, "apiKey"> &
   Omit<SnapshotResult, "requests" | "bucket" | "key">;
 
-/** Inputs whose change moves the object elsewhere: a new object is written, then the old deleted. */
-export const REPLACE_PROPERTIES = ["bucket", "key", "region", "s3Endpoint"] as const;
+/**
+ * Inputs whose change moves the object elsewhere: a new object is written, then the old deleted.
+ * Region and endpoint are not among them: they say how to reach the bucket, not which object it is,
+ * and a replacement at an unchanged bucket and key would only delete what it had just written.
+ */
+export const REPLACE_PROPERTIES = ["bucket", "key"] as const;
 
 /** Inputs whose change means the stored data is no longer what was asked for. */
 export const UPDATE_PROPERTIES = [
   "name",
+  "region",
+  "s3Endpoint",
   "endpoint",
   "params",
   "pages",
@@ -69,12 +75,6 @@ export const UPDATE_PROPERTIES = [
   "refresh",
   "schemaVersion",
 ] as const;
-
-/**
- * Inputs that only tune how a write happens, not what is stored, so changing them alone is no reason
- * to fetch again. `maxAge` matters through the age check, not as a value.
- */
-export const STABLE_PROPERTIES = ["maxAge", "callsPerMinute", "adopt", "s3ForcePathStyle"] as const;
 
 export interface SnapshotDiff {
   changes: boolean;
@@ -183,6 +183,7 @@ export async function readSnapshot(
       bytes: stored.bytes,
       // An object rewritten by someone else has no (or another) sha256 metadata: show that as drift.
       sha256: stored.sha256 ?? "",
+      writeId: stored.writeId,
       // The object we wrote keeps the fetch time of its write; state moves on when an unchanged
       // update re-confirms the data, and a refresh must not wind that back (it would trip maxAge).
       fetchedAt: engine.sameEtag(stored.etag, props.etag)
@@ -192,11 +193,18 @@ export async function readSnapshot(
   };
 }
 
+/**
+ * Deletes the object this resource wrote, and only that: after a replacement at the same key, or
+ * an edit outside the stack, the object belongs to someone else and is kept.
+ */
 export async function deleteSnapshotObject(
   props: SnapshotOutputs,
   options: { s3?: engine.RunOptions["s3"] } = {},
-): Promise<void> {
-  await engine.deleteSnapshot(toTarget(props), props.key, options);
+): Promise<engine.DeleteOutcome> {
+  return engine.deleteSnapshot(toTarget(props), props.key, {
+    ...options,
+    expected: { etag: props.etag, versionId: props.versionId, writeId: props.writeId },
+  });
 }
 
 export function snapshotId(inputs: Pick<SnapshotInputs, "bucket" | "key">): string {

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { SnapshotError, redact } from "./errors";
 import type { FetchContext } from "./fetchJson";
@@ -162,6 +163,7 @@ async function run(
       etag: string,
       versionId: string | undefined,
       unchanged: boolean,
+      writeId: string | undefined,
     ): SnapshotResult => ({
       bucket: target.bucket,
       key,
@@ -174,6 +176,7 @@ async function run(
       fetchedAt,
       sourceUrl: firstUrl,
       unchanged,
+      writeId,
       requests: ctx.counter.requests,
     });
     const conflict = (what: string) =>
@@ -196,17 +199,20 @@ async function run(
       }
       conditions = { ifNoneMatch: true };
     } else {
-      const ours = previous ? sameEtag(stored.etag, previous.etag) : true;
+      // On create (no previous) an existing object is never "ours", even with the same bytes: a
+      // new resource at an old resource's key (a rename, a replace) must get its own version, or
+      // deleting the old resource would delete the object the new one stands for.
+      const ours = previous ? sameEtag(stored.etag, previous.etag) : false;
       if (ours && stored.sha256 === formatted.sha256) {
         log(
           `snapshot ${spec.name}: payload unchanged (sha256 ${formatted.sha256}); nothing written`,
         );
-        return result(stored.etag, stored.versionId, true);
+        return result(stored.etag, stored.versionId, true, stored.writeId);
       }
       if (!options.adopt) {
         if (!previous) {
           throw conflict(
-            `an object this stack did not write already exists at s3://${target.bucket}/${key}`,
+            `an object this stack did not write already exists at s3://${target.bucket}/${key} (written by someone else, or by another resource or stack at the same key)`,
           );
         }
         if (!ours) {
@@ -223,6 +229,7 @@ async function run(
       "fetched-at": fetchedAt,
       source: firstUrl,
       "item-count": String(itemCount),
+      "write-id": randomUUID(),
     };
     if (formatted.gzip) {
       metadata.encoding = "gzip";
@@ -240,7 +247,7 @@ async function run(
     log(
       `snapshot ${spec.name}: wrote s3://${target.bucket}/${key} (${formatted.body.length} bytes, ${itemCount} items)`,
     );
-    return result(written.etag, written.versionId, false);
+    return result(written.etag, written.versionId, false, metadata["write-id"]);
   } catch (error) {
     if (error instanceof SnapshotError) {
       throw error.kind === "s3" || error.kind === "conflict"

@@ -30,7 +30,8 @@ export function createS3Client(target: S3Target, options: S3ClientOptions = {}):
     endpoint: target.endpoint,
     forcePathStyle: target.forcePathStyle,
     maxAttempts: options.maxAttempts ?? 5,
-    // We send our own SHA-256; the SDK's default CRC32 would be a second, redundant checksum.
+    // Checksums only where an operation requires them or we set one (our SHA-256 on PutObject):
+    // no CRC32 computed for every request, and GETs of old objects without one still validate.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
   });
@@ -113,6 +114,7 @@ export async function headSnapshot(
       sha256: metadata.sha256,
       bytes: head.ContentLength ?? 0,
       fetchedAt: metadata["fetched-at"],
+      writeId: metadata["write-id"],
       source: metadata.source,
       contentType: head.ContentType,
     };
@@ -158,19 +160,48 @@ export async function assertBucketExists(
   }
 }
 
-/** Deletes the object; a missing object or bucket counts as deleted. */
+/** What `deleteSnapshot` did. */
+export type DeleteOutcome = "deleted" | "absent" | "kept";
+
+/**
+ * Deletes the object; a missing object or bucket counts as deleted. Given `expected` (what the
+ * caller wrote), it deletes only that write: when the stored object is another version (ETag on an
+ * unversioned bucket), someone else now owns the key (a replacement resource, a person), and the
+ * object is kept. With versioning on, the delete leaves the history as noncurrent versions.
+ */
 export async function deleteSnapshot(
   target: S3Target,
   key: string,
-  options: { s3?: S3Client } = {},
-): Promise<void> {
+  options: {
+    s3?: S3Client;
+    expected?: { etag: string; versionId?: string; writeId?: string };
+  } = {},
+): Promise<DeleteOutcome> {
   const s3 = options.s3 ?? createS3Client(target);
   try {
+    if (options.expected) {
+      const stored = await headSnapshot(target, key, { s3 });
+      if (!stored) {
+        return "absent";
+      }
+      const expected = options.expected;
+      // Versions are exact; without them equal bytes give equal ETags, so the write id decides.
+      const same =
+        expected.versionId && stored.versionId
+          ? expected.versionId === stored.versionId
+          : expected.writeId && stored.writeId
+            ? expected.writeId === stored.writeId
+            : sameEtag(stored.etag, expected.etag);
+      if (!same) {
+        return "kept";
+      }
+    }
     await s3.send(new (sdk().DeleteObjectCommand)({ Bucket: target.bucket, Key: key }));
+    return "deleted";
   } catch (error) {
     const name = (error as AwsErrorLike).name;
     if (name === "NoSuchKey" || name === "NoSuchBucket" || name === "NotFound") {
-      return;
+      return "absent";
     }
     throw s3Error(error, "DeleteObject", target, key);
   } finally {

@@ -87,6 +87,11 @@ export interface SnapshotResult {
   sourceUrl: string;
   /** True when the payload matched the stored object and nothing was written. */
   unchanged: boolean;
+  /**
+   * A random id of the write that produced the stored object (its `write-id` metadata). It tells
+   * two writes of the same bytes apart where the bucket has no versions and the ETags are equal.
+   */
+  writeId?: string;
   /** HTTP requests made to the API for this snapshot. */
   requests: number;
 }
@@ -100,6 +105,8 @@ export interface StoredObject {
   bytes: number;
   fetchedAt?: string;
   source?: string;
+  /** From the object's `write-id` metadata. */
+  writeId?: string;
   contentType?: string;
 }
 
