@@ -3,6 +3,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { PrivateBucket, readOnlyPolicy } from "./components/privateBucket";
 import { Snapshot } from "./components/snapshot";
+import { isStoredAsSecret } from "./config/secretConfig";
 import { parseStackConfig, PROJECT } from "./config/stackConfig";
 
 const config = new pulumi.Config(PROJECT);
@@ -20,6 +21,7 @@ const settings = parseStackConfig({
   tags: config.getObject("tags"),
   coingeckoPlan: config.get("coingeckoPlan"),
   hasApiKey,
+  apiKeyIsSecret: hasApiKey ? isStoredAsSecret(`${PROJECT}:coingeckoApiKey`) : undefined,
   coingeckoBaseUrl: config.get("coingeckoBaseUrl"),
   coingeckoCallsPerMinute: config.getNumber("coingeckoCallsPerMinute"),
   snapshots: config.getObject("snapshots"),
@@ -107,5 +109,13 @@ export const snapshots = pulumi.output(
   ),
 );
 export const readPolicyJson = pulumi
-  .all([storage.arn, ...snapshotResources.map(({ snapshot }) => snapshot.key)])
-  .apply(([arn, ...keys]) => JSON.stringify(readOnlyPolicy(arn, keys)));
+  .all([storage.arn, region, ...snapshotResources.map(({ snapshot }) => snapshot.key)])
+  .apply(([arn, bucketRegion, ...keys]) =>
+    JSON.stringify(
+      readOnlyPolicy(
+        arn,
+        keys,
+        settings.kmsKeyId ? { kmsKeyId: settings.kmsKeyId, region: bucketRegion } : undefined,
+      ),
+    ),
+  );

@@ -5,8 +5,11 @@
  * a `ConfigError` whose message names the key, the problem and the fix. Keeping it free of Pulumi
  * lets the program, `npm start` and the tests share one reading of the config.
  */
+import type { AclMode } from "../components/privateBucket/privateBucket";
 import {
   defaultSnapshotKey,
+  isPlan,
+  PLAN_NAMES,
   planDefaults,
   validateSnapshotInputs,
   type ParamValue,
@@ -28,12 +31,38 @@ export interface RawConfig {
   coingeckoPlan?: string;
   /** Only whether a key is set matters here; the key itself stays a secret Output in the program. */
   hasApiKey: boolean;
+  /** False when the key sits in plaintext in the stack file; undefined when that cannot be told. */
+  apiKeyIsSecret?: boolean;
   coingeckoBaseUrl?: string;
   coingeckoCallsPerMinute?: number;
   snapshots?: unknown;
 }
 
-export type AclMode = "disabled" | "private";
+/** A configured snapshot: the engine's spec plus the resource's own switches. */
+export interface SnapshotConfig extends SnapshotSpec {
+  /** Take over an object at `key` that this stack did not write. */
+  adopt?: boolean;
+  /** Any new value forces a refetch on the next deploy. */
+  refresh?: string;
+}
+
+/** Every field a `snapshots` entry may have; anything else is a typo worth an error. */
+export const SNAPSHOT_FIELDS = [
+  "name",
+  "endpoint",
+  "params",
+  "pages",
+  "key",
+  "maxAge",
+  "minItems",
+  "maxBytes",
+  "requiredFields",
+  "gzip",
+  "cacheControl",
+  "tags",
+  "adopt",
+  "refresh",
+] as const;
 
 export interface StackSettings {
   bucketName?: string;
@@ -46,7 +75,7 @@ export interface StackSettings {
   plan: Plan;
   baseUrl: string;
   callsPerMinute?: number;
-  snapshots: SnapshotSpec[];
+  snapshots: SnapshotConfig[];
 }
 
 export class ConfigError extends Error {
@@ -66,7 +95,6 @@ export const DEFAULT_SNAPSHOTS: readonly SnapshotSpec[] = Object.freeze([
   },
 ]);
 
-const PLANS: readonly Plan[] = ["public", "demo", "pro"];
 const STACK_WIDE_INPUTS: readonly string[] = ["plan", "apiKey", "baseUrl", "bucket"];
 const ACL_MODES: readonly AclMode[] = ["disabled", "private"];
 // S3's rules for general purpose bucket names, less the IP-address form, which we never want.
@@ -80,6 +108,13 @@ export function parseStackConfig(raw: RawConfig): StackSettings {
       "coingeckoApiKey",
       `is required when \`coingeckoPlan\` is "${plan}"`,
       `Set it with \`pulumi config set --secret ${PROJECT}:coingeckoApiKey <key>\`, or set \`coingeckoPlan\` to "public".`,
+    );
+  }
+  if (raw.hasApiKey && raw.apiKeyIsSecret === false) {
+    throw new ConfigError(
+      "coingeckoApiKey",
+      "is stored in plaintext in the stack's config file",
+      `Set it again with \`pulumi config set --secret ${PROJECT}:coingeckoApiKey <key>\` so it is encrypted, and rotate the key if that file was shared.`,
     );
   }
   if (plan === "public" && raw.hasApiKey) {
@@ -116,14 +151,14 @@ function parsePlan(value: string | undefined): Plan {
   if (value === undefined || value === "") {
     return "public";
   }
-  if (!(PLANS as readonly string[]).includes(value)) {
+  if (!isPlan(value)) {
     throw new ConfigError(
       "coingeckoPlan",
       `is "${value}", which is not a CoinGecko plan`,
-      `Use one of ${PLANS.map((p) => `"${p}"`).join(", ")}.`,
+      `Use one of ${PLAN_NAMES.map((p) => `"${p}"`).join(", ")}.`,
     );
   }
-  return value as Plan;
+  return value;
 }
 
 function parseAclMode(value: string | undefined): AclMode {
@@ -220,7 +255,7 @@ function parseTags(value: unknown): Record<string, string> {
   return tags;
 }
 
-function parseSnapshots(value: unknown, plan: Plan): SnapshotSpec[] {
+function parseSnapshots(value: unknown, plan: Plan): SnapshotConfig[] {
   if (value === undefined || value === null) {
     return DEFAULT_SNAPSHOTS.map((s) => ({ ...s, params: { ...s.params } }));
   }
@@ -237,15 +272,37 @@ function parseSnapshots(value: unknown, plan: Plan): SnapshotSpec[] {
   return specs;
 }
 
-function parseSnapshot(entry: unknown, index: number, plan: Plan): SnapshotSpec {
+function parseSnapshot(entry: unknown, index: number, plan: Plan): SnapshotConfig {
   const where = `snapshots[${index}]`;
   if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
     throw new ConfigError(where, "is not an object", "Use `{name, endpoint, params}`.");
   }
   const e = entry as Record<string, unknown>;
+  for (const field of Object.keys(e)) {
+    if (!(SNAPSHOT_FIELDS as readonly string[]).includes(field)) {
+      const near = SNAPSHOT_FIELDS.find((known) => known.toLowerCase() === field.toLowerCase());
+      throw new ConfigError(
+        `${where}.${field}`,
+        "is not a snapshot field",
+        near
+          ? `Did you mean \`${near}\`?`
+          : `Use only ${SNAPSHOT_FIELDS.map((f) => `\`${f}\``).join(", ")}.`,
+      );
+    }
+  }
+  if (e.adopt !== undefined && typeof e.adopt !== "boolean") {
+    throw new ConfigError(`${where}.adopt`, `is ${JSON.stringify(e.adopt)}`, "Use true or false.");
+  }
+  if (e.refresh !== undefined && typeof e.refresh !== "string") {
+    throw new ConfigError(
+      `${where}.refresh`,
+      `is ${JSON.stringify(e.refresh)}`,
+      'Use a string, such as a date ("2026-11-30"); change it to force a refetch.',
+    );
+  }
   const name = typeof e.name === "string" ? e.name : "";
-  const spec: SnapshotSpec = {
-    ...(e as Partial<SnapshotSpec>),
+  const spec: SnapshotConfig = {
+    ...(e as Partial<SnapshotConfig>),
     name,
     endpoint: e.endpoint as string,
     params: (e.params ?? {}) as Record<string, ParamValue>,
@@ -266,7 +323,7 @@ function parseSnapshot(entry: unknown, index: number, plan: Plan): SnapshotSpec 
   return spec;
 }
 
-function assertUnique(specs: SnapshotSpec[], field: "name" | "key"): void {
+function assertUnique(specs: SnapshotConfig[], field: "name" | "key"): void {
   const seen = new Set<string>();
   for (const [index, spec] of specs.entries()) {
     if (seen.has(spec[field])) {

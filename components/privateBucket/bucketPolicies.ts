@@ -49,27 +49,51 @@ export function tlsOnlyPolicy(bucketArn: string, minimumTlsVersion: string): Pol
   };
 }
 
+/** The KMS key a bucket encrypts with, when it uses SSE-KMS. */
+export interface KmsReadAccess {
+  /** The key id, alias or ARN the bucket was configured with. */
+  kmsKeyId: string;
+  region: string;
+}
+
 /**
  * Read-only access to exactly the given objects (and their versions), plus listing limited to
- * those keys, for an identity policy that downstream stacks attach to their readers.
+ * those keys, for an identity policy that downstream stacks attach to their readers. With SSE-KMS
+ * a reader also needs `kms:Decrypt`; it is scoped to S3 using the key for this bucket's objects
+ * (with a bucket key, S3's encryption context is the bucket's ARN), because an alias or key id
+ * cannot name the key's ARN in a policy.
  */
-export function readOnlyPolicy(bucketArn: string, keys: readonly string[]): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "ReadSnapshotObjects",
-        Effect: "Allow",
-        Action: ["s3:GetObject", "s3:GetObjectVersion"],
-        Resource: keys.map((key) => `${bucketArn}/${key}`),
+export function readOnlyPolicy(
+  bucketArn: string,
+  keys: readonly string[],
+  kms?: KmsReadAccess,
+): PolicyDocument {
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "ReadSnapshotObjects",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:GetObjectVersion"],
+      Resource: keys.map((key) => `${bucketArn}/${key}`),
+    },
+    {
+      Sid: "ListSnapshotKeys",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: bucketArn,
+      Condition: { StringEquals: { "s3:prefix": [...keys] } },
+    },
+  ];
+  if (kms) {
+    statements.push({
+      Sid: "DecryptSnapshotObjects",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: kms.kmsKeyId.startsWith("arn:") ? kms.kmsKeyId : "*",
+      Condition: {
+        StringEquals: { "kms:ViaService": `s3.${kms.region}.amazonaws.com` },
+        StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn, `${bucketArn}/*`] },
       },
-      {
-        Sid: "ListSnapshotKeys",
-        Effect: "Allow",
-        Action: "s3:ListBucket",
-        Resource: bucketArn,
-        Condition: { StringEquals: { "s3:prefix": [...keys] } },
-      },
-    ],
-  };
+    });
+  }
+  return { Version: "2012-10-17", Statement: statements };
 }

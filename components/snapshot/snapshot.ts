@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
+  dropUndefined,
   SNAPSHOT_SCHEMA_VERSION,
   type Encryption,
   type ParamValue,
@@ -90,7 +91,7 @@ export class Snapshot extends pulumi.dynamic.Resource {
       {
         // Unset optional inputs are left out rather than passed as undefined: every property
         // becomes an Output Pulumi tracks, and these would only cost time per Snapshot.
-        ...definedOnly(rest),
+        ...dropUndefined(rest),
         name: snapshotName ?? name,
         params: args.params ?? {},
         plan: args.plan ?? "public",
@@ -112,8 +113,4 @@ export class Snapshot extends pulumi.dynamic.Resource {
       SNAPSHOT_TYPE_NAME,
     );
   }
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

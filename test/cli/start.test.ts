@@ -77,22 +77,31 @@ describe("npm start", () => {
   });
 
   it("writes nothing on a second run when the data did not change", async () => {
-    const { stdout } = await npmStart(fake, dataDir);
-    expect(stdout).toContain(
-      "Data unchanged at s3://api-s3-load-local/coingecko/coins-markets.json: nothing written.",
-    );
+    const ownDir = mkdtempSync(join(tmpdir(), "api-s3-load-start-"));
+    try {
+      await npmStart(fake, ownDir);
+      const { stdout } = await npmStart(fake, ownDir);
+      expect(stdout).toContain(
+        "Data unchanged at s3://api-s3-load-local/coingecko/coins-markets.json: nothing written.",
+      );
+    } finally {
+      rmSync(ownDir, { recursive: true, force: true });
+    }
   });
 
   it("fails with the API's reason and keeps the stored object when the API answers an error", async () => {
-    const before = await storedObject(dataDir);
+    const ownDir = mkdtempSync(join(tmpdir(), "api-s3-load-start-"));
+    await npmStart(fake, ownDir);
+    const before = await storedObject(ownDir);
     fake.setFault({ kind: "error-body", status: 401, shape: "status", code: 10002 });
-    await expect(npmStart(fake, dataDir)).rejects.toMatchObject({
+    await expect(npmStart(fake, ownDir)).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringMatching(
         /coins-markets: failed:[^]*COINGECKO_PLAN=demo COINGECKO_API_KEY=<key> npm start/,
       ),
     });
     fake.setFault();
-    expect((await storedObject(dataDir)).body.equals(before.body)).toBe(true);
+    expect((await storedObject(ownDir)).body.equals(before.body)).toBe(true);
+    rmSync(ownDir, { recursive: true, force: true });
   });
 });

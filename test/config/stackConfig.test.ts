@@ -142,6 +142,39 @@ describe("parseStackConfig", () => {
 
   it.each<[string, Record<string, unknown>, string]>([
     [
+      "a misspelt field",
+      { name: "x", endpoint: "global", params: {}, maxage: "PT1H" },
+      "Config `api-s3-load:snapshots[0].maxage` is not a snapshot field. Did you mean `maxAge`?",
+    ],
+    [
+      "an unknown field",
+      { name: "x", endpoint: "global", params: {}, schedule: "hourly" },
+      "Config `api-s3-load:snapshots[0].schedule` is not a snapshot field. Use only `name`,",
+    ],
+    [
+      "adopt that is not a boolean",
+      { name: "x", endpoint: "global", params: {}, adopt: "yes" },
+      'Config `api-s3-load:snapshots[0].adopt` is "yes". Use true or false.',
+    ],
+  ])(
+    "rejects a snapshot with %s, with the message that says the fix",
+    (_case, snapshot, message) => {
+      expect(() => parseStackConfig({ ...base, snapshots: [snapshot] })).toThrow(message);
+    },
+  );
+
+  it("passes adopt and refresh through to the resource", () => {
+    const settings = parseStackConfig({
+      ...base,
+      snapshots: [
+        { name: "x", endpoint: "global", params: {}, adopt: true, refresh: "2026-11-30" },
+      ],
+    });
+    expect(settings.snapshots[0]).toMatchObject({ adopt: true, refresh: "2026-11-30" });
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    [
       "an endpoint with a host",
       { name: "x", endpoint: "https://evil.example/coins", params: {} },
       "snapshots[0].endpoint",

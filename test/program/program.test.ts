@@ -227,6 +227,19 @@ describe("per-stack settings", () => {
         kmsKeyId: "alias/snapshots",
       });
     }
+    // Readers of an SSE-KMS bucket need to decrypt, but only through S3 and for this bucket.
+    const bucketArn = `arn:aws:s3:::${only(run, "aws:s3/bucket:Bucket").id}`;
+    const policy = JSON.parse(run.outputs.readPolicyJson as string);
+    expect(policy.Statement[2]).toEqual({
+      Sid: "DecryptSnapshotObjects",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: "*",
+      Condition: {
+        StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" },
+        StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn, `${bucketArn}/*`] },
+      },
+    });
   });
 });
 
@@ -245,6 +258,16 @@ describe("the CoinGecko key", () => {
     expect(JSON.stringify(elsewhere)).not.toContain(KEY);
     expect(JSON.stringify(run.outputs)).not.toContain(KEY);
     expect(Object.values(run.providers).join("\n")).not.toContain(KEY);
+  });
+
+  it("is refused when the stack file holds it in plaintext", async () => {
+    await expect(
+      runProgram("dev", {
+        config: { "api-s3-load:coingeckoPlan": "demo", "api-s3-load:coingeckoApiKey": KEY },
+      }),
+    ).rejects.toThrow(
+      "Config `api-s3-load:coingeckoApiKey` is stored in plaintext in the stack's config file. Set it again with `pulumi config set --secret api-s3-load:coingeckoApiKey <key>`",
+    );
   });
 
   it("is required by the demo and pro plans, with a message that says how to set it", async () => {

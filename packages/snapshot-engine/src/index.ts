@@ -4,7 +4,7 @@
  */
 export * from "./types";
 export { ENGINE_VERSION, USER_AGENT, UNKNOWN } from "./version";
-export { planDefaults } from "./plans";
+export { isPlan, PLAN_NAMES, planDefaults } from "./plans";
 export type { PlanDefaults } from "./plans";
 export { parseDuration } from "./duration";
 export { defaultSnapshotKey, validateSnapshotInputs } from "./validateInputs";

@@ -259,8 +259,11 @@ function toOutputs(inputs: SnapshotInputs, result: SnapshotResult): SnapshotOutp
   return dropUndefined({ ...echoed, ...written });
 }
 
-/** Pulumi's struct encoding has no `undefined`; leaving such keys out keeps diffs honest. */
-function dropUndefined<T extends object>(value: T): T {
+/**
+ * Pulumi's struct encoding has no `undefined` (the dynamic host fails on it), and every key a
+ * resource registers costs an Output; leaving such keys out keeps both honest.
+ */
+export function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
