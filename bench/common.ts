@@ -9,6 +9,8 @@ import { readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { createS3Client } from "@api-s3-load/snapshot-engine";
+import { S3RVER_CREDENTIALS } from "../cli/embeddedS3";
 
 export const BENCH_DIR = __dirname;
 export const PROJECT_ROOT = join(__dirname, "..");
@@ -59,17 +61,12 @@ export function runChild<T>(script: string, args: string[], timeoutMs = 120_000)
   });
 }
 
-/** A path-style client for s3rver (its fixed, non-secret credentials), with no extra CRC32 checksum. */
+/** A path-style client for s3rver with its fixed, non-secret credentials. */
 export function s3rverClient(endpoint: string): S3Client {
-  const { S3Client: Client } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
-  return new Client({
-    endpoint,
-    forcePathStyle: true,
-    region: "us-east-1",
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  return createS3Client(
+    { endpoint, forcePathStyle: true, region: "us-east-1" },
+    { credentials: S3RVER_CREDENTIALS },
+  );
 }
 
 export interface Machine {

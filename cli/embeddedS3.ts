@@ -4,6 +4,7 @@
  * checksums and has no versioning, which is why the engine double-checks with a HEAD before writing.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
+import { createS3Client } from "@api-s3-load/snapshot-engine";
 
 interface S3rverInstance {
   run(): Promise<{ address: string; port: number }>;
@@ -41,7 +42,6 @@ export interface EmbeddedS3Options {
 export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3> {
   // s3rver ships no types; its constructor, run and close are all we use.
   const S3rver: S3rverConstructor = require("s3rver");
-  const { S3Client: Client } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
   const server = new S3rver({
     address: "127.0.0.1",
     port: options.port ?? 0,
@@ -51,12 +51,10 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new Client({
-    endpoint,
-    forcePathStyle: true,
-    region: "us-east-1",
-    credentials: S3RVER_CREDENTIALS,
-  });
+  const client = createS3Client(
+    { endpoint, forcePathStyle: true, region: "us-east-1" },
+    { credentials: S3RVER_CREDENTIALS },
+  );
   return {
     endpoint,
     port,

@@ -1,4 +1,5 @@
 import type { S3Client } from "@aws-sdk/client-s3";
+import { createS3Client as engineS3Client } from "@api-s3-load/snapshot-engine";
 import type { STSClient } from "@aws-sdk/client-sts";
 
 /** Where to send requests. Credentials are not here: they come from the AWS credential chain. */
@@ -31,12 +32,6 @@ export async function createStsClient(options: ClientOptions): Promise<STSClient
 }
 
 export async function createS3Client(options: ClientOptions): Promise<S3Client> {
-  const s3 = await import("@aws-sdk/client-s3");
-  return new s3.S3Client({
-    region: regionFor(options),
-    endpoint: options.endpoint,
-    forcePathStyle: options.forcePathStyle,
-    // A bucket in another region than the client's still answers instead of a 301.
-    followRegionRedirects: true,
-  });
+  // A bucket in another region than the client's still answers instead of a 301.
+  return engineS3Client(options, { followRegionRedirects: true });
 }

@@ -14,7 +14,7 @@ export { runSnapshot, DEFAULT_MAX_BYTES, DEFAULT_PAGE_CONCURRENCY } from "./run"
 export type { RunOptions } from "./run";
 export { createS3Client, headSnapshot, deleteSnapshot, sameEtag } from "./s3";
 export type { DeleteOutcome } from "./s3";
-export type { S3ClientOptions } from "./s3";
+export type { S3ClientOptions, S3Endpoint } from "./s3";
 export { RateLimiter } from "./rateLimiter";
 export type { RateLimiterOptions } from "./rateLimiter";
 export { DEFAULT_RETRY_POLICY } from "./retryPolicy";

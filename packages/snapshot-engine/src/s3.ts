@@ -9,7 +9,17 @@ export interface S3ClientOptions {
    * with the SDK's standard backoff. Defaults to 5.
    */
   maxAttempts?: number;
+  /** Let a client in one region reach a bucket in another (account checks). Defaults to false. */
+  followRegionRedirects?: boolean;
+  /**
+   * Fixed credentials, only for local stand-ins such as s3rver. Defaults to the standard AWS
+   * credential chain, which is what every deploy uses.
+   */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
+
+/** Where a client connects; the bucket itself does not matter for that. */
+export type S3Endpoint = Pick<S3Target, "region" | "endpoint" | "forcePathStyle">;
 
 function sdk(): typeof import("@aws-sdk/client-s3") {
   // Required on first use: the SDK's eager requires are slow and break Pulumi's closure
@@ -19,12 +29,16 @@ function sdk(): typeof import("@aws-sdk/client-s3") {
 }
 
 /**
- * An S3 client for the target, with credentials from the standard AWS credential chain
- * (environment, shared config, SSO, instance role); none are ever passed in or stored.
+ * The one place S3 clients are made: the engine, `npm start`, `npm run verify`, the post-deploy
+ * check and the benchmarks all use it. Credentials come from the standard AWS credential chain
+ * (environment, shared config, SSO, instance role) unless a local stand-in's are given; none are
+ * ever stored.
  */
-export function createS3Client(target: S3Target, options: S3ClientOptions = {}): S3Client {
+export function createS3Client(target: S3Endpoint, options: S3ClientOptions = {}): S3Client {
   const { S3Client: Client } = sdk();
   return new Client({
+    credentials: options.credentials,
+    followRegionRedirects: options.followRegionRedirects,
     // A custom endpoint (s3rver, LocalStack) needs some region to sign with; AWS uses the chain's.
     region: target.region ?? (target.endpoint ? "us-east-1" : undefined),
     endpoint: target.endpoint,

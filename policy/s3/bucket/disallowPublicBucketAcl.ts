@@ -19,32 +19,41 @@ export const disallowPublicBucketAcl: ResourceValidationPolicy = {
     'Checks that bucket ACLs are private: a canned `acl` on aws.s3.Bucket, BucketV2, BucketAcl or BucketAclV2 must be "private", and no grant may name the AllUsers or AuthenticatedUsers group.',
   enforcementLevel: "mandatory",
   validateResource: [
-    validateResourceOfType(aws.s3.Bucket, (bucket, _args, report) => {
-      checkCannedAcl(bucket.acl, report);
-      checkGrants(publicInlineGrants(bucket.grants), "grants", report);
-    }),
-    validateResourceOfType(aws.s3.BucketV2, (bucket, _args, report) => {
-      checkCannedAcl(bucket.acl, report);
-      checkGrants(publicInlineGrants(bucket.grants), "grants", report);
-    }),
-    validateResourceOfType(aws.s3.BucketAcl, (acl, _args, report) => {
-      checkCannedAcl(acl.acl, report);
-      checkGrants(
-        publicAccessControlPolicyGrants(acl.accessControlPolicy),
-        "accessControlPolicy.grants",
-        report,
-      );
-    }),
-    validateResourceOfType(aws.s3.BucketAclV2, (acl, _args, report) => {
-      checkCannedAcl(acl.acl, report);
-      checkGrants(
-        publicAccessControlPolicyGrants(acl.accessControlPolicy),
-        "accessControlPolicy.grants",
-        report,
-      );
-    }),
+    validateResourceOfType(aws.s3.Bucket, (bucket, _args, report) =>
+      checkInlineAcl(bucket, report),
+    ),
+    validateResourceOfType(aws.s3.BucketV2, (bucket, _args, report) =>
+      checkInlineAcl(bucket, report),
+    ),
+    validateResourceOfType(aws.s3.BucketAcl, (acl, _args, report) => checkBucketAcl(acl, report)),
+    validateResourceOfType(aws.s3.BucketAclV2, (acl, _args, report) => checkBucketAcl(acl, report)),
   ],
 };
+
+/** The legacy inline ACL of `Bucket` and `BucketV2`, which share these two properties. */
+function checkInlineAcl(
+  bucket: { acl?: string; grants?: Parameters<typeof publicInlineGrants>[0] },
+  report: ReportViolation,
+): void {
+  checkCannedAcl(bucket.acl, report);
+  checkGrants(publicInlineGrants(bucket.grants), "grants", report);
+}
+
+/** `BucketAcl` and its deprecated twin `BucketAclV2`, which share these two properties. */
+function checkBucketAcl(
+  acl: {
+    acl?: string;
+    accessControlPolicy?: Parameters<typeof publicAccessControlPolicyGrants>[0];
+  },
+  report: ReportViolation,
+): void {
+  checkCannedAcl(acl.acl, report);
+  checkGrants(
+    publicAccessControlPolicyGrants(acl.accessControlPolicy),
+    "accessControlPolicy.grants",
+    report,
+  );
+}
 
 function checkCannedAcl(acl: string | undefined, report: ReportViolation): void {
   if (acl !== undefined && !BUCKET_CANNED_ACLS.includes(acl)) {
