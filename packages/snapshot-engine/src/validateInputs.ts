@@ -105,7 +105,7 @@ export function validateSnapshotInputs(inputs: Record<string, unknown>): SpecFai
       if (
         perPage !== undefined &&
         !isUnknown(perPage) &&
-        !(Number(perPage) >= 1 && Number.isInteger(Number(perPage)))
+        !(Number(perPage) >= 1 && Number(perPage) <= 250 && Number.isInteger(Number(perPage)))
       ) {
         fail(
           "params.per_page",
