@@ -95,7 +95,7 @@ export function s3Error(
     message = `S3 denied ${action} on ${where} (AccessDenied): grant the identity of the AWS credential chain s3:GetObject, s3:PutObject and s3:DeleteObject on the bucket's objects (and kms:GenerateDataKey when the bucket uses SSE-KMS)`;
   } else if (code === "PreconditionFailed" || status === 412) {
     kind = "conflict";
-    message = `${where} changed while it was being written (S3 answered PreconditionFailed); nothing was overwritten. Run again to compare with the new object`;
+    message = `another writer changed ${where} between this run's read and its write (S3 answered PreconditionFailed); nothing was overwritten. Run again to compare with the new object`;
   } else if (code === "SlowDown" || code === "ServiceUnavailable" || status === 503) {
     message = `S3 kept throttling ${action} on ${where} (SlowDown) after ${attempts ?? "several"} attempts: run again later, or deploy fewer snapshots at once`;
   } else if (
