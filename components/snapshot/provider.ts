@@ -22,7 +22,7 @@ export const snapshotProvider: pulumi.dynamic.ResourceProvider<SnapshotInputs, S
   },
   async diff(_id, olds, news) {
     const engine: typeof Engine = require("@api-s3-load/snapshot-engine");
-    return engine.diffSnapshot(olds, news, Date.now());
+    return engine.diffSnapshot(olds, news);
   },
   async create(inputs) {
     const engine: typeof Engine = require("@api-s3-load/snapshot-engine");

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   dropUndefined,
+  maxAgePeriod,
   SNAPSHOT_SCHEMA_VERSION,
   type Encryption,
   type ParamValue,
@@ -26,7 +27,11 @@ export interface SnapshotArgs {
   params?: pulumi.Input<Record<string, pulumi.Input<ParamValue>>>;
   /** Pages of a list endpoint to fetch and concatenate. Defaults to 1. */
   pages?: pulumi.Input<number>;
-  /** ISO-8601 duration after which a deploy refetches, e.g. `PT1H`. Defaults to never. */
+  /**
+   * ISO-8601 duration, e.g. `PT1H`: a deploy in a later `maxAge` period (counted from the Unix epoch,
+   * UTC) than the stored fetch refetches, so deployed data is never older than this. Defaults to
+   * never. See docs/lifecycle.md.
+   */
   maxAge?: pulumi.Input<string>;
   /** Fewest items a payload may hold. Defaults to 1. */
   minItems?: pulumi.Input<number>;
@@ -96,6 +101,15 @@ export class Snapshot extends pulumi.dynamic.Resource {
         params: args.params ?? {},
         plan: args.plan ?? "public",
         ...(apiKey === undefined ? {} : { apiKey: pulumi.secret(apiKey) }),
+        // The clock is read here, once per program run, and not in the provider's `diff`: a plain
+        // input keeps diff pure, so refresh never reports age as drift and preview and up agree.
+        ...(args.maxAge === undefined
+          ? {}
+          : {
+              maxAgePeriod: pulumi
+                .output(args.maxAge)
+                .apply((maxAge) => maxAgePeriod(maxAge, Date.now())),
+            }),
         schemaVersion: SNAPSHOT_SCHEMA_VERSION,
         // Seeded so that Pulumi registers these outputs and a preview shows them as unknown.
         s3Uri: undefined,

@@ -1,10 +1,10 @@
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
   createSnapshot,
   deleteSnapshotObject,
   diffSnapshot,
-  isStale,
   readSnapshot,
+  SNAPSHOT_SCHEMA_VERSION,
   type SnapshotInputs,
   type SnapshotOutputs,
 } from "@api-s3-load/snapshot-engine";
@@ -71,31 +71,192 @@ describe("readSnapshot (pulumi refresh)", () => {
   });
 });
 
-describe("diffSnapshot and maxAge", () => {
-  const now = Date.parse("2026-11-30T12:00:00.000Z");
-  it.each<[string, string | undefined, boolean]>([
-    ["2026-11-30T10:59:59.000Z", "PT1H", true],
-    ["2026-11-30T11:30:00.000Z", "PT1H", false],
-    ["2026-11-29T12:00:00.000Z", undefined, false],
-  ])("a snapshot fetched at %s with maxAge %s is stale: %s", (fetchedAt, maxAge, stale) => {
-    expect(isStale(fetchedAt, maxAge, now)).toBe(stale);
+describe("readSnapshot drift", () => {
+  let s3: EmbeddedS3;
+  beforeAll(async () => {
+    s3 = await startS3Server([BUCKET]);
+  });
+  afterAll(() => s3.stop());
+
+  it("marks another object at the key as drift and keeps the mark through later refreshes", async () => {
+    const ours = await s3.client.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: "m.json", Body: "[1]" }),
+    );
+    const state = stateFor(s3, ours.ETag!);
+    const clean = await readSnapshot("id", state, { s3: s3.client });
+    expect(clean.props).not.toHaveProperty("drifted");
+
+    await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: "m.json", Body: "[2]" }));
+    const first = await readSnapshot("id", state, { s3: s3.client });
+    expect(first.props).toMatchObject({ drifted: true, bytes: 3 });
+    expect(first.props?.etag).not.toBe(state.etag);
+
+    // The state now holds the foreign ETag: only the mark says it is not the stack's data.
+    const second = await readSnapshot("id", first.props!, { s3: s3.client });
+    expect(second.props).toMatchObject({ drifted: true, etag: first.props?.etag });
+  });
+});
+
+/** Every input a Snapshot takes, each set, so a test can see which of them a step reads. */
+const EVERY_INPUT: Required<SnapshotInputs> = {
+  name: "m",
+  endpoint: "coins/markets",
+  params: { vs_currency: "usd" },
+  pages: 2,
+  key: "m.json",
+  maxAge: "PT1H",
+  minItems: 1,
+  maxBytes: 1_000_000,
+  requiredFields: ["id"],
+  gzip: false,
+  cacheControl: "max-age=60",
+  tags: { team: "data" },
+  bucket: BUCKET,
+  region: "us-east-1",
+  s3Endpoint: "http://127.0.0.1:4569",
+  s3ForcePathStyle: true,
+  encryption: { algorithm: "AES256" },
+  plan: "demo",
+  baseUrl: "https://api.coingecko.com/api/v3",
+  callsPerMinute: 30,
+  apiKey: "CG-key",
+  refresh: "1",
+  adopt: false,
+  maxAgePeriod: "2026-11-30T10:00:00.000Z",
+  schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+};
+
+function outputsOf(inputs: SnapshotInputs): SnapshotOutputs {
+  const { apiKey: _apiKey, ...echoed } = inputs;
+  return {
+    ...echoed,
+    s3Uri: `s3://${inputs.bucket}/${inputs.key}`,
+    etag: '"e"',
+    versionId: "v1",
+    writeId: "w1",
+    sha256: "a".repeat(64),
+    bytes: 3,
+    itemCount: 1,
+    fetchedAt: "2026-11-30T10:00:00.000Z",
+    sourceUrl: "https://api.coingecko.com/api/v3/coins/markets?vs_currency=usd",
+    unchanged: false,
+  };
+}
+
+/**
+ * The input names `step` reads from the state before its first S3 request: what it uses to reach
+ * the bucket and pick the object. Reads after that (read copies the whole state into its answer)
+ * are not how it reaches S3.
+ */
+async function inputsReadBeforeS3(
+  step: (props: SnapshotOutputs, s3: S3Client) => Promise<unknown>,
+): Promise<string[]> {
+  const read = new Set<string>();
+  let recording = true;
+  const props = new Proxy(outputsOf(EVERY_INPUT), {
+    get(target, property, receiver) {
+      if (recording && typeof property === "string") {
+        read.add(property);
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+  const s3 = {
+    async send(command: { constructor: { name: string } }) {
+      recording = false;
+      return command.constructor.name === "HeadObjectCommand"
+        ? { ETag: '"e"', VersionId: "v1", ContentLength: 3, Metadata: { "write-id": "w1" } }
+        : {};
+    },
+    destroy() {},
+  } as unknown as S3Client;
+  await step(props, s3);
+  return [...read].filter((name) => name in EVERY_INPUT).sort();
+}
+
+describe("inputs that read and delete use to reach the object", () => {
+  // Refresh and destroy run on the stored state alone, so each such input must make a deploy
+  // update the state when it changes (issue 11, item 4: s3ForcePathStyle was not tracked).
+  const consumed = Promise.all([
+    inputsReadBeforeS3((props, s3) => readSnapshot("id", props, { s3 })),
+    inputsReadBeforeS3((props, s3) => deleteSnapshotObject(props, { s3 })),
+  ]);
+
+  it("are the bucket, key and how S3 is reached", async () => {
+    const [read, del] = await consumed;
+    const where = ["bucket", "encryption", "key", "region", "s3Endpoint", "s3ForcePathStyle"];
+    expect(read).toEqual(where);
+    expect(del).toEqual(where);
   });
 
-  it("refetches a stale snapshot as an update, not a replacement", () => {
-    const inputs = {
-      name: "g",
-      bucket: "b",
-      key: "k",
-      endpoint: "global",
-      params: {},
-      plan: "public" as const,
-      schemaVersion: 1,
-      maxAge: "PT1H",
-    };
-    const diff = diffSnapshot({ ...inputs, fetchedAt: "2026-11-30T10:00:00.000Z" }, inputs, now);
-    expect(diff).toMatchObject({ changes: true, replaces: [], detailedDiff: { maxAge: "update" } });
-    const fresh = diffSnapshot({ ...inputs, fetchedAt: "2026-11-30T11:30:00.000Z" }, inputs, now);
-    expect(fresh.changes).toBe(false);
+  it("each make a deploy update the state when they change", async () => {
+    const [read, del] = await consumed;
+    const olds = outputsOf(EVERY_INPUT);
+    for (const name of new Set([...read, ...del])) {
+      const news = { ...EVERY_INPUT, [name]: changed(EVERY_INPUT[name as keyof SnapshotInputs]) };
+      expect([name, diffSnapshot(olds, news).changes]).toEqual([name, true]);
+    }
+    // The baseline itself is clean, so each change above is what made the difference.
+    expect(diffSnapshot(olds, EVERY_INPUT).changes).toBe(false);
+  });
+});
+
+function changed(value: unknown): unknown {
+  if (typeof value === "boolean") {
+    return !value;
+  }
+  if (typeof value === "number") {
+    return value + 1;
+  }
+  if (typeof value === "string") {
+    return `${value}-changed`;
+  }
+  if (Array.isArray(value)) {
+    return [...value, "changed"];
+  }
+  return { ...(value as object), kmsKeyId: "changed" };
+}
+
+describe("diffSnapshot", () => {
+  const inputs: SnapshotInputs = {
+    name: "g",
+    bucket: "b",
+    key: "k",
+    endpoint: "global",
+    params: {},
+    plan: "public",
+    schemaVersion: 1,
+    maxAge: "PT1H",
+    maxAgePeriod: "2026-11-30T10:00:00.000Z",
+  };
+  const state = { ...inputs, fetchedAt: "2026-11-30T10:00:00.000Z" };
+
+  it("refetches in a later maxAge period as an update, not a replacement", () => {
+    const later = { ...inputs, maxAgePeriod: "2026-11-30T11:00:00.000Z" };
+    expect(diffSnapshot(state, later)).toMatchObject({
+      changes: true,
+      replaces: [],
+      detailedDiff: { maxAgePeriod: "update" },
+    });
+  });
+
+  it("reports no change in the same period, whatever the stored data's age", () => {
+    expect(diffSnapshot({ ...state, fetchedAt: "2020-01-01T00:00:00.000Z" }, inputs).changes).toBe(
+      false,
+    );
+  });
+
+  it("reports drift found by a refresh as an update", () => {
+    expect(diffSnapshot({ ...state, drifted: true }, inputs)).toMatchObject({
+      changes: true,
+      replaces: [],
+      detailedDiff: { drifted: "update" },
+    });
+  });
+
+  it("updates state written before maxAgePeriod existed once", () => {
+    const { maxAgePeriod: _period, ...before } = state;
+    expect(diffSnapshot(before, inputs).changes).toBe(true);
   });
 });
 
@@ -151,7 +312,7 @@ describe("a replacement at the same bucket and key (a renamed resource)", () => 
   it("treats a new region or S3 endpoint as an update of the same object, never a replacement", () => {
     const before = { ...inputs("x"), fetchedAt: "2026-11-30T10:00:00.000Z" };
     for (const change of [{ region: "eu-west-1" }, { s3Endpoint: "http://127.0.0.1:1" }]) {
-      const diff = diffSnapshot(before, { ...inputs("x"), ...change }, Date.now());
+      const diff = diffSnapshot(before, { ...inputs("x"), ...change });
       expect(diff).toMatchObject({ changes: true, replaces: [] });
     }
   });

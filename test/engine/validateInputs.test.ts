@@ -1,5 +1,6 @@
 import {
   defaultSnapshotKey,
+  keyProblem,
   planDefaults,
   UNKNOWN,
   validateSnapshotInputs,
@@ -59,7 +60,7 @@ describe("validateSnapshotInputs", () => {
     ["params", ["usd"], "`params` must be a map of query parameter names"],
     ["pages", 0, "`pages` must be a whole number from 1 to 100; got number 0."],
     ["pages", 1.5, "`pages` must be a whole number from 1 to 100"],
-    ["key", "/coingecko/x.json", '`key` "/coingecko/x.json" must not start or end with "/"'],
+    ["key", "/coingecko/x.json", '`key` "/coingecko/x.json" starts with "/"'],
     ["key", "", "`key` must be a non-empty S3 object key"],
     ["maxAge", "1h", '`maxAge`: Duration "1h" is not an ISO-8601 duration'],
     ["minItems", -1, "`minItems` must be a whole number of 0 or more"],
@@ -131,6 +132,71 @@ describe("validateSnapshotInputs", () => {
     const failures = validateSnapshotInputs({ ...baseline, apiKey: secret, plan: "public" });
     expect(failures.length).toBeGreaterThan(0);
     expect(JSON.stringify(failures)).not.toContain("canary");
+  });
+});
+
+describe("keyProblem (check and npm start)", () => {
+  const FIX =
+    'write it as a plain relative path of non-empty names separated by single "/", such as';
+
+  it.each([
+    ["coingecko/coins-markets.json"],
+    ["a"],
+    ["data/2026-11-30/coins.json"],
+    ["..json"],
+    ["a/.hidden/b"],
+    ["a/b..c/d"],
+    ["folder with spaces/x.json"],
+  ])("accepts %j", (key) => {
+    expect(keyProblem(key)).toBeUndefined();
+  });
+
+  it.each([
+    [
+      "../escape.json",
+      'has a ".." segment, which file-based tools read as the parent folder',
+      "escape.json",
+    ],
+    [
+      "a/../../b.json",
+      'has a ".." segment, which file-based tools read as the parent folder',
+      "a/b.json",
+    ],
+    [
+      "coingecko/..",
+      'has a ".." segment, which file-based tools read as the parent folder',
+      "coingecko",
+    ],
+    ["a//b.json", 'has an empty segment ("//")', "a/b.json"],
+    ["./a.json", 'has a "." segment (such as a leading "./")', "a.json"],
+    ["a/./b.json", 'has a "." segment (such as a leading "./")', "a/b.json"],
+    ["/a.json", 'starts with "/"', "a.json"],
+    ["a/", 'ends with "/", which names a folder rather than an object', "a"],
+    ["a\u0000b.json", "contains the control character U+0000", "ab.json"],
+    ["a\nb.json", "contains the control character U+000A", "ab.json"],
+    ["a\u007fb.json", "contains the control character U+007F", "ab.json"],
+    [
+      "..",
+      'has a ".." segment, which file-based tools read as the parent folder',
+      "coingecko/coins-markets.json",
+    ],
+  ])("refuses %j, naming `key`, the problem and a plain key to use", (key, problem, plain) => {
+    expect(keyProblem(key)).toBe(`\`key\` ${JSON.stringify(key)} ${problem}: ${FIX} "${plain}".`);
+  });
+
+  it("is the rule check applies, as a failure on `key`", () => {
+    expect(validateSnapshotInputs({ ...baseline, key: "data/../../etc/x.json" })).toEqual([
+      { property: "key", reason: keyProblem("data/../../etc/x.json") },
+    ]);
+  });
+
+  it("refuses what is not a key of 1 to 1024 bytes", () => {
+    expect(keyProblem("x".repeat(1025))).toContain(
+      "`key` must be a non-empty S3 object key of at most 1024 bytes",
+    );
+    expect(keyProblem(42)).toBe(
+      '`key` must be a non-empty S3 object key of at most 1024 bytes, such as "coingecko/coins-markets.json"; got number 42.',
+    );
   });
 });
 

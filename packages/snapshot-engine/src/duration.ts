@@ -39,3 +39,26 @@ export function parseDuration(iso: string): number {
   }
   return Math.round(ms);
 }
+
+/**
+ * The start of the `maxAge` period that holds `now`, as an ISO timestamp: periods are `maxAge` long
+ * and counted from the Unix epoch (UTC), so every run inside one period computes the same value.
+ *
+ * The program passes it to the Snapshot as an input, which keeps the provider's `diff` a pure
+ * comparison of inputs: a deploy in a later period than the stored one refetches, so at deploy
+ * time the stored data was fetched less than `maxAge` ago, while a refresh or a repeated preview in
+ * the same period compares equal whatever the data's age. Undefined without a `maxAge`, or with one
+ * that does not parse (`check` reports that one against `maxAge`).
+ */
+export function maxAgePeriod(maxAge: string | undefined, now: number): string | undefined {
+  if (maxAge === undefined || maxAge === "") {
+    return undefined;
+  }
+  let span: number;
+  try {
+    span = parseDuration(maxAge);
+  } catch {
+    return undefined;
+  }
+  return new Date(Math.floor(now / span) * span).toISOString();
+}

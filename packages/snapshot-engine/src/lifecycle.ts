@@ -41,12 +41,24 @@ export interface SnapshotInputs extends SnapshotSpec {
   refresh?: string;
   /** Lets create take over an object it did not write. */
   adopt?: boolean;
+  /**
+   * Start of the current `maxAge` period (`maxAgePeriod(maxAge, now)`), computed by the program:
+   * a new period is a changed input, so staleness needs no clock in `diff`.
+   */
+  maxAgePeriod?: string;
   schemaVersion: number;
 }
 
 /** What state keeps: the inputs minus the key, plus what the write produced. Never the payload. */
 export type SnapshotOutputs = Omit<SnapshotInputs, "apiKey"> &
-  Omit<SnapshotResult, "requests" | "bucket" | "key">;
+  Omit<SnapshotResult, "requests" | "bucket" | "key"> & {
+    /**
+     * Set by a refresh that found another object at the key than the one this stack wrote, and
+     * kept by later refreshes until an update writes the stack's data again: `diff` reports it as
+     * a change, so `pulumi refresh` shows the drift and the next `pulumi up` restores the data.
+     */
+    drifted?: boolean;
+  };
 
 /**
  * Inputs whose change moves the object elsewhere: a new object is written, then the old deleted.
@@ -55,11 +67,15 @@ export type SnapshotOutputs = Omit<SnapshotInputs, "apiKey"> &
  */
 export const REPLACE_PROPERTIES = ["bucket", "key"] as const;
 
-/** Inputs whose change means the stored data is no longer what was asked for. */
+/**
+ * Inputs whose change means the stored data is no longer what was asked for, or that `read` and
+ * `delete` use to reach the object (they run on the state alone, so a change must reach state).
+ */
 export const UPDATE_PROPERTIES = [
   "name",
   "region",
   "s3Endpoint",
+  "s3ForcePathStyle",
   "endpoint",
   "params",
   "pages",
@@ -73,6 +89,7 @@ export const UPDATE_PROPERTIES = [
   "tags",
   "encryption",
   "refresh",
+  "maxAgePeriod",
   "schemaVersion",
 ] as const;
 
@@ -88,12 +105,15 @@ export function checkSnapshot(news: Record<string, unknown>): SpecFailure[] {
   return engine.validateSnapshotInputs(news);
 }
 
-/** Decides what a deploy must do, without touching the network. */
-export function diffSnapshot(
-  olds: Partial<SnapshotOutputs>,
-  news: SnapshotInputs,
-  now: number,
-): SnapshotDiff {
+/**
+ * Decides what a deploy must do, without touching the network or the clock: the same state and
+ * inputs always give the same answer, so a preview, its saved plan and the deploy agree.
+ *
+ * Pulumi (3.248+) also calls it after `read` on `pulumi refresh`, with the refreshed outputs as
+ * `olds` and the state's inputs as `news` (then inverts the answer): input echoes in the outputs
+ * equal those inputs, so only `drifted` makes a refresh report a change.
+ */
+export function diffSnapshot(olds: Partial<SnapshotOutputs>, news: SnapshotInputs): SnapshotDiff {
   const detailedDiff: SnapshotDiff["detailedDiff"] = {};
   const oldRecord = olds as Record<string, unknown>;
   const newRecord = news as unknown as Record<string, unknown>;
@@ -107,8 +127,8 @@ export function diffSnapshot(
       detailedDiff[property] = "update";
     }
   }
-  if (isStale(olds.fetchedAt, news.maxAge, now)) {
-    detailedDiff.maxAge = "update";
+  if (olds.drifted === true) {
+    detailedDiff.drifted = "update";
   }
   const replaces = Object.keys(detailedDiff).filter((p) => detailedDiff[p] === "replace");
   return {
@@ -117,19 +137,6 @@ export function diffSnapshot(
     detailedDiff,
     deleteBeforeReplace: false,
   };
-}
-
-/** True when the stored snapshot is older than `maxAge`. An unknown or absent age never is. */
-export function isStale(
-  fetchedAt: string | undefined,
-  maxAge: string | undefined,
-  now: number,
-): boolean {
-  if (!fetchedAt || !maxAge || maxAge === engine.UNKNOWN) {
-    return false;
-  }
-  const fetched = Date.parse(fetchedAt);
-  return Number.isFinite(fetched) && now - fetched >= engine.parseDuration(maxAge);
 }
 
 export async function createSnapshot(
@@ -159,9 +166,10 @@ export async function updateSnapshot(
 }
 
 /**
- * Refresh: the object as it is now. Gone → no id, so Pulumi drops the resource from state. Changed
- * outside the stack → its new ETag, size and checksum show as drift, and the next update refuses to
- * overwrite it until the user adopts or replaces it.
+ * Refresh: the object as it is now. Gone → no id, so Pulumi drops the resource from state. Another
+ * object than the one this stack wrote (another ETag, the rule update uses to call an object ours) →
+ * its ETag, size and checksum replace the state's and `drifted` is set, so the refresh shows drift
+ * and the next deploy's update writes the stack's data over it.
  */
 export async function readSnapshot(
   id: string,
@@ -172,6 +180,9 @@ export async function readSnapshot(
   if (!stored) {
     return { id: "" };
   }
+  // Kept once set: after the first refresh the state holds the foreign ETag, so only the flag
+  // remembers that the object is not the stack's data until an update writes it again.
+  const drifted = props.drifted === true || !engine.sameEtag(stored.etag, props.etag);
   return {
     id,
     // Dropped, not sent as undefined: an unversioned bucket has no VersionId, and the host cannot
@@ -185,10 +196,11 @@ export async function readSnapshot(
       sha256: stored.sha256 ?? "",
       writeId: stored.writeId,
       // The object we wrote keeps the fetch time of its write; state moves on when an unchanged
-      // update re-confirms the data, and a refresh must not wind that back (it would trip maxAge).
+      // update re-confirms the data, and a refresh must not wind that back.
       fetchedAt: engine.sameEtag(stored.etag, props.etag)
         ? props.fetchedAt
         : (stored.fetchedAt ?? props.fetchedAt),
+      drifted: drifted ? true : undefined,
     }),
   };
 }

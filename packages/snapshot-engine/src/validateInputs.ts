@@ -123,18 +123,10 @@ export function validateSnapshotInputs(inputs: Record<string, unknown>): SpecFai
     );
   }
 
-  const key = inputs.key;
   if (has("key")) {
-    if (typeof key !== "string" || key === "" || Buffer.byteLength(key) > 1024) {
-      fail(
-        "key",
-        `\`key\` must be a non-empty S3 object key of at most 1024 bytes, such as "coingecko/coins-markets.json"; got ${describe(key)}.`,
-      );
-    } else if (key.startsWith("/") || key.endsWith("/") || /[\u0000-\u001f]/.test(key)) {
-      fail(
-        "key",
-        `\`key\` "${key}" must not start or end with "/" or contain control characters: use a form like "coingecko/coins-markets.json".`,
-      );
+    const problem = keyProblem(inputs.key);
+    if (problem !== undefined) {
+      fail("key", problem);
     }
   }
 
@@ -297,6 +289,41 @@ export function validateSnapshotInputs(inputs: Record<string, unknown>): SpecFai
   }
 
   return failures;
+}
+
+/**
+ * What is wrong with an object key, as a sentence that names `key` and the fix; undefined for a
+ * plain key. S3 accepts almost any bytes, but sync tools and file-backed servers (s3rver maps keys
+ * to files) read "..", ".", empty segments and a leading or trailing "/" as paths: a ".." segment can
+ * write outside their folder. The one rule for the Snapshot's `check` and `npm start`.
+ */
+export function keyProblem(key: unknown): string | undefined {
+  if (typeof key !== "string" || key === "" || Buffer.byteLength(key) > 1024) {
+    return `\`key\` must be a non-empty S3 object key of at most 1024 bytes, such as "coingecko/coins-markets.json"; got ${describe(key)}.`;
+  }
+  const segments = key.split("/");
+  const control = /[\u0000-\u001f\u007f]/.exec(key);
+  const problem = control
+    ? `contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`
+    : key.startsWith("/")
+      ? 'starts with "/"'
+      : key.endsWith("/")
+        ? 'ends with "/", which names a folder rather than an object'
+        : segments.includes("..")
+          ? 'has a ".." segment, which file-based tools read as the parent folder'
+          : segments.includes(".")
+            ? 'has a "." segment (such as a leading "./")'
+            : segments.includes("")
+              ? 'has an empty segment ("//")'
+              : undefined;
+  if (problem === undefined) {
+    return undefined;
+  }
+  const plain = segments
+    .map((segment) => segment.replace(/[\u0000-\u001f\u007f]/g, ""))
+    .filter((segment) => segment !== "" && segment !== "." && segment !== "..")
+    .join("/");
+  return `\`key\` ${JSON.stringify(key)} ${problem}: write it as a plain relative path of non-empty names separated by single "/", such as "${plain || "coingecko/coins-markets.json"}".`;
 }
 
 function describe(value: unknown): string {
