@@ -10,6 +10,7 @@ import {
   type CreateResult,
   type DynamicProviderHost,
   type HostProps,
+  type ResourceState,
   UNKNOWN,
   startDynamicProviderHost,
 } from "../helpers/dynamicProviderHost";
@@ -117,7 +118,37 @@ describe("check (preview)", () => {
       "a key with a leading slash",
       { key: "/coingecko/x.json" },
       "key",
-      '`key` "/coingecko/x.json" must not start or end with "/" or contain control characters: use a form like "coingecko/coins-markets.json".',
+      '`key` "/coingecko/x.json" starts with "/": write it as a plain relative path of non-empty names separated by single "/", such as "coingecko/x.json".',
+    ],
+    [
+      "a key that climbs out of its folder",
+      { key: "coingecko/../../outside.json" },
+      "key",
+      '`key` "coingecko/../../outside.json" has a ".." segment, which file-based tools read as the parent folder: write it as a plain relative path of non-empty names separated by single "/", such as "coingecko/outside.json".',
+    ],
+    [
+      "a key with an empty segment",
+      { key: "coingecko//x.json" },
+      "key",
+      '`key` "coingecko//x.json" has an empty segment ("//"): write it as a plain relative path of non-empty names separated by single "/", such as "coingecko/x.json".',
+    ],
+    [
+      "a key with a leading ./",
+      { key: "./coingecko/x.json" },
+      "key",
+      '`key` "./coingecko/x.json" has a "." segment (such as a leading "./"): write it as a plain relative path of non-empty names separated by single "/", such as "coingecko/x.json".',
+    ],
+    [
+      "a key with a trailing slash",
+      { key: "coingecko/" },
+      "key",
+      '`key` "coingecko/" ends with "/", which names a folder rather than an object: write it as a plain relative path of non-empty names separated by single "/", such as "coingecko".',
+    ],
+    [
+      "a key with a control character",
+      { key: "coingecko/x\r.json" },
+      "key",
+      '`key` "coingecko/x\\r.json" contains the control character U+000D: write it as a plain relative path of non-empty names separated by single "/", such as "coingecko/x.json".',
     ],
     [
       "an endpoint with a scheme and host",
@@ -285,7 +316,14 @@ describe("diff (preview)", () => {
     ],
     ["a rotated API key alone", "DIFF_NONE", [], { apiKey: "CG-rotatedKey" }, {}],
     ["a changed client rate limit alone", "DIFF_NONE", [], { callsPerMinute: 10 }, {}],
-    ["a maxAge the snapshot is younger than", "DIFF_NONE", [], { maxAge: "PT1H" }, {}],
+    ["a new maxAge alone", "DIFF_NONE", [], { maxAge: "PT1H" }, {}],
+    [
+      "a snapshot days old, in the same maxAge period",
+      "DIFF_NONE",
+      [],
+      { maxAge: "PT1H", maxAgePeriod: "2026-11-30T14:00:00.000Z" },
+      { fetchedAt: hoursAgo(48), maxAgePeriod: "2026-11-30T14:00:00.000Z" },
+    ],
     ["another bucket", "DIFF_SOME", ["bucket"], { bucket: "other-bucket" }, {}],
     ["a bucket not known yet", "DIFF_SOME", ["bucket"], { bucket: UNKNOWN }, {}],
     ["another key", "DIFF_SOME", ["key"], { key: "coingecko/other.json" }, {}],
@@ -305,12 +343,15 @@ describe("diff (preview)", () => {
     ["state without a schema version", "DIFF_SOME", [], {}, { schemaVersion: undefined }],
     ["gzip storage", "DIFF_SOME", [], { gzip: true }, {}],
     [
-      "a snapshot older than maxAge",
+      "a later maxAge period",
       "DIFF_SOME",
       [],
-      { maxAge: "PT1H" },
-      { fetchedAt: hoursAgo(2) },
+      { maxAge: "PT1H", maxAgePeriod: "2026-11-30T15:00:00.000Z" },
+      { maxAgePeriod: "2026-11-30T14:00:00.000Z" },
     ],
+    // Refresh and destroy reach S3 with the stored value: a change must reach state.
+    ["another S3 addressing style", "DIFF_SOME", [], { s3ForcePathStyle: false }, {}],
+    ["drift a refresh found", "DIFF_SOME", [], {}, { drifted: true }],
   ])(
     "for %s answers %s with replaces %j and no network",
     async (_case, changesKind, replaces, changes, olds) => {
@@ -423,6 +464,115 @@ describe("read (refresh)", () => {
     expect(stored.body.equals(expectedMarketsBytes(1))).toBe(true);
     expect(outs).toMatchObject({ unchanged: false, sha256: sha256(stored.body) });
     state = { id: state.id, properties: outs };
+  });
+});
+
+describe("pulumi refresh as the engine runs it (read, then diff), and the next up", () => {
+  const PERIOD = "2026-11-30T14:00:00.000Z";
+  /** The inputs a program run registers inside one `maxAge` period, as `check` returns them. */
+  const program = (period = PERIOD): HostProps => ({
+    ...news,
+    maxAge: "PT1H",
+    maxAgePeriod: period,
+  });
+  let current: ResourceState;
+
+  beforeAll(async () => {
+    const outputs = await host.update(
+      state.id,
+      recorded.urn,
+      state.properties as HostProps,
+      program(),
+    );
+    current = { inputs: program(), outputs: outputs as HostProps };
+  });
+
+  it("reports an untouched object as unchanged, however old its data", async () => {
+    // Fetched two days ago, with maxAge PT1H: age alone is not drift.
+    const aged = {
+      ...current.outputs,
+      fetchedAt: new Date(Date.now() - 48 * 3600_000).toISOString(),
+    };
+    const result = await host.refresh(state.id, recorded.urn, { ...current, outputs: aged });
+    expect(result.read.id).toBe(state.id);
+    expect(result.diff).toMatchObject({ changes: "DIFF_NONE", replaces: [] });
+  });
+
+  it("still refetches on the next up once the maxAge period has passed", async () => {
+    fake.reset();
+    const later = program("2026-11-30T15:00:00.000Z");
+    const diff = await host.diff(state.id, recorded.urn, current.outputs, later);
+    expect(diff).toMatchObject({ changes: "DIFF_SOME", replaces: [] });
+    const outputs = await host.update(state.id, recorded.urn, current.outputs, later);
+    expect(fake.count("/coins/markets")).toBe(1);
+    expect(outputs).toMatchObject({ unchanged: true, maxAgePeriod: "2026-11-30T15:00:00.000Z" });
+    // Back to the period the other tests deploy in.
+    current = {
+      inputs: program(),
+      outputs: (await host.update(
+        state.id,
+        recorded.urn,
+        outputs as HostProps,
+        program(),
+      )) as HostProps,
+    };
+  });
+
+  it("shows an object changed outside the stack as drift until the next up restores the stack's data", async () => {
+    const foreign = Buffer.from('{"overwritten": true}\n');
+    await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: foreign }));
+
+    const first = await host.refresh(state.id, recorded.urn, current);
+    expect(first.diff).toMatchObject({ changes: "DIFF_SOME", replaces: [] });
+    expect(first.read.properties).toMatchObject({ drifted: true, bytes: foreign.length });
+    // A second refresh still sees it: the state now holds the foreign ETag, not the stack's data.
+    const second = await host.refresh(state.id, recorded.urn, first.state!);
+    expect(second.diff).toMatchObject({ changes: "DIFF_SOME", replaces: [] });
+
+    // The next up: the preview says update, and the update writes the stack's data back.
+    proxy.reset();
+    const refreshed = second.state!;
+    const checked = await host.check(recorded.urn, refreshed.inputs, program());
+    const diff = await host.diff(
+      state.id,
+      recorded.urn,
+      refreshed.outputs,
+      checked.inputs as HostProps,
+    );
+    expect(diff).toMatchObject({ changes: "DIFF_SOME", replaces: [] });
+    const outputs = await host.update(
+      state.id,
+      recorded.urn,
+      refreshed.outputs,
+      checked.inputs as HostProps,
+    );
+    const stored = await getObject(s3.client, KEY);
+    expect(stored.body.equals(expectedMarketsBytes(1))).toBe(true);
+    expect(outputs).toMatchObject({ unchanged: false, sha256: sha256(stored.body) });
+    expect(outputs).not.toHaveProperty("drifted");
+    expect(proxy.count("PUT")).toBe(1);
+
+    // Restored: refresh is clean again, and so is the following preview.
+    const restored: ResourceState = {
+      inputs: checked.inputs as HostProps,
+      outputs: outputs as HostProps,
+    };
+    const after = await host.refresh(state.id, recorded.urn, restored);
+    expect(after.diff).toMatchObject({ changes: "DIFF_NONE" });
+    expect((await host.diff(state.id, recorded.urn, after.state!.outputs, program())).changes).toBe(
+      "DIFF_NONE",
+    );
+    state = { id: state.id, properties: outputs };
+  });
+
+  it("drops an object deleted outside the stack without a diff", async () => {
+    const created = await host.create(recorded.urn, { ...news, key: "coingecko/gone.json" });
+    await s3.client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: "coingecko/gone.json" }));
+    const result = await host.refresh(created.id, recorded.urn, {
+      inputs: { ...news, key: "coingecko/gone.json" },
+      outputs: created.properties as HostProps,
+    });
+    expect(result).toEqual({ read: expect.objectContaining({ id: "" }) });
   });
 });
 

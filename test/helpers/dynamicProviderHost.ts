@@ -77,6 +77,21 @@ export interface ReadResult {
   inputs: Record<string, unknown>;
 }
 
+/** A resource's state as the engine keeps it: the inputs it registered and the provider's outputs. */
+export interface ResourceState {
+  inputs: HostProps;
+  outputs: HostProps;
+}
+
+/** One resource's `pulumi refresh`, step by step as the engine takes it. */
+export interface RefreshResult {
+  read: ReadResult;
+  /** Absent when `read` reported the resource gone (the engine then drops it). */
+  diff?: DiffResult;
+  /** The state the refresh leaves; absent when the resource is gone. */
+  state?: ResourceState;
+}
+
 /** What a create/update reported when the resource exists but failed to initialise. */
 export interface ResourceInitFailure {
   id: string;
@@ -109,7 +124,14 @@ export interface DynamicProviderHost {
     config?: Record<string, unknown>,
   ): Promise<{ acceptSecrets: boolean; supportsPreview: boolean }>;
   check(urn: string, olds: HostProps, news: HostProps): Promise<CheckResult>;
-  diff(id: string, urn: string, olds: HostProps, news: HostProps): Promise<DiffResult>;
+  /** `oldInputs` is the engine's `old_inputs` field, which the nodejs dynamic host does not read. */
+  diff(
+    id: string,
+    urn: string,
+    olds: HostProps,
+    news: HostProps,
+    oldInputs?: HostProps,
+  ): Promise<DiffResult>;
   /**
    * With `preview`, mirrors the engine: a provider that did not answer `supportsPreview` (the
    * dynamic host never does) is not called, and the inputs come back as outputs with an empty id.
@@ -124,6 +146,15 @@ export interface DynamicProviderHost {
     options?: { preview?: boolean },
   ): Promise<Record<string, unknown>>;
   read(id: string, urn: string, props: HostProps, inputs?: HostProps): Promise<ReadResult>;
+  /**
+   * `pulumi refresh` of one resource as Pulumi 3.248+ runs it (pkg/resource/deploy/step.go,
+   * `RefreshStep.Apply`): `read` with the state's outputs and inputs; then, unless the resource is
+   * gone, `diff` with the refreshed outputs (and refreshed inputs, or the old ones when `read`
+   * returned none) where the old values go and the state's old inputs where the new ones go. The
+   * engine then inverts that diff, which swaps old and new in the per-property kinds but keeps
+   * `changes` and `replaces`, the fields the nodejs host answers, as they are.
+   */
+  refresh(id: string, urn: string, state: ResourceState): Promise<RefreshResult>;
   delete(id: string, urn: string, props: HostProps): Promise<void>;
   /** `Log` calls on the fake engine (only when the provider's runtime knows the engine, see `PULUMI_NODEJS_ENGINE`). */
   engineLogs: EngineLogEntry[];
@@ -247,13 +278,16 @@ export async function startDynamicProviderHost(
           .map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
       };
     },
-    async diff(id, urn, olds, news) {
+    async diff(id, urn, olds, news, oldInputs) {
       await ensureConfigured();
       const req = new provProto.DiffRequest()
         .setId(id)
         .setUrn(urn)
         .setOlds(toStruct(olds, "strip"))
         .setNews(toStruct(news, "strip"));
+      if (oldInputs) {
+        req.setOldInputs(toStruct(oldInputs, "strip"));
+      }
       const res = await callUnary<provProto.DiffResponse>("Diff", (cb) => client.diff(req, cb));
       const detailedDiff: DiffResult["detailedDiff"] = {};
       res.getDetaileddiffMap().forEach((d, k) => {
@@ -314,6 +348,17 @@ export async function startDynamicProviderHost(
         properties: fromStruct(res.getProperties()),
         inputs: fromStruct(res.getInputs()),
       };
+    },
+    async refresh(id, urn, state) {
+      const read = await this.read(id, urn, state.outputs, state.inputs);
+      if (read.id === "") {
+        return { read };
+      }
+      const inputs =
+        Object.keys(read.inputs).length > 0 ? (read.inputs as HostProps) : state.inputs;
+      const outputs = read.properties as HostProps;
+      const diff = await this.diff(read.id, urn, outputs, state.inputs, inputs);
+      return { read, diff, state: { inputs, outputs } };
     },
     async delete(id, urn, props) {
       await ensureConfigured();
