@@ -5,6 +5,7 @@
  * tests import this list instead.
  */
 import { Policies } from "@pulumi/policy";
+import { disallowPublicAccessPoint } from "./accessPoint";
 import {
   disallowBucketWebsite,
   disallowInsecureTransport,
@@ -16,12 +17,15 @@ import {
 } from "./bucket";
 import { disallowWildcardCorsWrite } from "./bucketCors";
 import { disallowPublicBucketPolicy } from "./bucketPolicy";
+import { disallowPublicMultiRegionAccessPoint } from "./multiRegionAccessPoint";
 import { disallowPublicObjectAcl } from "./object";
 import { disallowUnguardedSnapshotBucket } from "./snapshot";
 
+export * from "./accessPoint";
 export * from "./bucket";
 export * from "./bucketCors";
 export * from "./bucketPolicy";
+export * from "./multiRegionAccessPoint";
 export * from "./object";
 export * from "./snapshot";
 
@@ -32,16 +36,30 @@ export const mandatoryPolicies: Policies = [
   disallowUnblockedPublicAccess,
   disallowUncontrolledOwnership,
   disallowPublicBucketPolicy,
+  disallowPublicAccessPoint,
+  disallowPublicMultiRegionAccessPoint,
   disallowUnencryptedBucket,
   disallowUnguardedSnapshotBucket,
 ];
 
-/** Advisory by default; the prod pack config (policy/config/prod.json) makes them mandatory. */
+/**
+ * Advisory by default. The prod pack config (policy/config/prod.json) makes versioning and the
+ * TLS-only policy mandatory; website hosting and wildcard CORS writes stay advisory there too,
+ * because neither grants access by itself (see `advisoryInProd`).
+ */
 export const advisoryPolicies: Policies = [
   disallowUnversionedBucket,
   disallowInsecureTransport,
   disallowBucketWebsite,
   disallowWildcardCorsWrite,
 ];
+
+/**
+ * Advisory even in prod, by design: a website configuration serves only what a public bucket
+ * policy or ACL already exposes (both mandatory everywhere), so a bucket read only through
+ * CloudFront with OAI/OAC exposes nothing; a CORS rule only lets browsers read cross-origin
+ * responses, and a PUT still needs credentials or a presigned URL. Both stay as hints.
+ */
+export const advisoryInProd: Policies = [disallowBucketWebsite, disallowWildcardCorsWrite];
 
 export const s3Policies: Policies = [...mandatoryPolicies, ...advisoryPolicies];

@@ -86,6 +86,16 @@ export interface StackResourceSpec {
   props: Record<string, unknown>;
   /** Property name → names of the resources (in this fixture) the value came from. */
   propertyDependencies?: Record<string, string[]>;
+  /**
+   * Name of an explicit `aws` provider the resource was created with; absent means the stack's
+   * default provider (the host then gives no provider resource, as in these fixtures).
+   */
+  provider?: string;
+}
+
+function awsProvider(name: string): NonNullable<PolicyResource["provider"]> {
+  const type = "pulumi:providers:aws";
+  return { type, name, urn: urnOf(type, name), props: {} };
 }
 
 /** Arguments for a stack, as the host builds them for `AnalyzeStack`. */
@@ -105,6 +115,7 @@ export function createStackValidationArgs(
       opts: baseOpts(),
       dependencies: [],
       propertyDependencies: {},
+      ...(spec.provider === undefined ? {} : { provider: awsProvider(spec.provider) }),
       isType: (cls) => match.isType(cls as { __pulumiType?: string }),
       asType: ((cls: { __pulumiType?: string }) =>
         match.asType(cls, proxied)) as PolicyResource["asType"],

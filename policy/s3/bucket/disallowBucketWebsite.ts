@@ -7,8 +7,10 @@ const FIX =
   "CloudFront with origin access control.";
 
 /**
- * Forbids static website hosting, which only serves anonymous readers. Advisory by default; prod
- * raises it to mandatory through pack config.
+ * Flags static website hosting on this project's buckets. Advisory everywhere, prod included: the
+ * website endpoint serves only objects anyone may already read, so what it exposes is decided by
+ * the ACL, bucket policy and public access block policies, which are mandatory; a bucket read only
+ * through CloudFront (OAI/OAC, which use the REST endpoint) exposes nothing through it.
  */
 export const disallowBucketWebsite: ResourceValidationPolicy = {
   name: "s3-bucket-disallow-website",
@@ -36,5 +38,8 @@ export const disallowBucketWebsite: ResourceValidationPolicy = {
 };
 
 function reportWebsite(what: string, report: ReportViolation): void {
-  report(`${what} turns on static website hosting, which serves objects to anyone. ${FIX}`);
+  report(
+    `${what} turns on static website hosting, whose endpoint serves objects to anyone once the ` +
+      `bucket is made public. ${FIX}`,
+  );
 }

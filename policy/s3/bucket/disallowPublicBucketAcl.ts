@@ -1,41 +1,85 @@
 import * as aws from "@pulumi/aws";
-import { ReportViolation, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import {
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  validateResourceOfType,
+} from "@pulumi/policy";
+import {
+  ALLOWABLE_CANNED_ACLS,
+  allowedCannedAcls,
   BUCKET_CANNED_ACLS,
   describeGrant,
+  nonPublicAclMessage,
   publicAccessControlPolicyGrants,
   publicInlineGrants,
   PublicGrant,
 } from "../common/acl";
+import { configWithDefaults } from "../common/config";
+import { remediatePublicCannedAcl } from "../common/remediate";
+
+/** Tunables of `s3-bucket-disallow-public-acl`. */
+export interface DisallowPublicBucketAclConfig {
+  /**
+   * Canned ACLs that are not public but not private either ("log-delivery-write", "aws-exec-read",
+   * "bucket-owner-read", "bucket-owner-full-control") that this organisation accepts besides
+   * "private". Public ACLs cannot be listed. Defaults to `[]`.
+   */
+  allowedCannedAcls: string[];
+}
 
 /**
  * Forbids public bucket ACLs, wherever they are set: the legacy inline `acl`/`grants` of
  * `aws.s3.Bucket`/`BucketV2`, and `aws.s3.BucketAcl`/`BucketAclV2` (`acl` and every grant of
- * `accessControlPolicy`). Mandatory by default.
+ * `accessControlPolicy`). Canned ACLs that are not public but not private are refused too, unless
+ * listed in `allowedCannedAcls`. Under `remediate`, a public canned ACL becomes "private".
+ * Mandatory by default.
  */
 export const disallowPublicBucketAcl: ResourceValidationPolicy = {
   name: "s3-bucket-disallow-public-acl",
   description:
-    'Checks that bucket ACLs are private: a canned `acl` on aws.s3.Bucket, BucketV2, BucketAcl or BucketAclV2 must be "private", and no grant may name the AllUsers or AuthenticatedUsers group.',
+    'Checks that bucket ACLs are private: a canned `acl` on aws.s3.Bucket, BucketV2, BucketAcl or BucketAclV2 must be "private" (or one of `allowedCannedAcls`), and no grant may name the AllUsers or AuthenticatedUsers group. Remediates a public canned ACL to "private".',
+  configSchema: {
+    properties: {
+      allowedCannedAcls: {
+        type: "array",
+        items: { type: "string", enum: [...ALLOWABLE_CANNED_ACLS] },
+        default: [],
+        description:
+          'Canned ACLs that are not public but not private either, accepted besides "private" (e.g. "log-delivery-write" for a legacy log bucket).',
+      },
+    },
+  },
   enforcementLevel: "mandatory",
   validateResource: [
-    validateResourceOfType(aws.s3.Bucket, (bucket, _args, report) =>
-      checkInlineAcl(bucket, report),
+    validateResourceOfType(aws.s3.Bucket, (bucket, args, report) =>
+      checkInlineAcl(bucket, args, report),
     ),
-    validateResourceOfType(aws.s3.BucketV2, (bucket, _args, report) =>
-      checkInlineAcl(bucket, report),
+    validateResourceOfType(aws.s3.BucketV2, (bucket, args, report) =>
+      checkInlineAcl(bucket, args, report),
     ),
-    validateResourceOfType(aws.s3.BucketAcl, (acl, _args, report) => checkBucketAcl(acl, report)),
-    validateResourceOfType(aws.s3.BucketAclV2, (acl, _args, report) => checkBucketAcl(acl, report)),
+    validateResourceOfType(aws.s3.BucketAcl, (acl, args, report) =>
+      checkBucketAcl(acl, args, report),
+    ),
+    validateResourceOfType(aws.s3.BucketAclV2, (acl, args, report) =>
+      checkBucketAcl(acl, args, report),
+    ),
   ],
+  remediateResource: remediatePublicCannedAcl([
+    aws.s3.Bucket,
+    aws.s3.BucketV2,
+    aws.s3.BucketAcl,
+    aws.s3.BucketAclV2,
+  ]),
 };
 
 /** The legacy inline ACL of `Bucket` and `BucketV2`, which share these two properties. */
 function checkInlineAcl(
   bucket: { acl?: string; grants?: Parameters<typeof publicInlineGrants>[0] },
+  args: ResourceValidationArgs,
   report: ReportViolation,
 ): void {
-  checkCannedAcl(bucket.acl, report);
+  checkCannedAcl(bucket.acl, args, report);
   checkGrants(publicInlineGrants(bucket.grants), "grants", report);
 }
 
@@ -45,9 +89,10 @@ function checkBucketAcl(
     acl?: string;
     accessControlPolicy?: Parameters<typeof publicAccessControlPolicyGrants>[0];
   },
+  args: ResourceValidationArgs,
   report: ReportViolation,
 ): void {
-  checkCannedAcl(acl.acl, report);
+  checkCannedAcl(acl.acl, args, report);
   checkGrants(
     publicAccessControlPolicyGrants(acl.accessControlPolicy),
     "accessControlPolicy.grants",
@@ -55,13 +100,23 @@ function checkBucketAcl(
   );
 }
 
-function checkCannedAcl(acl: string | undefined, report: ReportViolation): void {
-  if (acl !== undefined && !BUCKET_CANNED_ACLS.includes(acl)) {
-    report(
+function checkCannedAcl(
+  acl: string | undefined,
+  args: ResourceValidationArgs,
+  report: ReportViolation,
+): void {
+  const config = configWithDefaults<DisallowPublicBucketAclConfig>(args, {
+    allowedCannedAcls: [],
+  });
+  const allowed = allowedCannedAcls(BUCKET_CANNED_ACLS, config.allowedCannedAcls);
+  if (acl === undefined || allowed.includes(acl)) {
+    return;
+  }
+  report(
+    nonPublicAclMessage(acl, 'A bucket ACL must be "private"') ??
       `\`acl\` is "${acl}", but a bucket ACL must be "private". Remove \`acl\` and keep ACLs ` +
         'disabled with ownership controls "BucketOwnerEnforced", or set it to "private".',
-    );
-  }
+  );
 }
 
 function checkGrants(grants: PublicGrant[], field: string, report: ReportViolation): void {

@@ -17,8 +17,10 @@ export interface DisallowWildcardCorsWriteConfig {
 const DEFAULT_WRITE_METHODS = ["PUT", "POST", "DELETE"];
 
 /**
- * Forbids CORS rules that let any web origin write to the bucket. Advisory by default; prod raises
- * it to mandatory through pack config.
+ * Flags CORS rules that let any web origin write to the bucket. Advisory everywhere, prod included:
+ * CORS grants no access by itself (a browser PUT still needs credentials or a presigned URL, which
+ * is how this kind of rule is normally used); it only widens which pages may use access granted
+ * elsewhere, and that access is held by the mandatory policies.
  */
 export const disallowWildcardCorsWrite: ResourceValidationPolicy = {
   name: "s3-bucket-cors-disallow-wildcard-write",

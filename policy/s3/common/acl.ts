@@ -10,6 +10,83 @@ export const BUCKET_CANNED_ACLS: readonly string[] = ["private"];
 /** Canned ACLs an object may carry: private, or full control for the bucket owner (cross-account writes). */
 export const OBJECT_CANNED_ACLS: readonly string[] = ["private", "bucket-owner-full-control"];
 
+/** Canned ACLs that grant to the AllUsers or AuthenticatedUsers group: public by AWS's definition. */
+export const PUBLIC_CANNED_ACLS: readonly string[] = [
+  "public-read",
+  "public-read-write",
+  "authenticated-read",
+];
+
+/**
+ * Canned ACLs that are not public (no group of strangers is granted anything) but not private
+ * either, with what each grants and what to use instead. An organisation may allow them by name
+ * (`allowedCannedAcls`); a public ACL can never be allowed.
+ */
+export const NON_PUBLIC_CANNED_ACLS: Readonly<Record<string, { grants: string; instead: string }>> =
+  {
+    "log-delivery-write": {
+      grants: "the S3 LogDelivery group WRITE and READ_ACP",
+      instead:
+        "For server access logs, keep ACLs disabled and give the logging.s3.amazonaws.com service " +
+        "principal s3:PutObject on the log prefix in the target bucket's policy (conditioned on " +
+        "aws:SourceAccount).",
+    },
+    "aws-exec-read": {
+      grants: "EC2 READ, for AMI bundles",
+      instead: "Grant the role that reads the objects access in a bucket policy instead.",
+    },
+    "bucket-owner-read": {
+      grants: "the bucket owner READ while the writer keeps ownership",
+      instead:
+        'Use "bucket-owner-full-control", or ownership controls "BucketOwnerEnforced" so the bucket ' +
+        "owner owns every object.",
+    },
+    "bucket-owner-full-control": {
+      grants: "the bucket owner full control, which means nothing on a bucket's own ACL",
+      instead: 'Use "private".',
+    },
+  };
+
+/** The canned ACLs an organisation may add through `allowedCannedAcls`. */
+export const ALLOWABLE_CANNED_ACLS: readonly string[] = Object.keys(NON_PUBLIC_CANNED_ACLS);
+
+/**
+ * The violation message for a canned ACL that is not public but not private either, or
+ * `undefined` for any other ACL. `must` says what the ACL must be ('a bucket ACL must be
+ * "private"').
+ */
+export function nonPublicAclMessage(acl: unknown, must: string): string | undefined {
+  const known =
+    typeof acl === "string" && Object.hasOwn(NON_PUBLIC_CANNED_ACLS, acl)
+      ? NON_PUBLIC_CANNED_ACLS[acl]
+      : undefined;
+  if (known === undefined) {
+    return undefined;
+  }
+  return (
+    `\`acl\` is "${String(acl)}", which is not public but not private either: it grants ` +
+    `${known.grants}. ${must}. ${known.instead} To accept it anyway, list it in this policy's ` +
+    "`allowedCannedAcls` config."
+  );
+}
+
+/** True when `acl` is one of the canned ACLs that make a bucket or object public. */
+export function isPublicCannedAcl(acl: unknown): boolean {
+  return typeof acl === "string" && PUBLIC_CANNED_ACLS.includes(acl);
+}
+
+/**
+ * The allowed canned ACLs of a policy: the kind's private ACLs plus the organisation's
+ * `allowedCannedAcls`, of which only non-public ones count (the schema refuses others; a host that
+ * skips schema validation must not open a hole).
+ */
+export function allowedCannedAcls(base: readonly string[], extra: readonly unknown[]): string[] {
+  const added = extra.filter(
+    (a): a is string => typeof a === "string" && ALLOWABLE_CANNED_ACLS.includes(a),
+  );
+  return [...base, ...added.filter((a) => !base.includes(a))];
+}
+
 // Group grantees are identified by URI; S3 accepts http and https spellings and any case.
 const PUBLIC_GROUP_URI =
   /^https?:\/\/acs\.amazonaws\.com\/groups\/global\/(AllUsers|AuthenticatedUsers)\/?$/i;

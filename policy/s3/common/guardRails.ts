@@ -7,6 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { PolicyResource } from "@pulumi/policy";
+import { PUBLIC_ACCESS_BLOCK_FLAGS } from "./flags";
 import { asList, isRecord, tryRead } from "./known";
 import { StackBuckets } from "./stackBuckets";
 
@@ -25,26 +26,73 @@ function guarded(check: () => GuardCheck): GuardCheck {
   return read.known ? read.value : { status: "undecided", error: read.error };
 }
 
-/** The four settings of `aws.s3.BucketPublicAccessBlock`, all of which must be true. */
-export const PUBLIC_ACCESS_BLOCK_FLAGS = [
-  "blockPublicAcls",
-  "blockPublicPolicy",
-  "ignorePublicAcls",
-  "restrictPublicBuckets",
-] as const;
+export { PUBLIC_ACCESS_BLOCK_FLAGS };
 
-/** The bucket has an `aws.s3.BucketPublicAccessBlock` with all four flags true. */
+/**
+ * The bucket has an `aws.s3.BucketPublicAccessBlock` with all four flags true, or the stack
+ * declares an `aws.s3.AccountPublicAccessBlock` with all four flags true through the bucket's own
+ * provider (so for the bucket's account). S3 applies the most restrictive of the account's and the
+ * bucket's settings, so such an account block closes every bucket of the account whatever the
+ * bucket's own block says; being in the same stack, it is checked on every preview together with
+ * the bucket and cannot be removed without this policy seeing it (docs/policy.md).
+ */
 export function checkPublicAccessBlock(stack: StackBuckets, bucket: PolicyResource): GuardCheck {
-  const { matches, undecided } = stack.attachedTo(bucket, [aws.s3.BucketPublicAccessBlock]);
-  if (matches.length === 0) {
-    return undecided
-      ? { status: "undecided", error: undecided }
-      : problem(
-          "has no public access block. Add an aws.s3.BucketPublicAccessBlock with `bucket` set to " +
-            "this bucket's id and blockPublicAcls, blockPublicPolicy, ignorePublicAcls and " +
-            "restrictPublicBuckets all true.",
-        );
+  const account = checkAccountBlock(stack, bucket);
+  if (account.status === "ok") {
+    return OK;
   }
+  const { matches, undecided } = stack.attachedTo(bucket, [aws.s3.BucketPublicAccessBlock]);
+  const own: GuardCheck =
+    matches.length > 0
+      ? checkBucketBlocks(matches)
+      : undecided
+        ? { status: "undecided", error: undecided }
+        : problem(
+            "has no public access block. Add an aws.s3.BucketPublicAccessBlock with `bucket` set to " +
+              "this bucket's id and blockPublicAcls, blockPublicPolicy, ignorePublicAcls and " +
+              "restrictPublicBuckets all true.",
+          );
+  if (own.status !== "problem") {
+    return own;
+  }
+  if (account.status === "undecided") {
+    return account;
+  }
+  return account.problem === undefined ? own : problem(`${own.problem} ${account.problem}`);
+}
+
+type AccountCheck =
+  { status: "ok" } | { status: "undecided"; error: Error } | { status: "absent"; problem?: string };
+
+/**
+ * `ok` when an account-level block declared through the bucket's provider has all four flags true;
+ * otherwise `absent`, with a sentence about the account block that falls short, if there is one.
+ */
+function checkAccountBlock(stack: StackBuckets, bucket: PolicyResource): AccountCheck {
+  const provider = bucket.provider?.urn;
+  let undecided: Error | undefined;
+  let shortfall: string | undefined;
+  for (const block of stack.resources) {
+    if (!block.isType(aws.s3.AccountPublicAccessBlock) || block.provider?.urn !== provider) {
+      continue;
+    }
+    const read = tryRead(() => PUBLIC_ACCESS_BLOCK_FLAGS.filter((f) => block.props[f] !== true));
+    if (!read.known) {
+      undecided = undecided ?? read.error;
+    } else if (read.value.length === 0) {
+      return { status: "ok" };
+    } else {
+      shortfall ??=
+        `Account public access block "${block.name}" has ${read.value.join(", ")} not true, so ` +
+        "it does not close the bucket either.";
+    }
+  }
+  return undecided
+    ? { status: "undecided", error: undecided }
+    : { status: "absent", problem: shortfall };
+}
+
+function checkBucketBlocks(matches: PolicyResource[]): GuardCheck {
   return guarded(() => {
     const failures = matches.map((block) => ({
       block,

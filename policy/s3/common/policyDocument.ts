@@ -32,12 +32,21 @@ export function parsePolicy(policy: unknown): ParsedPolicy {
   return { ok: true, statements };
 }
 
-/** Condition keys that, by default, narrow an open principal to one account or a VPC endpoint. */
+/**
+ * Condition keys that, by default, narrow an open principal to known callers: one account or
+ * organisation, named principals, a VPC or VPC endpoint, or the bucket's own access points (the
+ * "delegate access control to access points" policy). AWS counts a fixed value of each as
+ * non-public (Amazon S3 User Guide, "The meaning of public"; IAM Access Analyzer).
+ */
 export const DEFAULT_NARROWING_CONDITION_KEYS: readonly string[] = [
   "aws:PrincipalAccount",
+  "aws:PrincipalOrgID",
+  "aws:PrincipalArn",
   "aws:SourceAccount",
   "aws:SourceVpce",
   "aws:SourceVpc",
+  "s3:DataAccessPointAccount",
+  "s3:DataAccessPointArn",
 ];
 
 // Positive-match operators only: a negated operator (StringNotEquals) or an `...IfExists` variant
@@ -56,6 +65,20 @@ export function isWildcardPrincipal(principal: unknown): boolean {
     return true;
   }
   return isRecord(principal) && Object.values(principal).some((v) => stringsOf(v).includes("*"));
+}
+
+/**
+ * True when `principal` lets in callers nobody named: everyone (see `isWildcardPrincipal`) or any
+ * identity of a web or SAML identity provider (`{"Federated": …}`), which AWS counts as public.
+ */
+export function isOpenPrincipal(principal: unknown): boolean {
+  return (
+    isWildcardPrincipal(principal) ||
+    (isRecord(principal) &&
+      Object.entries(principal).some(
+        ([type, value]) => type.toLowerCase() === "federated" && stringsOf(value).length > 0,
+      ))
+  );
 }
 
 /**
@@ -92,9 +115,9 @@ export interface PublicStatement {
 }
 
 /**
- * Allow statements whose principal is everyone (`Principal: "*"`, `{"AWS": "*"}`, or any
- * `NotPrincipal`, which allows everyone but the listed ones) and whose condition does not narrow
- * the request to one of `narrowingKeys`.
+ * Allow statements whose principal is everyone (`Principal: "*"`, `{"AWS": "*"}`, a federated
+ * identity provider, or any `NotPrincipal`, which allows everyone but the listed ones) and whose
+ * condition does not narrow the request to one of `narrowingKeys`.
  */
 export function publicAllowStatements(
   statements: readonly Statement[],
@@ -105,7 +128,7 @@ export function publicAllowStatements(
       return [];
     }
     let open: { principal: string } | undefined;
-    if (isWildcardPrincipal(statement["Principal"])) {
+    if (isOpenPrincipal(statement["Principal"])) {
       open = { principal: `Principal ${JSON.stringify(statement["Principal"])}` };
     } else if (statement["NotPrincipal"] !== undefined) {
       open = { principal: `NotPrincipal ${JSON.stringify(statement["NotPrincipal"])}` };

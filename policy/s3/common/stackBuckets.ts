@@ -17,8 +17,11 @@ export type ResourceClass = Parameters<PolicyResource["isType"]>[0];
 /** Bucket resource classes of @pulumi/aws v7: the current `Bucket` and the deprecated `BucketV2`. */
 export const BUCKET_CLASSES: readonly ResourceClass[] = [aws.s3.Bucket, aws.s3.BucketV2];
 
-/** True when `resource` is one of `classes`. */
-export function isOneOf(resource: PolicyResource, classes: readonly ResourceClass[]): boolean {
+/** True when `resource` (a stack's resource or a resource policy's arguments) is one of `classes`. */
+export function isOneOf(
+  resource: Pick<PolicyResource, "isType">,
+  classes: readonly ResourceClass[],
+): boolean {
   return classes.some((c) => resource.isType(c));
 }
 
@@ -52,7 +55,8 @@ interface Reference {
 export class StackBuckets {
   readonly buckets: PolicyResource[];
   private readonly identities: Map<string, BucketIdentity>;
-  private readonly resources: readonly PolicyResource[];
+  /** Every resource of the stack. */
+  readonly resources: readonly PolicyResource[];
 
   constructor(resources: readonly PolicyResource[]) {
     this.resources = resources;

@@ -27,7 +27,7 @@ describe("s3-bucket-disallow-website", () => {
     await assertHasResourceViolation(
       disallowBucketWebsite,
       args,
-      `This website configuration turns on static website hosting, which serves objects to anyone. ${FIX}`,
+      `This website configuration turns on static website hosting, whose endpoint serves objects to anyone once the bucket is made public. ${FIX}`,
     );
   });
 
@@ -49,7 +49,7 @@ describe("s3-bucket-disallow-website", () => {
         bucket: "b",
         website: { indexDocument: "index.html" },
       }),
-      `\`website\` turns on static website hosting, which serves objects to anyone. ${FIX}`,
+      `\`website\` turns on static website hosting, whose endpoint serves objects to anyone once the bucket is made public. ${FIX}`,
     );
     await assertHasResourceViolation(
       disallowBucketWebsite,
@@ -57,7 +57,7 @@ describe("s3-bucket-disallow-website", () => {
         bucket: "b",
         websites: [{ indexDocument: "index.html" }],
       }),
-      `\`websites\` turns on static website hosting, which serves objects to anyone. ${FIX}`,
+      `\`websites\` turns on static website hosting, whose endpoint serves objects to anyone once the bucket is made public. ${FIX}`,
     );
   });
 });

@@ -48,13 +48,75 @@ describe("s3-bucket-disallow-public-acl", () => {
     await assertNoResourceViolations(disallowPublicBucketAcl, args);
   });
 
-  it.each(["public-read", "public-read-write", "authenticated-read", "log-delivery-write"])(
+  it.each(["public-read", "public-read-write", "authenticated-read"])(
     "rejects BucketAcl acl %s",
     async (acl) => {
       const args = createResourceValidationArgs(aws.s3.BucketAcl, { ...bucketAcl(), acl });
       await assertHasResourceViolation(disallowPublicBucketAcl, args, cannedMessage(acl));
     },
   );
+
+  it("rejects log-delivery-write as not public but not private, naming the bucket-policy way", async () => {
+    const args = createResourceValidationArgs(aws.s3.BucketAcl, {
+      ...bucketAcl(),
+      acl: "log-delivery-write",
+    });
+    await assertHasResourceViolation(
+      disallowPublicBucketAcl,
+      args,
+      '`acl` is "log-delivery-write", which is not public but not private either: it grants the S3 LogDelivery group WRITE and READ_ACP. A bucket ACL must be "private". For server access logs, keep ACLs disabled and give the logging.s3.amazonaws.com service principal s3:PutObject on the log prefix in the target bucket\'s policy (conditioned on aws:SourceAccount). To accept it anyway, list it in this policy\'s `allowedCannedAcls` config.',
+    );
+  });
+
+  it.each([
+    ["aws-exec-read", "EC2 READ, for AMI bundles"],
+    ["bucket-owner-read", "the bucket owner READ while the writer keeps ownership"],
+  ])("says %s is not public", async (acl, grants) => {
+    const args = createResourceValidationArgs(aws.s3.BucketAclV2, { ...bucketAcl(), acl });
+    const outcome = await runResourcePolicy(disallowPublicBucketAcl, args);
+    expect(outcome.violations.map((v) => v.message)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^\`acl\` is "${acl}", which is not public but not private either: it grants ${grants}\\.`,
+        ),
+      ),
+    ]);
+  });
+
+  it("accepts a non-public canned ACL the organisation allows, and never a public one", async () => {
+    const config = { allowedCannedAcls: ["log-delivery-write", "public-read"] };
+    const logs = createResourceValidationArgs(
+      aws.s3.BucketAcl,
+      { ...bucketAcl(), acl: "log-delivery-write" },
+      config,
+    );
+    await assertNoResourceViolations(disallowPublicBucketAcl, logs);
+    const open = createResourceValidationArgs(
+      aws.s3.BucketAcl,
+      { ...bucketAcl(), acl: "public-read" },
+      config,
+    );
+    await assertHasResourceViolation(disallowPublicBucketAcl, open, cannedMessage("public-read"));
+  });
+
+  it("offers only non-public canned ACLs in its config schema, allowing none by default", () => {
+    expect(disallowPublicBucketAcl.configSchema?.properties).toEqual({
+      allowedCannedAcls: {
+        type: "array",
+        items: {
+          type: "string",
+          enum: [
+            "log-delivery-write",
+            "aws-exec-read",
+            "bucket-owner-read",
+            "bucket-owner-full-control",
+          ],
+        },
+        default: [],
+        description: expect.any(String),
+      },
+    });
+  });
 
   it("rejects BucketAclV2 acl public-read", async () => {
     const args = createResourceValidationArgs(aws.s3.BucketAclV2, {

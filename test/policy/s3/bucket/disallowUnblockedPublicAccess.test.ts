@@ -119,3 +119,79 @@ describe("s3-bucket-disallow-unblocked-public-access", () => {
     });
   });
 });
+
+describe("s3-bucket-disallow-unblocked-public-access with an account-level block", () => {
+  const ACCOUNT_BLOCK = "account-public-access-block";
+  const accountBlock = (change: Record<string, unknown> = {}, provider?: string) => ({
+    type: aws.s3.AccountPublicAccessBlock,
+    name: ACCOUNT_BLOCK,
+    props: {
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+      ...change,
+    },
+    ...(provider === undefined ? {} : { provider }),
+  });
+
+  it("accepts a bucket without its own block when the stack closes the whole account", async () => {
+    await assertNoStackViolations(disallowUnblockedPublicAccess, [
+      ...without(BLOCK),
+      accountBlock(),
+    ]);
+  });
+
+  it("accepts a bucket whose own block is open when the account block is closed (S3 applies the stricter)", async () => {
+    await assertNoStackViolations(disallowUnblockedPublicAccess, [
+      ...withChange(BLOCK, { blockPublicPolicy: false }),
+      accountBlock(),
+    ]);
+  });
+
+  it.each(["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"])(
+    "rejects a bucket without its own block when the account block has %s false",
+    async (flag) => {
+      await assertHasStackViolations(
+        disallowUnblockedPublicAccess,
+        [...without(BLOCK), accountBlock({ [flag]: false })],
+        [
+          onBucket(
+            `Bucket "data" (s3://${BUCKET_NAME}) has no public access block. Add an aws.s3.BucketPublicAccessBlock with \`bucket\` set to this bucket's id and blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true. Account public access block "${ACCOUNT_BLOCK}" has ${flag} not true, so it does not close the bucket either.`,
+          ),
+        ],
+      );
+    },
+  );
+
+  it("rejects a bucket whose account block is declared through another provider (another account)", async () => {
+    await assertHasStackViolations(
+      disallowUnblockedPublicAccess,
+      [...without(BLOCK), accountBlock({}, "other-account")],
+      [
+        onBucket(
+          `Bucket "data" (s3://${BUCKET_NAME}) has no public access block. Add an aws.s3.BucketPublicAccessBlock with \`bucket\` set to this bucket's id and blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.`,
+        ),
+      ],
+    );
+  });
+
+  it("accepts the account block when bucket and block share an explicit provider", async () => {
+    const stack = without(BLOCK).map((r) => (r.name === "data" ? { ...r, provider: "prod" } : r));
+    await assertNoStackViolations(disallowUnblockedPublicAccess, [
+      ...stack,
+      accountBlock({}, "prod"),
+    ]);
+  });
+
+  it("leaves the verdict to the host's preview note when the account block's flag is unknown", async () => {
+    const outcome = await runStackPolicy(
+      disallowUnblockedPublicAccess,
+      createStackValidationArgs([...without(BLOCK), accountBlock({ ignorePublicAcls: UNKNOWN })]),
+    );
+    expect(outcome).toEqual({
+      violations: [],
+      unknown: "string value at .ignorePublicAcls can't be known during preview",
+    });
+  });
+});

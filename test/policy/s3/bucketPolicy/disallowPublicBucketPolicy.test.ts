@@ -9,7 +9,8 @@ import {
 } from "../../../helpers/policy";
 import { BUCKET_ARN, BUCKET_ID, tlsOnlyStatement } from "../fixtures";
 
-const KEYS = "aws:PrincipalAccount, aws:SourceAccount, aws:SourceVpce, aws:SourceVpc";
+const KEYS =
+  "aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalArn, aws:SourceAccount, aws:SourceVpce, aws:SourceVpc, s3:DataAccessPointAccount, s3:DataAccessPointArn";
 
 const readStatement = (): Record<string, unknown> => ({
   Sid: "PublicRead",
@@ -28,7 +29,7 @@ function policyArgs(statement: Record<string, unknown>, config: Record<string, u
 }
 
 const openMessage = (principal: string, keys = KEYS) =>
-  `\`policy\` statement 1 (Sid "PublicRead") allows ${principal} without a condition that narrows it to an account or VPC endpoint. Name the principals (e.g. {"AWS": "arn:aws:iam::<account>:root"}) or add a condition such as {"StringEquals": {"aws:SourceVpce": "vpce-…"}} on one of: ${keys}.`;
+  `\`policy\` statement 1 (Sid "PublicRead") allows ${principal} without a condition that narrows it to known callers. Name the principals (e.g. {"AWS": "arn:aws:iam::<account>:root"}) or add a condition such as {"StringEquals": {"aws:SourceVpce": "vpce-…"}} on one of: ${keys}.`;
 
 describe("s3-bucket-policy-disallow-public-principal", () => {
   describePolicyBasics(disallowPublicBucketPolicy, {
@@ -55,6 +56,35 @@ describe("s3-bucket-policy-disallow-public-principal", () => {
     );
   });
 
+  it.each([
+    [
+      '{"Federated":"cognito-identity.amazonaws.com"}',
+      { Federated: "cognito-identity.amazonaws.com" },
+    ],
+    [
+      '{"Federated":["accounts.google.com","graph.facebook.com"]}',
+      { Federated: ["accounts.google.com", "graph.facebook.com"] },
+    ],
+  ])(
+    "rejects Allow to a federated identity provider %s, which AWS counts as public",
+    async (shown, principal) => {
+      await assertHasResourceViolation(
+        disallowPublicBucketPolicy,
+        policyArgs({ ...readStatement(), Principal: principal }),
+        openMessage(`Principal ${shown}`),
+      );
+    },
+  );
+
+  it("accepts a federated principal narrowed to the account", async () => {
+    const statement = {
+      ...readStatement(),
+      Principal: { Federated: "cognito-identity.amazonaws.com" },
+      Condition: { StringEquals: { "aws:PrincipalAccount": "123456789012" } },
+    };
+    await assertNoResourceViolations(disallowPublicBucketPolicy, policyArgs(statement));
+  });
+
   it("rejects Allow with NotPrincipal, which allows everyone else", async () => {
     const statement = {
       ...readStatement(),
@@ -72,6 +102,23 @@ describe("s3-bucket-policy-disallow-public-principal", () => {
     ["the account", { StringEquals: { "aws:PrincipalAccount": "123456789012" } }],
     ["a VPC endpoint", { StringEquals: { "aws:SourceVpce": ["vpce-0abc"] } }],
     ["a VPC", { StringLike: { "aws:sourcevpc": "vpc-0abc" } }],
+    ["the organisation", { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } }],
+    [
+      "a named role",
+      { ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::123456789012:role/reader" } },
+    ],
+    [
+      "the account's access points",
+      { StringEquals: { "s3:DataAccessPointAccount": "123456789012" } },
+    ],
+    [
+      "one access point",
+      {
+        ArnLike: {
+          "s3:DataAccessPointArn": "arn:aws:s3:us-east-1:123456789012:accesspoint/reader",
+        },
+      },
+    ],
   ])('accepts Principal "*" narrowed to %s', async (_label, condition) => {
     const statement = { ...readStatement(), Principal: "*", Condition: condition };
     await assertNoResourceViolations(disallowPublicBucketPolicy, policyArgs(statement));
@@ -82,6 +129,13 @@ describe("s3-bucket-policy-disallow-public-principal", () => {
     ["an IfExists operator", { StringEqualsIfExists: { "aws:SourceVpce": "vpce-0abc" } }],
     ["a wildcard value", { StringLike: { "aws:SourceVpce": "vpce-*" } }],
     ["an unrelated key", { IpAddress: { "aws:SourceIp": "203.0.113.0/24" } }],
+    ["a negated organisation", { StringNotEquals: { "aws:PrincipalOrgID": "o-abc123" } }],
+    [
+      "an IfExists principal ARN",
+      { ArnLikeIfExists: { "aws:PrincipalArn": "arn:aws:iam::1:root" } },
+    ],
+    ["a wildcard principal ARN", { ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/reader" } }],
+    ["a wildcard access point", { StringLike: { "s3:DataAccessPointArn": "arn:aws:s3:*" } }],
   ])('rejects Principal "*" with %s', async (_label, condition) => {
     const statement = { ...readStatement(), Principal: "*", Condition: condition };
     await assertHasResourceViolation(
@@ -95,9 +149,9 @@ describe("s3-bucket-policy-disallow-public-principal", () => {
     const statement = {
       ...readStatement(),
       Principal: "*",
-      Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } },
+      Condition: { StringEquals: { "aws:SourceOrgID": "o-abc123" } },
     };
-    const config = { narrowingConditionKeys: ["aws:PrincipalOrgID"] };
+    const config = { narrowingConditionKeys: ["aws:SourceOrgID"] };
     await assertNoResourceViolations(disallowPublicBucketPolicy, policyArgs(statement, config));
     await assertHasResourceViolation(
       disallowPublicBucketPolicy,

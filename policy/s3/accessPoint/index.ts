@@ -1,0 +1,1 @@
+export { disallowPublicAccessPoint } from "./disallowPublicAccessPoint";

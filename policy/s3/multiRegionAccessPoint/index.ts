@@ -1,0 +1,1 @@
+export { disallowPublicMultiRegionAccessPoint } from "./disallowPublicMultiRegionAccessPoint";
