@@ -30,12 +30,15 @@ export type Fault = (
     }
   | { kind: "server-error"; status?: number; html?: boolean }
   | { kind: "hang" }
+  /** Headers and half a `Content-Length` body, then silence with the connection held open. */
+  | { kind: "stall" }
   | { kind: "reset" }
   /**
    * Half a body, then the connection is cut. `chunked` (default) framing lets the client see the
-   * cut; with `content-length` framing node-fetch 2 only notices through its timeout.
+   * cut; with `content-length` framing node-fetch 2 alone only notices through its timeout.
+   * `gzip` sends half of the gzip-encoded body (Content-Length then counts encoded bytes).
    */
-  | { kind: "truncated"; framing?: "chunked" | "content-length" }
+  | { kind: "truncated"; framing?: "chunked" | "content-length"; gzip?: boolean }
   | { kind: "invalid-json" }
   | { kind: "html"; status?: number; title?: string }
   | { kind: "text"; status?: number; body?: string }
@@ -321,18 +324,27 @@ export async function startFakeCoingecko(
         }
         case "hang":
           return; // Never answers; stop() or the client's timeout ends it.
+        case "stall": {
+          record.status = 200;
+          const text = JSON.stringify([marketsItem(0), marketsItem(1)]);
+          res.writeHead(200, { "content-type": "application/json", "content-length": text.length });
+          res.write(text.slice(0, Math.floor(text.length / 2)));
+          return; // The rest never comes; stop() or the client's timeout ends it.
+        }
         case "reset":
           req.socket.destroy();
           return;
         case "truncated": {
           record.status = 200;
-          const body = JSON.stringify(Array.from({ length: 10 }, (_, i) => marketsItem(i)));
-          res.writeHead(
-            200,
-            fault.framing === "content-length"
-              ? { "content-type": "application/json", "content-length": body.length }
-              : { "content-type": "application/json", "transfer-encoding": "chunked" },
-          );
+          const text = JSON.stringify(Array.from({ length: 10 }, (_, i) => marketsItem(i)));
+          const body = fault.gzip ? gzipSync(text) : text;
+          res.writeHead(200, {
+            "content-type": "application/json",
+            ...(fault.gzip ? { "content-encoding": "gzip" } : {}),
+            ...(fault.framing === "content-length"
+              ? { "content-length": body.length }
+              : { "transfer-encoding": "chunked" }),
+          });
           res.write(body.slice(0, Math.floor(body.length / 2)));
           setTimeout(() => req.socket.destroy(), 10);
           return;

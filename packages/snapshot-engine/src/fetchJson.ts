@@ -2,9 +2,9 @@ import { htmlTitle, isCloudflareRateLimit, misconfigurationHint, parseApiError }
 import type { ApiError } from "./apiErrors";
 import { SnapshotError } from "./errors";
 import type { RateLimiter } from "./rateLimiter";
-import { retryDelayMs } from "./retryPolicy";
+import { DEFAULT_RETRY_POLICY, retryDelayMs } from "./retryPolicy";
 import type { HeaderReader, RetryPolicy } from "./retryPolicy";
-import { Cancelled } from "./transport";
+import { Cancelled, TruncatedBodyError } from "./transport";
 import type { FetchLike, FetchResponseLike } from "./transport";
 import type { Plan } from "./types";
 import { USER_AGENT } from "./version";
@@ -24,8 +24,8 @@ export interface FetchContext {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   log: (line: string) => void;
   maxBytes: number;
-  /** Shared tallies: HTTP requests made, and bytes of pages already accepted. */
-  counter: { requests: number; acceptedBytes: number };
+  /** Shared tallies: HTTP requests made, requests timed out, and bytes of pages already accepted. */
+  counter: { requests: number; timeouts: number; acceptedBytes: number };
 }
 
 const MAX_REDIRECTS = 5;
@@ -60,6 +60,13 @@ export async function fetchJson(
     last = outcome;
     if (!outcome.error.retryable) {
       throw finalError(ctx, url, outcome.error, attempts, started, false);
+    }
+    if (outcome.error.kind === "timeout") {
+      // A hang costs a whole request timeout per attempt, so hangs get fewer retries than answers.
+      ctx.counter.timeouts += 1;
+      if (ctx.counter.timeouts >= ctx.policy.maxTimeouts) {
+        throw finalError(ctx, url, outcome.error, attempts, started, false);
+      }
     }
     if (attempts >= ctx.policy.maxAttempts) {
       break;
@@ -107,9 +114,13 @@ function finalError(
       ? ""
       : ` after ${attempts} attempt${attempts === 1 ? "" : "s"} over ${seconds(Date.now() - started)}${error.status ? ` (last status ${error.status})` : ""}${deadlineHit ? ", stopping at the deadline" : ""}`;
   const kind = deadlineHit && error.kind === "network" ? "timeout" : error.kind;
+  const hint =
+    kind === "timeout"
+      ? `. If the API is only slow (a slow link, a large payload), raise \`timeoutSeconds\` of this snapshot (its \`snapshots\` entry; the limit per request, now ${seconds(ctx.policy.requestTimeoutMs)}, default ${DEFAULT_RETRY_POLICY.requestTimeoutMs / 1000} s)`
+      : "";
   return new SnapshotError(
     kind,
-    `Snapshot "${ctx.snapshot}": GET ${url} failed${tried}: ${error.message}`,
+    `Snapshot "${ctx.snapshot}": GET ${url} failed${tried}: ${error.message}${hint}`,
     {
       status: error.status,
       apiCode: error.apiCode,
@@ -237,6 +248,13 @@ async function request(
         }),
       };
     }
+    if (isCutShort(error)) {
+      const message =
+        error instanceof TruncatedBodyError
+          ? error.message
+          : "the connection closed before the body was complete";
+      return { error: new SnapshotError("network", message, { retryable: true }) };
+    }
     const code = (error as { code?: string }).code;
     const reason = code ?? (error as Error).message ?? "unknown error";
     return {
@@ -247,6 +265,19 @@ async function request(
     cancel?.removeEventListener("abort", onCancel);
     release();
   }
+}
+
+/**
+ * A body that ended early: our guard on node-fetch 2 (`TruncatedBodyError`), node-fetch's own
+ * chunked check ("Premature close"), or Node's global fetch ("terminated").
+ */
+function isCutShort(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return (
+    error instanceof TruncatedBodyError ||
+    code === "ERR_STREAM_PREMATURE_CLOSE" ||
+    (error instanceof TypeError && message === "terminated")
+  );
 }
 
 async function readBody(

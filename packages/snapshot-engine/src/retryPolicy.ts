@@ -6,9 +6,22 @@ export interface RetryPolicy {
   baseDelayMs: number;
   /** Cap of any single wait, including a server's `Retry-After`. Defaults to 60 s. */
   maxDelayMs: number;
-  /** Per-request timeout (headers and body). Defaults to 30 s. */
+  /**
+   * Per-request timeout (headers and body). Defaults to 30 s; a snapshot's `timeoutSeconds`
+   * replaces it.
+   */
   requestTimeoutMs: number;
-  /** Deadline of the whole fetch (all pages, retries and waits). Defaults to 5 minutes. */
+  /**
+   * Timed-out requests a snapshot tolerates, all its pages together: the one that reaches this
+   * count is not retried. Defaults to 2, so an API that never answers fails a snapshot after two
+   * request timeouts and one backoff (about 62 s) instead of five attempts (about 170 s). A 5xx or
+   * a 429 answers at once, so those keep the full `maxAttempts` (issue 11).
+   */
+  maxTimeouts: number;
+  /**
+   * Deadline of the whole fetch (all pages, retries and waits). Defaults to 5 minutes, and is
+   * never shorter than `maxTimeouts` request timeouts plus one longest wait (`fetchDeadlineMs`).
+   */
   deadlineMs: number;
 }
 
@@ -17,8 +30,38 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 2_000,
   maxDelayMs: 60_000,
   requestTimeoutMs: 30_000,
+  maxTimeouts: 2,
   deadlineMs: 5 * 60_000,
 };
+
+/** Longest accepted `timeoutSeconds` of a snapshot: 15 minutes per request. */
+export const MAX_TIMEOUT_SECONDS = 900;
+
+/**
+ * The policy a snapshot runs with: the defaults, then the caller's overrides, then the snapshot's
+ * own `timeoutSeconds` (a slow link's setting wins over a programmatic default).
+ */
+export function snapshotRetryPolicy(
+  overrides: Partial<RetryPolicy> | undefined,
+  timeoutSeconds: number | undefined,
+): RetryPolicy {
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...overrides };
+  if (timeoutSeconds !== undefined) {
+    policy.requestTimeoutMs = timeoutSeconds * 1000;
+  }
+  return policy;
+}
+
+/**
+ * The whole fetch's deadline: `deadlineMs`, raised when a long `timeoutSeconds` needs more, so the
+ * deadline never cuts short the attempts a raised timeout is meant to allow.
+ */
+export function fetchDeadlineMs(policy: RetryPolicy): number {
+  return Math.max(
+    policy.deadlineMs,
+    policy.maxTimeouts * policy.requestTimeoutMs + policy.maxDelayMs,
+  );
+}
 
 /** Minimal header access, so this module needs no fetch implementation. */
 export interface HeaderReader {

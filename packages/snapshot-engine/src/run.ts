@@ -6,7 +6,7 @@ import { fetchPages } from "./pages";
 import { formatPayload, validatePayload } from "./payload";
 import { planDefaults } from "./plans";
 import { RateLimiter, sharedRateLimiter } from "./rateLimiter";
-import { DEFAULT_RETRY_POLICY } from "./retryPolicy";
+import { fetchDeadlineMs, snapshotRetryPolicy } from "./retryPolicy";
 import type { RetryPolicy } from "./retryPolicy";
 import {
   assertBucketExists,
@@ -44,7 +44,10 @@ export interface RunOptions {
   fetch?: FetchLike;
   /** Progress lines (retries, waits, the decision taken). Never receives the API key. */
   log?: (line: string) => void;
-  /** Overrides of the retry policy (attempts, delays, timeouts, deadline). */
+  /**
+   * Overrides of the retry policy (attempts, delays, timeouts, deadline). A spec's
+   * `timeoutSeconds` takes precedence over `retry.requestTimeoutMs`.
+   */
   retry?: Partial<RetryPolicy>;
   /** How the engine waits between attempts; tests pass a scaled sleep. Defaults to setTimeout. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -117,7 +120,7 @@ async function run(
   const plan = planDefaults(source.plan);
   const baseUrl = source.baseUrl ?? plan.baseUrl;
   const key = spec.key || defaultSnapshotKey(spec.name);
-  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const policy: RetryPolicy = snapshotRetryPolicy(options.retry, spec.timeoutSeconds);
   const limiter =
     options.limiter ??
     sharedRateLimiter(`${source.plan} ${new URL(baseUrl).origin}`, {
@@ -134,11 +137,11 @@ async function run(
     fetch: options.fetch ?? defaultFetch(),
     limiter,
     policy,
-    deadline: Date.now() + policy.deadlineMs,
+    deadline: Date.now() + fetchDeadlineMs(policy),
     sleep: options.sleep ?? defaultSleep,
     log,
     maxBytes: spec.maxBytes ?? DEFAULT_MAX_BYTES,
-    counter: { requests: 0, acceptedBytes: 0 },
+    counter: { requests: 0, timeouts: 0, acceptedBytes: 0 },
   };
 
   const { payload, firstUrl } = await fetchPages(

@@ -29,6 +29,12 @@ export interface SnapshotSpec {
   minItems?: number;
   /** Largest payload accepted, in bytes, counted while downloading. Defaults to 64 MiB. */
   maxBytes?: number;
+  /**
+   * Seconds one request (headers and body) may take before it counts as timed out. Defaults to 30.
+   * A snapshot stops after its second timed-out request, so by default an API that never answers
+   * fails it in about a minute; raise this on a slow link or for a very large payload (1–900).
+   */
+  timeoutSeconds?: number;
   /** Fields every item of a list payload must have. Defaults to none. */
   requiredFields?: string[];
   /** Store the object gzip-encoded (`Content-Encoding: gzip`). Defaults to false. */

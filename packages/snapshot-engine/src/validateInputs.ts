@@ -1,5 +1,6 @@
 import { parseDuration } from "./duration";
 import { PLAN_NAMES, isPlan } from "./plans";
+import { MAX_TIMEOUT_SECONDS } from "./retryPolicy";
 import type { SpecFailure } from "./types";
 import { UNKNOWN } from "./version";
 
@@ -154,6 +155,18 @@ export function validateSnapshotInputs(inputs: Record<string, unknown>): SpecFai
     fail(
       "maxBytes",
       `\`maxBytes\` must be a whole number of bytes from 1 to ${MAX_BYTES_LIMIT} (1 GiB); got ${describe(inputs.maxBytes)}.`,
+    );
+  }
+
+  if (
+    has("timeoutSeconds") &&
+    (!isInteger(inputs.timeoutSeconds) ||
+      (inputs.timeoutSeconds as number) < 1 ||
+      (inputs.timeoutSeconds as number) > MAX_TIMEOUT_SECONDS)
+  ) {
+    fail(
+      "timeoutSeconds",
+      `\`timeoutSeconds\` must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, the time one request may take (default 30); got ${describe(inputs.timeoutSeconds)}.`,
     );
   }
 
