@@ -2,9 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { PrivateBucket, readOnlyPolicy } from "./components/privateBucket";
-import { Snapshot } from "./components/snapshot";
+import { assertEngineBuilt, Snapshot } from "./components/snapshot";
 import { isStoredAsSecret } from "./config/secretConfig";
 import { parseStackConfig, PROJECT } from "./config/stackConfig";
+
+// The program runs the engine's build (packages/snapshot-engine/dist), which a `git pull` does not
+// refresh: refuse a stale one before anything is registered, rather than deploy old code silently.
+assertEngineBuilt();
 
 const config = new pulumi.Config(PROJECT);
 // Pulumi.yaml gives the key an empty default (see the comment there), so "set" means non-empty. The

@@ -1,1 +1,2 @@
 export { Snapshot, SNAPSHOT_TYPE, type SnapshotArgs } from "./snapshot";
+export { assertEngineBuilt } from "./engineBuild";

@@ -1,3 +1,4 @@
+import { maxAgePeriod } from "@api-s3-load/snapshot-engine";
 import {
   MOCK_ACCOUNT_ID,
   runProgram,
@@ -187,6 +188,25 @@ describe("per-stack settings", () => {
     for (const snapshot of dev.resources.filter((r) => r.type === SNAPSHOT)) {
       expect(snapshot.inputs.s3Endpoint).toBeUndefined();
       expect(snapshot.inputs.s3ForcePathStyle).toBe(false);
+    }
+  });
+
+  it("gives each snapshot with a maxAge the current maxAge period as an input, so diff reads no clock", async () => {
+    const before = Date.now();
+    const prod = await runProgram("prod");
+    const after = Date.now();
+    const snapshots = prod.resources.filter((r) => r.type === SNAPSHOT);
+    expect(snapshots.length).toBeGreaterThan(0);
+    for (const snapshot of snapshots) {
+      expect(snapshot.inputs.maxAge).toBe("PT1H");
+      // The run may straddle a period boundary; either side's period is right.
+      expect([maxAgePeriod("PT1H", before), maxAgePeriod("PT1H", after)]).toContain(
+        snapshot.inputs.maxAgePeriod,
+      );
+    }
+    const dev = await runProgram("dev");
+    for (const snapshot of dev.resources.filter((r) => r.type === SNAPSHOT)) {
+      expect(snapshot.inputs).not.toHaveProperty("maxAgePeriod");
     }
   });
 
