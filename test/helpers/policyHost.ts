@@ -105,8 +105,25 @@ export interface PolicyViolation {
   urn: string;
 }
 
+/** What one policy's remediation did to a resource, as the host answers `Remediate`. */
+export interface PolicyRemediation {
+  policyName: string;
+  policyPackName: string;
+  description: string;
+  /** The resource's inputs after this remediation (and every one before it in the pack). */
+  properties?: Record<string, unknown>;
+  /** Set instead of `properties` when the remediation could not run (an unknown value in preview). */
+  diagnostic?: string;
+}
+
 export interface PolicyPackHostOptions {
   env?: NodeJS.ProcessEnv;
+  /**
+   * The `run-policy-pack` program to start. Defaults to the project's own
+   * (`RUN_POLICY_PACK_PROGRAM`); a test of an installed pack passes the one in that install's
+   * node_modules, as the CLI would use.
+   */
+  program?: string;
   /** Defaults to 120 s: the pack is compiled and type-checked by ts-node before it listens. */
   startupTimeoutMs?: number;
   /**
@@ -126,6 +143,11 @@ export interface PolicyPackHost {
   configure(config?: Record<string, PolicyConfigEntry>): Promise<void>;
   analyze(resource: PolicyResource): Promise<PolicyViolation[]>;
   analyzeStack(resources: PolicyResource[]): Promise<PolicyViolation[]>;
+  /**
+   * Sends `Remediate` as the engine does before `Analyze`: every policy configured `remediate`
+   * may rewrite the resource's inputs. Returns one entry per policy that changed something.
+   */
+  remediate(resource: PolicyResource): Promise<PolicyRemediation[]>;
   engineLogs: EngineLogEntry[];
   stdout(): string;
   stderr(): string;
@@ -206,7 +228,7 @@ export async function startPolicyPackHost(
   let host: HostProcess;
   try {
     host = await spawnPulumiHost({
-      program: RUN_POLICY_PACK_PROGRAM,
+      program: options.program ?? RUN_POLICY_PACK_PROGRAM,
       args: [engine.address, "."],
       cwd: resolve(packDir),
       env: options.env,
@@ -360,6 +382,19 @@ export async function startPolicyPackHost(
         client.analyzeStack(req, cb),
       );
       return toViolations(res);
+    },
+    async remediate(resource) {
+      await ensureConfigured();
+      const res = await callUnary<analyzerProto.RemediateResponse>("Remediate", (cb) =>
+        client.remediate(toRequest(resource), cb),
+      );
+      return res.getRemediationsList().map((r) => ({
+        policyName: r.getPolicyname(),
+        policyPackName: r.getPolicypackname(),
+        description: r.getDescription(),
+        ...(r.getProperties() ? { properties: fromStruct(r.getProperties()) } : {}),
+        ...(r.getDiagnostic() ? { diagnostic: r.getDiagnostic() } : {}),
+      }));
     },
     engineLogs: engine.logs,
     stdout: host.stdout,

@@ -4,17 +4,28 @@
  * 1. Every stack file's mocked program run passes with zero mandatory violations, under its own
  *    pack config (prod raises the advisory policies to mandatory).
  * 2. Every case the issue lists, alone in a small resource set, is reported as a mandatory
- *    violation by the policy that owns it.
+ *    violation by the policy that owns it; every private setup AWS does not count as public passes.
+ * 3. Under `remediate`, the host's `Remediate` call returns the fixed inputs, which then pass;
+ *    under `mandatory` it changes nothing.
  */
 import { join } from "node:path";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import {
+  PolicyConfigEntry,
   PolicyPackHost,
   PolicyResource,
   PolicyViolation,
+  secret,
   startPolicyPackHost,
+  UNKNOWN,
 } from "../helpers/policyHost";
 import { RecordedResource, runProgram, StackName, STACKS } from "../helpers/programRun";
-import { advisoryPolicies, mandatoryPolicies, SNAPSHOT_TYPE } from "../../policy/s3";
+import {
+  advisoryInProd,
+  advisoryPolicies,
+  mandatoryPolicies,
+  SNAPSHOT_TYPE,
+} from "../../policy/s3";
 
 const PACK_DIR = join(__dirname, "..", "..", "policy");
 const STACK_CONFIG: Record<StackName, string> = {
@@ -41,6 +52,12 @@ const T = {
   versioning: "aws:s3/bucketVersioning:BucketVersioning",
   website: "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration",
   cors: "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration",
+  objectCopy: "aws:s3/objectCopy:ObjectCopy",
+  accountBlock: "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
+  accessPoint: "aws:s3/accessPoint:AccessPoint",
+  accessPointPolicy: "aws:s3control/accessPointPolicy:AccessPointPolicy",
+  mrap: "aws:s3control/multiRegionAccessPoint:MultiRegionAccessPoint",
+  mrapPolicy: "aws:s3control/multiRegionAccessPointPolicy:MultiRegionAccessPointPolicy",
 };
 
 const NAME = "guarded-bucket";
@@ -110,6 +127,15 @@ const allow = (principal: unknown) => ({
   Action: "s3:GetObject",
   Resource: `${ARN}/*`,
 });
+const AP_ARN = "arn:aws:s3:us-east-1:123456789012:accesspoint/reader";
+const ALL_FLAGS_ON = {
+  blockPublicAcls: true,
+  blockPublicPolicy: true,
+  ignorePublicAcls: true,
+  restrictPublicBuckets: true,
+};
+const policyJson = (statement: Record<string, unknown>) =>
+  JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
 const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
 const AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
 const owner = { id: "owner-id" };
@@ -261,6 +287,122 @@ const ADVERSARIAL: [string, PolicyResource[], string][] = [
     "s3-bucket-disallow-unencrypted",
   ],
   [
+    "ObjectCopy acl public-read",
+    [
+      ...guarded(),
+      {
+        type: T.objectCopy,
+        name: "copy",
+        properties: { bucket: NAME, key: "k2", source: `${NAME}/k`, acl: "public-read" },
+      },
+    ],
+    "s3-object-disallow-public-acl",
+  ],
+  [
+    "ObjectCopy grant READ to AllUsers (the @pulumi/aws example)",
+    [
+      ...guarded(),
+      {
+        type: T.objectCopy,
+        name: "copy",
+        properties: {
+          bucket: NAME,
+          key: "k2",
+          source: `${NAME}/k`,
+          grants: [{ type: "Group", uri: ALL_USERS, permissions: ["READ"] }],
+        },
+      },
+    ],
+    "s3-object-disallow-public-acl",
+  ],
+  [
+    'bucket policy Allow {"Federated": "cognito-identity.amazonaws.com"}',
+    [...guarded(), publicPolicy(allow({ Federated: "cognito-identity.amazonaws.com" }))],
+    "s3-bucket-policy-disallow-public-principal",
+  ],
+  [
+    "account block with a flag off instead of a bucket block",
+    [
+      ...without(guarded(), "data-pab"),
+      {
+        type: T.accountBlock,
+        name: "account-pab",
+        properties: { ...ALL_FLAGS_ON, restrictPublicBuckets: false },
+      },
+    ],
+    "s3-bucket-disallow-unblocked-public-access",
+  ],
+  [
+    "AccessPoint with blockPublicPolicy false",
+    [
+      ...guarded(),
+      {
+        type: T.accessPoint,
+        name: "ap",
+        properties: {
+          bucket: NAME,
+          name: "reader",
+          publicAccessBlockConfiguration: { blockPublicPolicy: false },
+        },
+      },
+    ],
+    "s3-access-point-disallow-public-access",
+  ],
+  [
+    'AccessPoint policy Allow "*"',
+    [
+      ...guarded(),
+      {
+        type: T.accessPoint,
+        name: "ap",
+        properties: { bucket: NAME, name: "reader", policy: policyJson(allow("*")) },
+      },
+    ],
+    "s3-access-point-disallow-public-access",
+  ],
+  [
+    'AccessPointPolicy Allow {"AWS": "*"}',
+    [
+      ...guarded(),
+      {
+        type: T.accessPointPolicy,
+        name: "ap-policy",
+        properties: { accessPointArn: AP_ARN, policy: policyJson(allow({ AWS: "*" })) },
+      },
+    ],
+    "s3-access-point-disallow-public-access",
+  ],
+  [
+    "MultiRegionAccessPoint with ignorePublicAcls false",
+    [
+      ...guarded(),
+      {
+        type: T.mrap,
+        name: "mrap",
+        properties: {
+          details: {
+            name: "markets",
+            regions: [{ bucket: NAME }],
+            publicAccessBlock: { ...ALL_FLAGS_ON, ignorePublicAcls: false },
+          },
+        },
+      },
+    ],
+    "s3-multi-region-access-point-disallow-public-access",
+  ],
+  [
+    'MultiRegionAccessPointPolicy Allow "*"',
+    [
+      ...guarded(),
+      {
+        type: T.mrapPolicy,
+        name: "mrap-policy",
+        properties: { details: { name: "markets", policy: policyJson(allow("*")) } },
+      },
+    ],
+    "s3-multi-region-access-point-disallow-public-access",
+  ],
+  [
     "Snapshot into a bucket outside the stack",
     [
       ...guarded(),
@@ -274,7 +416,78 @@ const ADVERSARIAL: [string, PolicyResource[], string][] = [
   ],
 ];
 
-/** Advisory cases: advisory by default, mandatory under prod.json. */
+/** Private setups AWS does not count as public: no violation of any level from the pack. */
+const PRIVATE: [string, PolicyResource[], Record<string, PolicyConfigEntry>][] = [
+  [
+    'bucket policy Allow "*" narrowed to the organisation (aws:PrincipalOrgID)',
+    [
+      ...guarded(),
+      publicPolicy({
+        ...allow("*"),
+        Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } },
+      }),
+    ],
+    {},
+  ],
+  [
+    'bucket policy Allow "*" narrowed to a role (aws:PrincipalArn)',
+    [
+      ...guarded(),
+      publicPolicy({
+        ...allow("*"),
+        Condition: { ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::123456789012:role/reader" } },
+      }),
+    ],
+    {},
+  ],
+  [
+    "bucket policy delegating access control to the account's access points",
+    [
+      ...guarded(),
+      publicPolicy({
+        ...allow({ AWS: "*" }),
+        Action: "*",
+        Resource: [ARN, `${ARN}/*`],
+        Condition: { StringEquals: { "s3:DataAccessPointAccount": "123456789012" } },
+      }),
+      {
+        type: T.accessPoint,
+        name: "ap",
+        properties: {
+          bucket: NAME,
+          name: "reader",
+          policy: policyJson({
+            ...allow({ AWS: "arn:aws:iam::123456789012:role/reader" }),
+            Resource: `${AP_ARN}/object/*`,
+          }),
+        },
+      },
+    ],
+    {},
+  ],
+  [
+    "bucket without its own block in a stack whose account block has all four flags on",
+    [
+      ...without(guarded(), "data-pab"),
+      { type: T.accountBlock, name: "account-pab", properties: ALL_FLAGS_ON },
+    ],
+    {},
+  ],
+  [
+    "BucketAcl log-delivery-write allowed by the organisation's allowedCannedAcls",
+    [
+      ...guarded(),
+      {
+        type: T.bucketAcl,
+        name: "log-acl",
+        properties: { bucket: "logs", acl: "log-delivery-write" },
+      },
+    ],
+    { "s3-bucket-disallow-public-acl": { allowedCannedAcls: ["log-delivery-write"] } },
+  ],
+];
+
+/** Advisory cases: advisory by default; `advisoryInProd` ones stay advisory under prod.json. */
 const ADVISORY: [string, PolicyResource[], string][] = [
   ["bucket without versioning", guarded(), "s3-bucket-disallow-unversioned"],
   ["bucket without a TLS-only deny", guarded(), "s3-bucket-disallow-insecure-transport"],
@@ -350,12 +563,20 @@ describe("api-s3-load-guard through the policy host", () => {
       ...Object.fromEntries(mandatoryPolicies.map((p) => [p.name, "mandatory"])),
       ...Object.fromEntries(advisoryPolicies.map((p) => [p.name, "advisory"])),
     });
-    expect(Object.keys(levels)).toHaveLength(11);
+    expect(Object.keys(levels)).toHaveLength(13);
   });
 
-  it("prod's pack config makes every policy mandatory", () => {
+  it("prod's pack config makes every policy mandatory except the two that grant nothing by themselves", () => {
     const prod = loadConfig("prod");
-    const raised = advisoryPolicies.map((p) => p.name).sort();
+    const keptAdvisory = advisoryInProd.map((p) => p.name);
+    expect(keptAdvisory.sort()).toEqual([
+      "s3-bucket-cors-disallow-wildcard-write",
+      "s3-bucket-disallow-website",
+    ]);
+    const raised = advisoryPolicies
+      .map((p) => p.name)
+      .filter((n) => !keptAdvisory.includes(n))
+      .sort();
     expect(Object.keys(prod).sort()).toEqual(raised);
     expect(new Set(Object.values(prod))).toEqual(new Set(["mandatory"]));
   });
@@ -390,6 +611,15 @@ describe("api-s3-load-guard through the policy host", () => {
       expect(mandatory(violations).map((v) => v.policyName)).toContain(policyName);
     });
 
+    it.each(PRIVATE)("%s is not blocked", async (_case, resources, config) => {
+      await host.configure(config);
+      try {
+        expect(summary(mandatory(await analyzeAll(host, resources)))).toEqual([]);
+      } finally {
+        await host.configure({});
+      }
+    });
+
     it.each(ADVISORY)("%s is advisory by default", async (_case, resources, policyName) => {
       const violations = (await analyzeAll(host, resources)).filter(
         (v) => v.policyName === policyName,
@@ -404,9 +634,224 @@ describe("api-s3-load-guard through the policy host", () => {
       await host.configure(loadConfig("prod"));
     });
 
-    it.each(ADVISORY)("%s is a mandatory violation", async (_case, resources, policyName) => {
-      const violations = await analyzeAll(host, resources);
+    it.each(ADVISORY)(
+      "%s is mandatory unless it grants nothing by itself",
+      async (_case, resources, policyName) => {
+        const violations = (await analyzeAll(host, resources)).filter(
+          (v) => v.policyName === policyName,
+        );
+        expect(violations.length).toBeGreaterThan(0);
+        const expected = advisoryInProd.some((p) => p.name === policyName)
+          ? "advisory"
+          : "mandatory";
+        expect(new Set(violations.map((v) => v.enforcementLevel))).toEqual(new Set([expected]));
+      },
+    );
+  });
+
+  describe("remediation through the host's Remediate call", () => {
+    const REMEDIATING = [
+      "s3-bucket-disallow-public-acl",
+      "s3-object-disallow-public-acl",
+      "s3-bucket-disallow-unblocked-public-access",
+      "s3-bucket-disallow-uncontrolled-ownership",
+      "s3-access-point-disallow-public-access",
+      "s3-multi-region-access-point-disallow-public-access",
+    ];
+    const remediateAll = Object.fromEntries(REMEDIATING.map((n) => [n, "remediate" as const]));
+
+    /** [case, resource, policy that fixes it, the fixed inputs]. */
+    const FIXES: [string, PolicyResource, string, Record<string, unknown>][] = [
+      [
+        "a bucket's inline acl public-read becomes private",
+        { type: T.bucket, name: "data", properties: { bucket: NAME, acl: "public-read" } },
+        "s3-bucket-disallow-public-acl",
+        { bucket: NAME, acl: "private" },
+      ],
+      [
+        "a BucketAclV2 acl public-read-write becomes private",
+        {
+          type: T.bucketAclV2,
+          name: "acl",
+          properties: { bucket: NAME, acl: "public-read-write" },
+        },
+        "s3-bucket-disallow-public-acl",
+        { bucket: NAME, acl: "private" },
+      ],
+      [
+        "a BucketObjectv2 acl authenticated-read becomes private",
+        {
+          type: T.objectV2,
+          name: "obj",
+          properties: { bucket: NAME, key: "k", acl: "authenticated-read", tags: { a: "b" } },
+        },
+        "s3-object-disallow-public-acl",
+        { bucket: NAME, key: "k", acl: "private", tags: { a: "b" } },
+      ],
+      [
+        "an ObjectCopy acl public-read becomes private",
+        {
+          type: T.objectCopy,
+          name: "copy",
+          properties: { bucket: NAME, key: "k2", source: `${NAME}/k`, acl: "public-read" },
+        },
+        "s3-object-disallow-public-acl",
+        { bucket: NAME, key: "k2", source: `${NAME}/k`, acl: "private" },
+      ],
+      [
+        "a bucket public access block's false flags become true",
+        {
+          type: T.block,
+          name: "data-pab",
+          properties: {
+            ...ALL_FLAGS_ON,
+            bucket: NAME,
+            blockPublicPolicy: false,
+            ignorePublicAcls: false,
+          },
+        },
+        "s3-bucket-disallow-unblocked-public-access",
+        { ...ALL_FLAGS_ON, bucket: NAME },
+      ],
+      [
+        "ObjectWriter ownership becomes BucketOwnerEnforced",
+        {
+          type: T.ownership,
+          name: "data-own",
+          properties: { bucket: NAME, rule: { objectOwnership: "ObjectWriter" } },
+        },
+        "s3-bucket-disallow-uncontrolled-ownership",
+        { bucket: NAME, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      ],
+      [
+        "an access point's false flag becomes true",
+        {
+          type: T.accessPoint,
+          name: "ap",
+          properties: {
+            bucket: NAME,
+            name: "reader",
+            publicAccessBlockConfiguration: { restrictPublicBuckets: false },
+          },
+        },
+        "s3-access-point-disallow-public-access",
+        {
+          bucket: NAME,
+          name: "reader",
+          publicAccessBlockConfiguration: { restrictPublicBuckets: true },
+        },
+      ],
+      [
+        "a multi-region access point's false flag becomes true",
+        {
+          type: T.mrap,
+          name: "mrap",
+          properties: {
+            details: {
+              name: "markets",
+              regions: [{ bucket: NAME }],
+              publicAccessBlock: { ...ALL_FLAGS_ON, blockPublicAcls: false },
+            },
+          },
+        },
+        "s3-multi-region-access-point-disallow-public-access",
+        {
+          details: {
+            name: "markets",
+            regions: [{ bucket: NAME }],
+            publicAccessBlock: ALL_FLAGS_ON,
+          },
+        },
+      ],
+    ];
+
+    afterAll(async () => {
+      await host.configure({});
+    });
+
+    it.each(FIXES)(
+      "under remediate, %s and then passes",
+      async (_case, resource, policyName, fixed) => {
+        await host.configure(remediateAll);
+        const remediations = await host.remediate(resource);
+        expect(remediations.map((r) => [r.policyName, r.properties])).toEqual([
+          [policyName, fixed],
+        ]);
+        const after = await host.analyze({
+          ...resource,
+          properties: fixed as PolicyResource["properties"],
+        });
+        expect(summary(after)).toEqual([]);
+      },
+    );
+
+    it.each(FIXES)("under mandatory, %s is not applied", async (_case, resource, policyName) => {
+      await host.configure({});
+      expect(await host.remediate(resource)).toEqual([]);
+      const violations = [
+        ...(await host.analyze(resource)),
+        ...(await host.analyzeStack([...without(guarded(), resource.name), resource])),
+      ];
       expect(mandatory(violations).map((v) => v.policyName)).toContain(policyName);
+    });
+
+    it("leaves ambiguous cases alone: a non-public ACL, a public grant, a missing block", async () => {
+      await host.configure(remediateAll);
+      const untouched: PolicyResource[] = [
+        { type: T.bucketAcl, name: "acl", properties: { bucket: NAME, acl: "log-delivery-write" } },
+        {
+          type: T.objectCopy,
+          name: "copy",
+          properties: {
+            bucket: NAME,
+            key: "k2",
+            source: `${NAME}/k`,
+            grants: [{ type: "Group", uri: ALL_USERS, permissions: ["READ"] }],
+          },
+        },
+        { type: T.bucket, name: "data", properties: { bucket: NAME, id: NAME } },
+      ];
+      for (const resource of untouched) {
+        expect(await host.remediate(resource)).toEqual([]);
+      }
+      // What a remediation cannot fix is still reported, as mandatory.
+      const missingBlock = await host.analyzeStack(without(guarded(), "data-pab"));
+      expect(mandatory(missingBlock).map((v) => v.policyName)).toEqual([
+        "s3-bucket-disallow-unblocked-public-access",
+      ]);
+    });
+
+    it("leaves a value unknown during preview to the host's note and changes nothing", async () => {
+      await host.configure(remediateAll);
+      const remediations = await host.remediate({
+        type: T.object,
+        name: "obj",
+        properties: { bucket: NAME, key: "k", acl: UNKNOWN },
+      });
+      expect(remediations).toEqual([
+        {
+          policyName: "s3-object-disallow-public-acl",
+          policyPackName: "api-s3-load-guard",
+          description: expect.any(String),
+          diagnostic: expect.stringMatching(
+            /^can't run remediation 's3-object-disallow-public-acl' from policy pack .* during preview: string value at \.acl can't be known during preview$/,
+          ),
+        },
+      ]);
+    });
+
+    it("keeps a secret input secret through a remediation", async () => {
+      await host.configure(remediateAll);
+      const [fix] = await host.remediate({
+        type: T.objectV2,
+        name: "obj",
+        properties: { bucket: NAME, key: "k", acl: "public-read", content: secret("s3cr3t") },
+      });
+      expect(fix.properties?.["acl"]).toBe("private");
+      expect(fix.properties?.["content"]).toEqual({
+        [specialSigKey]: specialSecretSig,
+        value: "s3cr3t",
+      });
     });
   });
 });
