@@ -119,6 +119,7 @@ const EVERY_INPUT: Required<SnapshotInputs> = {
   plan: "demo",
   baseUrl: "https://api.coingecko.com/api/v3",
   callsPerMinute: 30,
+  timeoutSeconds: 30,
   apiKey: "CG-key",
   refresh: "1",
   adopt: false,

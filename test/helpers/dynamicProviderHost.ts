@@ -262,7 +262,7 @@ export async function startDynamicProviderHost(
   };
   const ensureConfigured = () => configured ?? configure({});
 
-  return {
+  const provider: DynamicProviderHost = {
     configure,
     async check(urn, olds, news) {
       await ensureConfigured();
@@ -350,14 +350,14 @@ export async function startDynamicProviderHost(
       };
     },
     async refresh(id, urn, state) {
-      const read = await this.read(id, urn, state.outputs, state.inputs);
+      const read = await provider.read(id, urn, state.outputs, state.inputs);
       if (read.id === "") {
         return { read };
       }
       const inputs =
         Object.keys(read.inputs).length > 0 ? (read.inputs as HostProps) : state.inputs;
       const outputs = read.properties as HostProps;
-      const diff = await this.diff(read.id, urn, outputs, state.inputs, inputs);
+      const diff = await provider.diff(read.id, urn, outputs, state.inputs, inputs);
       return { read, diff, state: { inputs, outputs } };
     },
     async delete(id, urn, props) {
@@ -378,4 +378,5 @@ export async function startDynamicProviderHost(
       await engine.stop();
     },
   };
+  return provider;
 }
