@@ -117,7 +117,7 @@ describeMoto("the engine on a versioned bucket (moto)", () => {
     expect(puts()).toBe(1);
 
     // An unchanged deploy: diff finds nothing, and even a forced update writes nothing.
-    expect(diffSnapshot(created.outs, inputs(), Date.now()).changes).toBe(false);
+    expect(diffSnapshot(created.outs, inputs()).changes).toBe(false);
     const same = await updateSnapshot(created.outs, inputs(), options);
     expect(same.outs).toMatchObject({ unchanged: true, versionId: created.outs.versionId });
     expect(puts()).toBe(1);
@@ -125,7 +125,7 @@ describeMoto("the engine on a versioned bucket (moto)", () => {
 
     // A changed input adds exactly one version, which becomes current.
     const changedInputs = inputs({ params: { vs_currency: "usd", per_page: 6 } });
-    expect(diffSnapshot(created.outs, changedInputs, Date.now())).toMatchObject({
+    expect(diffSnapshot(created.outs, changedInputs)).toMatchObject({
       changes: true,
       replaces: [],
     });
