@@ -29,6 +29,33 @@ describe("s3-snapshot-disallow-unguarded-bucket", () => {
     await assertNoStackViolations(disallowUnguardedSnapshotBucket, withSnapshotBucket(BUCKET_NAME));
   });
 
+  it("accepts a Snapshot into a bucket closed by the stack's account-level block instead of its own", async () => {
+    const accountBlock = (restrictPublicBuckets: boolean) => ({
+      type: aws.s3.AccountPublicAccessBlock,
+      name: "account-block",
+      props: {
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets,
+      },
+    });
+    await assertNoStackViolations(disallowUnguardedSnapshotBucket, [
+      ...without("data-public-access-block"),
+      accountBlock(true),
+    ]);
+    await assertHasStackViolations(
+      disallowUnguardedSnapshotBucket,
+      [...without("data-public-access-block"), accountBlock(false)],
+      [
+        {
+          message: `Snapshot "coins" writes into an unguarded bucket: Bucket "data" (s3://${BUCKET_NAME}) has no public access block. Add an aws.s3.BucketPublicAccessBlock with \`bucket\` set to this bucket's id and blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true. Account public access block "account-block" has restrictPublicBuckets not true, so it does not close the bucket either.`,
+          urn: SNAPSHOT_URN,
+        },
+      ],
+    );
+  });
+
   it("rejects a Snapshot into a bucket this stack does not declare", async () => {
     await assertHasStackViolations(
       disallowUnguardedSnapshotBucket,
