@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PrivateBucket, readOnlyPolicy } from "./components/privateBucket";
 import { assertEngineBuilt, Snapshot } from "./components/snapshot";
 import { isStoredAsSecret } from "./config/secretConfig";
-import { parseStackConfig, PROJECT } from "./config/stackConfig";
+import { PROJECT, readStackConfig } from "./config/stackConfig";
 
 // The program runs the engine's build (packages/snapshot-engine/dist), which a `git pull` does not
 // refresh: refuse a stale one before anything is registered, rather than deploy old code silently.
@@ -15,20 +15,10 @@ const config = new pulumi.Config(PROJECT);
 // plain read only tells whether a key exists; the value the program uses is the secret Output.
 const hasApiKey = (config.get("coingeckoApiKey") ?? "") !== "";
 const apiKey = hasApiKey ? config.requireSecret("coingeckoApiKey") : undefined;
-const settings = parseStackConfig({
-  bucketName: config.get("bucketName"),
-  forceDestroy: config.getBoolean("forceDestroy"),
-  protect: config.getBoolean("protect"),
-  aclMode: config.get("aclMode"),
-  kmsKeyId: config.get("kmsKeyId"),
-  noncurrentVersionDays: config.getNumber("noncurrentVersionDays"),
-  tags: config.getObject("tags"),
-  coingeckoPlan: config.get("coingeckoPlan"),
+// One reading of the config for the program and `npm start` (config/stackConfig.ts).
+const settings = readStackConfig(config, {
   hasApiKey,
   apiKeyIsSecret: hasApiKey ? isStoredAsSecret(`${PROJECT}:coingeckoApiKey`) : undefined,
-  coingeckoBaseUrl: config.get("coingeckoBaseUrl"),
-  coingeckoCallsPerMinute: config.getNumber("coingeckoCallsPerMinute"),
-  snapshots: config.getObject("snapshots"),
 });
 
 // The snapshots talk to S3 through the AWS SDK, not the Pulumi provider, so they take the same

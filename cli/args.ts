@@ -1,56 +1,56 @@
-/** A small flag parser: `--name value`, `--name=value` and boolean `--flag`; repeated flags collect. */
-export interface ParsedArgs {
-  flags: Map<string, string[]>;
-  positionals: string[];
-}
+/**
+ * Flags of `npm start` and `npm run verify`, read by Node's own `util.parseArgs` in strict mode:
+ * unknown options and stray positionals are errors, booleans take no value, repeated options
+ * collect. This module only turns its errors into sentences that say the fix for the command.
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
 
-export function parseArgs(
-  argv: readonly string[],
-  booleanFlags: readonly string[] = [],
-): ParsedArgs {
-  const flags = new Map<string, string[]>();
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith("--")) {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    let value: string;
-    if (eq !== -1) {
-      value = arg.slice(eq + 1);
-    } else if (booleanFlags.includes(name)) {
-      value = "true";
-    } else {
-      if (i + 1 >= argv.length || argv[i + 1].startsWith("--")) {
-        throw new Error(`The flag --${name} needs a value: pass it as --${name} <value>.`);
-      }
-      value = argv[++i];
-    }
-    flags.set(name, [...(flags.get(name) ?? []), value]);
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** A command line the command cannot run; the caller prints it with the usage and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
   }
-  return { flags, positionals };
 }
 
-/** The last value of a flag, or undefined. */
-export function flag(args: ParsedArgs, name: string): string | undefined {
-  const values = args.flags.get(name);
-  return values?.[values.length - 1];
-}
-
-/** Rejects flags the command does not know, so a typo is not silently ignored. */
-export function assertKnownFlags(
-  args: ParsedArgs,
-  known: readonly string[],
-  command: string,
-): void {
-  for (const name of args.flags.keys()) {
-    if (!known.includes(name)) {
-      throw new Error(
-        `Unknown flag --${name} for \`${command}\`. Known flags: ${known.map((k) => `--${k}`).join(", ")}.`,
-      );
+/**
+ * Parses `argv` against `options`. `command` is how the user typed the command (`npm start`), used
+ * in the messages. An option given an empty value is refused too: no option of ours means "nothing".
+ */
+export function parseFlags<T extends Options>(argv: string[], options: T, command: string) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw new UsageError(describeParseError(error, command));
+  }
+  for (const [name, value] of Object.entries(parsed.values)) {
+    const values = Array.isArray(value) ? value : [value];
+    if (values.some((v) => v === "")) {
+      throw new UsageError(`Option \`--${name}\` needs a value. Fix: \`--${name} <value>\`.`);
     }
+  }
+  return parsed.values;
+}
+
+function describeParseError(error: unknown, command: string): string {
+  const { code, message } = error as { code?: string; message?: string };
+  const quoted = /'([^']+)'/.exec(message ?? "")?.[1] ?? "";
+  const help = `see \`${command} -- --help\` for the options`;
+  switch (code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `Unknown option \`${quoted}\`. Fix: ${help}.`;
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return `Unexpected argument \`${quoted}\`: \`${command}\` takes only options. Fix: ${help}.`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
+      const name = /--[\w-]+/.exec(quoted)?.[0] ?? quoted;
+      return message?.includes("does not take an argument")
+        ? `Option \`${name}\` takes no value. Fix: write \`${name}\` alone.`
+        : `Option \`${name}\` needs a value. Fix: \`${name} <value>\`.`;
+    }
+    default:
+      return `${message ?? String(error)} Fix: ${help}.`;
   }
 }

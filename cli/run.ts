@@ -1,8 +1,12 @@
 /**
  * `npm start`: runs a stack's snapshots once, through the same engine the Pulumi provider uses,
  * into an S3-compatible server embedded in this process (or any S3 endpoint you name).
+ *
+ * It reads Pulumi.<stack>.yaml through the program's own config reading, and refuses bad input
+ * (flags, config, bucket, port, data folder, credentials) before it starts a server or writes.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
+import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import {
@@ -10,95 +14,191 @@ import {
   headSnapshot,
   runSnapshot,
   type S3Target,
+  type SnapshotResult,
   type SourceConfig,
 } from "@api-s3-load/snapshot-engine";
-import { assertKnownFlags, flag, parseArgs } from "./args";
+import {
+  BUCKET_NAME_RULES,
+  bucketNameProblem,
+  readStackConfig,
+  type KeyAdvice,
+  type StackSettings,
+} from "../config/stackConfig";
+import { checkSnapshotObject, formatResult, storedBytes } from "../verify";
+import { parseFlags, UsageError } from "./args";
 import { startEmbeddedS3, type EmbeddedS3 } from "./embeddedS3";
 import type { Io } from "./main";
-import { readStackSettings } from "./stackFile";
+import { openStackFile } from "./stackFile";
+import { describeRunError, noticingFetch, NoticingRateLimiter } from "./waits";
 
 const ROOT = resolve(__dirname, "..");
-const FLAGS = [
-  "stack",
-  "plan",
-  "base-url",
-  "s3-endpoint",
-  "bucket",
-  "region",
-  "data-dir",
-  "port",
-] as const;
-export const LOCAL_BUCKET = "api-s3-load-local";
+
+const OPTIONS = {
+  stack: { type: "string" },
+  plan: { type: "string" },
+  "base-url": { type: "string" },
+  "s3-endpoint": { type: "string" },
+  bucket: { type: "string" },
+  region: { type: "string" },
+  "data-dir": { type: "string" },
+  port: { type: "string" },
+  verify: { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  help: { type: "boolean", short: "h" },
+} as const;
 
 export const RUN_USAGE = `Usage: npm start -- [--stack dev] [--plan public|demo|pro] [--base-url URL]
-                 [--s3-endpoint URL --region REGION] [--bucket NAME] [--data-dir DIR] [--port N]
-The API key is read from the environment variable COINGECKO_API_KEY, never from a flag.
-Without --s3-endpoint, objects go to an embedded S3 server keeping its data in --data-dir (default .data/s3).`;
+                 [--s3-endpoint URL [--region REGION]] [--bucket NAME] [--data-dir DIR] [--port N]
+                 [--verify] [--quiet] [--help]
+Runs the snapshots of Pulumi.<stack>.yaml (default dev) once, read as \`pulumi up\` reads them.
+Flags override the stack file only when given. The API key is read from the environment variable
+COINGECKO_API_KEY, never from a flag; COINGECKO_PLAN and COINGECKO_BASE_URL stand for --plan and
+--base-url. Without --s3-endpoint, objects go to an embedded S3 server on 127.0.0.1 keeping its
+data in --data-dir (default .data/s3), in the bucket api-s3-load-<stack> unless --bucket or the
+stack's bucketName says otherwise. --verify reads every object back and checks its sha256 before
+the server stops. --quiet (-q) prints only results and errors, not progress or long-wait notices.`;
 
+/** How `npm start` takes the key and the plan, for config errors about them. */
+export const NPM_START_KEY_ADVICE: KeyAdvice = {
+  key: "COINGECKO_API_KEY",
+  plan: "the plan (--plan, COINGECKO_PLAN or the stack's coingeckoPlan)",
+  setKey: "Set it in the environment, e.g. `COINGECKO_API_KEY=<key> npm start`",
+  setPlan: (plan) => `pass \`--plan ${plan}\` (or set COINGECKO_PLAN=${plan})`,
+  removeKey: "unset COINGECKO_API_KEY",
+};
+
+/** The bucket a stack gets locally when neither `--bucket` nor its `bucketName` names one. */
+export function localBucket(stack: string): string {
+  return `api-s3-load-${stack.toLowerCase()}`;
+}
+
+/**
+ * @param root The project folder holding Pulumi.yaml and the stack files; tests pass a copy.
+ */
 export async function runCommand(
   argv: string[],
   io: Io,
   env: NodeJS.ProcessEnv = process.env,
+  root: string = ROOT,
 ): Promise<number> {
-  const args = parseArgs(argv);
-  if (args.positionals.includes("help")) {
+  let flags;
+  try {
+    flags = parseFlags(argv, OPTIONS, "npm start");
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`error: ${error.message}`);
+      io.stderr(RUN_USAGE);
+      return 2;
+    }
+    throw error;
+  }
+  if (flags.help) {
     io.stdout(RUN_USAGE);
     return 0;
   }
-  assertKnownFlags(args, FLAGS, "npm start");
-  const apiKey = env.COINGECKO_API_KEY || undefined;
-  const settings = readStackSettings(ROOT, flag(args, "stack") ?? "dev", apiKey !== undefined, {
-    coingeckoPlan: flag(args, "plan") ?? env.COINGECKO_PLAN,
-    coingeckoBaseUrl: flag(args, "base-url") ?? env.COINGECKO_BASE_URL,
-  });
+  const quiet = flags.quiet ?? false;
+  const progress = (line: string) => {
+    if (!quiet) {
+      io.stderr(line);
+    }
+  };
+
+  // Everything below up to the server start only reads and checks: a refusal leaves no trace.
+  const stack = flags.stack ?? "dev";
+  const given = (value: string | undefined) => (value === "" ? undefined : value);
+  const baseUrlFlag = flags["base-url"] ?? given(env.COINGECKO_BASE_URL);
+  const file = openStackFile(root, stack);
+  const plaintextKey = file.get("coingeckoApiKey") ?? "";
+  const apiKey = given(env.COINGECKO_API_KEY);
+  const settings = readStackConfig(
+    file.with({
+      coingeckoPlan: flags.plan ?? given(env.COINGECKO_PLAN),
+      coingeckoBaseUrl: baseUrlFlag,
+    }),
+    {
+      hasApiKey: apiKey !== undefined || plaintextKey !== "",
+      // A key written into the stack file in plaintext is refused here as the program refuses it.
+      apiKeyIsSecret: plaintextKey !== "" ? false : undefined,
+      advice: NPM_START_KEY_ADVICE,
+    },
+  );
   const source: SourceConfig = {
     plan: settings.plan,
     apiKey,
     baseUrl: settings.baseUrl,
     callsPerMinute: settings.callsPerMinute,
   };
+  const baseUrlOrigin =
+    flags["base-url"] !== undefined
+      ? "--base-url"
+      : baseUrlFlag !== undefined
+        ? "COINGECKO_BASE_URL"
+        : file.get("coingeckoBaseUrl")
+          ? `coingeckoBaseUrl in Pulumi.${stack}.yaml`
+          : `the ${settings.plan} plan's default`;
 
-  const externalEndpoint = flag(args, "s3-endpoint") ?? env.S3_ENDPOINT;
-  const bucket = flag(args, "bucket") ?? settings.bucketName ?? LOCAL_BUCKET;
+  const bucket = chooseBucket(flags.bucket, settings, stack);
+  const externalEndpoint = flags["s3-endpoint"] ?? given(env.S3_ENDPOINT);
+  const port = parsePort(flags.port);
+
   let embedded: EmbeddedS3 | undefined;
   let client: S3Client;
   let target: S3Target;
   if (externalEndpoint) {
     target = {
       bucket,
-      endpoint: externalEndpoint,
+      endpoint: parseEndpoint(externalEndpoint),
       forcePathStyle: true,
-      region: flag(args, "region") ?? env.AWS_REGION ?? "us-east-1",
+      region: flags.region ?? given(env.AWS_REGION) ?? "us-east-1",
     };
     client = createS3Client(target);
+    await requireCredentials(client, externalEndpoint);
   } else {
-    const directory = resolve(flag(args, "data-dir") ?? join(ROOT, ".data", "s3"));
-    mkdirSync(directory, { recursive: true });
-    embedded = await startEmbeddedS3({
-      directory,
-      port: Number(flag(args, "port") ?? 0),
-      buckets: [bucket],
-    });
-    io.stdout(
+    // s3rver makes its bucket folders before it listens, and reports a busy port as an uncaught
+    // error: the port is tried first, so a refusal leaves nothing behind.
+    await requireFreePort(port);
+    const directory = prepareDataDir(resolve(flags["data-dir"] ?? join(root, ".data", "s3")));
+    embedded = await startServer(directory, port, bucket);
+    progress(
       `Embedded S3 on ${embedded.endpoint}, data in ${directory}, private bucket "${bucket}".`,
     );
     target = { bucket, endpoint: embedded.endpoint, forcePathStyle: true, region: "us-east-1" };
     client = embedded.client;
   }
 
+  const limiter = new NoticingRateLimiter(settings.plan, settings.callsPerMinute, progress);
+  const fetch = noticingFetch(progress);
   let failures = 0;
+  const written: SnapshotResult[] = [];
   try {
     for (const spec of settings.snapshots) {
       try {
         // This job owns the objects it wrote before (they carry our sha256 metadata), so a re-run
-        // updates them; anything else at the key is refused rather than overwritten.
+        // updates them; anything else at the key is refused rather than overwritten. "Ours and
+        // unchanged" needs the stored bytes to be the ones the metadata describes, or a corrupted
+        // object would stay corrupted.
         const stored = await headSnapshot(target, spec.key, { s3: client });
-        const previous = stored?.sha256 ? { etag: stored.etag, sha256: stored.sha256 } : undefined;
+        let previous = stored?.sha256 ? { etag: stored.etag, sha256: stored.sha256 } : undefined;
+        let adopt = false;
+        if (stored?.sha256) {
+          const bytes = await storedBytes(client, bucket, spec.key, stored.sha256);
+          if (!bytes.intact) {
+            io.stderr(
+              `${spec.name}: s3://${bucket}/${spec.key} holds bytes with sha256 ${bytes.sha256}, not the ${stored.sha256} its metadata records: writing the snapshot again.`,
+            );
+            previous = undefined;
+            adopt = true;
+          }
+        }
         const result = await runSnapshot(spec, source, target, {
           s3: client,
           previous,
-          log: (line) => io.stderr(line),
+          adopt,
+          log: progress,
+          limiter,
+          fetch,
         });
+        written.push(result);
         io.stdout(
           `${spec.name}: ${result.s3Uri}  ${result.bytes} bytes  ${result.itemCount} items  sha256 ${result.sha256}`,
         );
@@ -109,7 +209,10 @@ export async function runCommand(
         );
       } catch (error) {
         failures++;
-        const message = (error as Error).message;
+        const message = describeRunError((error as Error).message, {
+          baseUrl: settings.baseUrl,
+          baseUrlOrigin,
+        });
         io.stderr(`${spec.name}: failed: ${message}`);
         if (message.includes("coingeckoPlan") || message.includes("coingeckoApiKey")) {
           // The engine speaks in stack config keys; say how this command takes the same settings.
@@ -119,6 +222,9 @@ export async function runCommand(
         }
       }
     }
+    if (flags.verify) {
+      failures += await verifyWritten(client, bucket, written, io);
+    }
   } finally {
     if (embedded) {
       await embedded.stop();
@@ -127,4 +233,153 @@ export async function runCommand(
     }
   }
   return failures === 0 ? 0 : 1;
+}
+
+/**
+ * `--verify`: the object check of `npm run verify`, run while the embedded server still serves the
+ * data: each object is read back and its body's sha256 compared with its metadata and with what
+ * this run wrote. The bucket guard rails are AWS settings the embedded server does not have; check
+ * them on AWS with `npm run verify`.
+ */
+async function verifyWritten(
+  s3: S3Client,
+  bucket: string,
+  written: SnapshotResult[],
+  io: Io,
+): Promise<number> {
+  let failed = 0;
+  for (const result of written) {
+    const check = await checkSnapshotObject(s3, bucket, {
+      key: result.key,
+      sha256: result.sha256,
+    });
+    if (!check.ok) {
+      failed++;
+    }
+    io.stdout(formatResult(check));
+  }
+  io.stdout(
+    failed === 0
+      ? `verify: all ${written.length} objects hold`
+      : `verify: ${failed} of ${written.length} objects failed`,
+  );
+  return failed;
+}
+
+function chooseBucket(flag: string | undefined, settings: StackSettings, stack: string): string {
+  if (flag !== undefined) {
+    const problem = bucketNameProblem(flag);
+    if (problem) {
+      throw new Error(`\`--bucket\` ${problem}. ${BUCKET_NAME_RULES}.`);
+    }
+    return flag;
+  }
+  if (settings.bucketName) {
+    return settings.bucketName;
+  }
+  const name = localBucket(stack);
+  const problem = bucketNameProblem(name);
+  if (problem) {
+    throw new Error(
+      `The local bucket name for stack "${stack}" ${problem}. Pass one with \`--bucket <name>\`: ${BUCKET_NAME_RULES.charAt(0).toLowerCase()}${BUCKET_NAME_RULES.slice(1)}.`,
+    );
+  }
+  return name;
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) {
+    return 0;
+  }
+  const port = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(port >= 1 && port <= 65535)) {
+    throw new Error(
+      `\`--port ${value}\` is not a TCP port: pass a whole number from 1 to 65535, or leave it out to pick a free port.`,
+    );
+  }
+  return port;
+}
+
+function parseEndpoint(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new Error(
+      `\`--s3-endpoint ${value}\` is not an http(s) URL: pass one such as http://127.0.0.1:4566.`,
+    );
+  }
+  return value;
+}
+
+function prepareDataDir(directory: string): string {
+  let isDirectory: boolean | undefined;
+  try {
+    isDirectory = statSync(directory).isDirectory();
+  } catch {
+    isDirectory = undefined;
+  }
+  if (isDirectory === false) {
+    throw new Error(
+      `\`--data-dir ${directory}\` is a file, not a folder: pass a folder (it is created if missing).`,
+    );
+  }
+  try {
+    mkdirSync(directory, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(
+      `\`--data-dir ${directory}\` cannot be created (${code ?? (error as Error).message}): pass a folder you can write to.`,
+    );
+  }
+  return directory;
+}
+
+async function startServer(directory: string, port: number, bucket: string): Promise<EmbeddedS3> {
+  try {
+    return await startEmbeddedS3({ directory, port, buckets: [bucket] });
+  } catch (error) {
+    throw portError(error, port) ?? error;
+  }
+}
+
+function portError(error: unknown, port: number): Error | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE") {
+    return new Error(
+      `Port ${port} on 127.0.0.1 is already in use: pass another \`--port\`, or leave it out to pick a free port.`,
+    );
+  }
+  if (code === "EACCES") {
+    return new Error(
+      `Port ${port} on 127.0.0.1 needs privileges to listen on: pass a port above 1023, or leave \`--port\` out.`,
+    );
+  }
+  return undefined;
+}
+
+async function requireFreePort(port: number): Promise<void> {
+  if (port === 0) {
+    return;
+  }
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", (error) => reject(portError(error, port) ?? error));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
+}
+
+/** Resolves the AWS credential chain once, so a missing credential is one sentence, not a stack. */
+async function requireCredentials(client: S3Client, endpoint: string): Promise<void> {
+  try {
+    await client.config.credentials();
+  } catch {
+    client.destroy();
+    throw new Error(
+      `No AWS credentials were found for \`--s3-endpoint ${endpoint}\`: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) to the server's keys; the embedded server of \`npm start\` takes S3RVER and S3RVER, LocalStack and moto take test and test.`,
+    );
+  }
 }

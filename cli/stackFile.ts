@@ -2,15 +2,10 @@
  * Reads a stack's settings from Pulumi.yaml and Pulumi.<stack>.yaml without the Pulumi CLI, so that
  * `npm start` runs the same snapshots a `pulumi up` of that stack would.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as yaml from "js-yaml";
-import {
-  parseStackConfig,
-  PROJECT,
-  type RawConfig,
-  type StackSettings,
-} from "../config/stackConfig";
+import { PROJECT, type ConfigSource } from "../config/stackConfig";
 
 interface ProjectFile {
   config?: Record<string, unknown>;
@@ -65,29 +60,78 @@ export function readStackValues(root: string, stack: string): Record<string, unk
   );
 }
 
-/** Parses a stack's config as the program would, with the API key supplied from elsewhere. */
-export function readStackSettings(
-  root: string,
-  stack: string,
-  hasApiKey: boolean,
-  overrides: Partial<RawConfig> = {},
-): StackSettings {
-  const v = readStackValues(root, stack);
-  const str = (x: unknown) => (typeof x === "string" ? x : undefined);
-  const num = (x: unknown) => (typeof x === "number" ? x : undefined);
-  return parseStackConfig({
-    bucketName: str(v.bucketName),
-    forceDestroy: v.forceDestroy === true,
-    protect: v.protect === true,
-    aclMode: str(v.aclMode),
-    kmsKeyId: str(v.kmsKeyId),
-    noncurrentVersionDays: num(v.noncurrentVersionDays),
-    tags: v.tags,
-    coingeckoPlan: str(v.coingeckoPlan),
-    coingeckoBaseUrl: str(v.coingeckoBaseUrl),
-    coingeckoCallsPerMinute: num(v.coingeckoCallsPerMinute),
-    snapshots: v.snapshots ?? undefined,
-    ...overrides,
-    hasApiKey,
-  });
+/**
+ * A stack file's values behind the same getters as `pulumi.Config`, so `readStackConfig` reads them
+ * as it reads the program's config. The file keeps YAML types where the Pulumi CLI hands the program
+ * strings; a getter refuses a value of the wrong YAML type (a quoted `"1"` for a number, `"yes"` for
+ * a boolean), as the Pulumi CLI refuses a value that does not match the type Pulumi.yaml declares.
+ */
+export class StackFileConfig implements ConfigSource {
+  constructor(private readonly values: Readonly<Record<string, unknown>>) {}
+
+  /** This config with some values replaced; `undefined` entries (flags not given) change nothing. */
+  with(overrides: Record<string, string | undefined>): StackFileConfig {
+    const given = Object.entries(overrides).filter(([, value]) => value !== undefined);
+    return new StackFileConfig({ ...this.values, ...Object.fromEntries(given) });
+  }
+
+  get(key: string): string | undefined {
+    const value = this.values[key];
+    if (value === undefined || value === null) {
+      return undefined;
+    }
+    return typeof value === "string" ? value : JSON.stringify(value);
+  }
+
+  getBoolean(key: string): boolean | undefined {
+    return this.typed(key, "boolean");
+  }
+
+  getNumber(key: string): number | undefined {
+    return this.typed(key, "number");
+  }
+
+  getObject<T>(key: string): T | undefined {
+    const value = this.values[key];
+    if (value === undefined || value === null) {
+      return undefined;
+    }
+    // A string is what the Pulumi CLI would hand over; it holds an object only as JSON text.
+    return (typeof value === "string" ? JSON.parse(value) : value) as T;
+  }
+
+  private typed<T extends "boolean" | "number">(
+    key: string,
+    type: T,
+  ): (T extends "boolean" ? boolean : number) | undefined {
+    const value = this.values[key];
+    if (value === undefined || value === null) {
+      return undefined;
+    }
+    if (typeof value !== type) {
+      throw new TypeError(`${key} is not a ${type}`);
+    }
+    return value as T extends "boolean" ? boolean : number;
+  }
+}
+
+// Pulumi's own rule for stack names; it also keeps `--stack` from reaching outside the project.
+const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/** The stack file's config, checked to exist and be named as Pulumi names stacks. */
+export function openStackFile(root: string, stack: string): StackFileConfig {
+  if (!STACK_NAME.test(stack) || stack.startsWith(".")) {
+    throw new Error(
+      `--stack "${stack}" is not a stack name: use letters, digits, "-", "_" or "." as in Pulumi.<stack>.yaml, such as --stack dev.`,
+    );
+  }
+  if (!existsSync(join(root, `Pulumi.${stack}.yaml`))) {
+    const stacks = readdirSync(root)
+      .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+      .filter((name): name is string => name !== undefined);
+    throw new Error(
+      `There is no stack "${stack}" (no Pulumi.${stack}.yaml in ${root}): pass one of ${stacks.map((s) => `--stack ${s}`).join(", ")}.`,
+    );
+  }
+  return new StackFileConfig(readStackValues(root, stack));
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { UsageError } from "./args";
 import {
   createS3Client,
   createStsClient,
@@ -53,6 +54,9 @@ export async function verifyCommand(argv: string[], io: VerifyIo = PROCESS_IO): 
     options = resolveOptions(flags, stack);
   } catch (e) {
     err(e instanceof Error ? e.message : String(e));
+    if (e instanceof UsageError) {
+      err(USAGE.trimEnd());
+    }
     return 2;
   }
   const clientOptions = {

@@ -5,6 +5,7 @@
  * a `ConfigError` whose message names the key, the problem and the fix. Keeping it free of Pulumi
  * lets the program, `npm start` and the tests share one reading of the config.
  */
+import { posix } from "node:path";
 import type { AclMode } from "../components/privateBucket/privateBucket";
 import {
   defaultSnapshotKey,
@@ -56,6 +57,7 @@ export const SNAPSHOT_FIELDS = [
   "maxAge",
   "minItems",
   "maxBytes",
+  "timeoutSeconds",
   "requiredFields",
   "gzip",
   "cacheControl",
@@ -79,9 +81,109 @@ export interface StackSettings {
 }
 
 export class ConfigError extends Error {
-  constructor(key: string, problem: string, fix: string) {
-    super(`Config \`${PROJECT}:${key}\` ${problem}. ${fix}`);
+  /**
+   * @param subject How the value is named for this command; the stack config key by default.
+   */
+  constructor(key: string, problem: string, fix: string, subject = `Config \`${PROJECT}:${key}\``) {
+    super(`${subject} ${problem}. ${fix}`);
     this.name = "ConfigError";
+  }
+}
+
+/**
+ * Where config values come from. `pulumi.Config` satisfies it in the program; `npm start` reads the
+ * stack file through an object of the same shape (cli/stackFile.ts). The typed getters throw on a
+ * value of the wrong type, as `pulumi.Config`'s do.
+ */
+export interface ConfigSource {
+  get(key: string): string | undefined;
+  getBoolean(key: string): boolean | undefined;
+  getNumber(key: string): number | undefined;
+  getObject<T>(key: string): T | undefined;
+}
+
+/**
+ * How a command takes the API key and the plan, so an error about them names what the user of that
+ * command can change: stack config for the program, environment variables and flags for `npm start`.
+ */
+export interface KeyAdvice {
+  /** Names the key as the subject of a sentence. */
+  key: string;
+  /** Names the plan setting inside a sentence. */
+  plan: string;
+  /** A sentence: how to supply the key. */
+  setKey: string;
+  /** How to choose a plan, given its name. */
+  setPlan: (plan: string) => string;
+  /** A sentence: how to remove the key. */
+  removeKey: string;
+}
+
+export const PULUMI_KEY_ADVICE: KeyAdvice = {
+  key: `Config \`${PROJECT}:coingeckoApiKey\``,
+  plan: "`coingeckoPlan`",
+  setKey: `Set it with \`pulumi config set --secret ${PROJECT}:coingeckoApiKey <key>\``,
+  setPlan: (plan) => `set \`coingeckoPlan\` to "${plan}"`,
+  removeKey: "remove the key",
+};
+
+/** What a config source cannot say itself: whether a key is set, and whether it is stored encrypted. */
+export interface ApiKeyPresence {
+  hasApiKey: boolean;
+  /** False when the key sits in plaintext in the stack's config file; undefined when unknown. */
+  apiKeyIsSecret?: boolean;
+  /** Defaults to the Pulumi CLI's wording. */
+  advice?: KeyAdvice;
+}
+
+/**
+ * Reads and validates the project's config from a source: the one reading the program and
+ * `npm start` share, so a value one refuses the other refuses with the same message.
+ */
+export function readStackConfig(source: ConfigSource, presence: ApiKeyPresence): StackSettings {
+  const typed = <T>(key: string, kind: string, fix: string, read: () => T | undefined) => {
+    try {
+      return read();
+    } catch {
+      throw new ConfigError(key, `is ${JSON.stringify(rawValue(source, key))}, not ${kind}`, fix);
+    }
+  };
+  const bool = (key: string) =>
+    typed(key, "a boolean", "Use true or false, unquoted in the stack file.", () =>
+      source.getBoolean(key),
+    );
+  const num = (key: string) =>
+    typed(key, "a number", "Use a whole number, unquoted in the stack file.", () =>
+      source.getNumber(key),
+    );
+  const obj = (key: string, fix: string) =>
+    typed(key, "valid structured config", fix, () => source.getObject<unknown>(key));
+  const str = (key: string) => source.get(key);
+  return parseStackConfig(
+    {
+      bucketName: str("bucketName"),
+      forceDestroy: bool("forceDestroy"),
+      protect: bool("protect"),
+      aclMode: str("aclMode"),
+      kmsKeyId: str("kmsKeyId"),
+      noncurrentVersionDays: num("noncurrentVersionDays"),
+      tags: obj("tags", "Use a map of strings, e.g. `tags: {team: data}` in the stack file."),
+      coingeckoPlan: str("coingeckoPlan"),
+      hasApiKey: presence.hasApiKey,
+      apiKeyIsSecret: presence.apiKeyIsSecret,
+      coingeckoBaseUrl: str("coingeckoBaseUrl"),
+      coingeckoCallsPerMinute: num("coingeckoCallsPerMinute"),
+      snapshots: obj("snapshots", "Use a list of `{name, endpoint, params}` entries."),
+    },
+    presence.advice,
+  );
+}
+
+function rawValue(source: ConfigSource, key: string): unknown {
+  try {
+    return source.get(key);
+  } catch {
+    return undefined;
   }
 }
 
@@ -101,27 +203,29 @@ const ACL_MODES: readonly AclMode[] = ["disabled", "private"];
 const BUCKET_NAME =
   /^(?!xn--)(?!sthree-)(?!.*--ol-s3$)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-export function parseStackConfig(raw: RawConfig): StackSettings {
+export function parseStackConfig(
+  raw: RawConfig,
+  advice: KeyAdvice = PULUMI_KEY_ADVICE,
+): StackSettings {
   const plan = parsePlan(raw.coingeckoPlan);
+  const keyError = (problem: string, fix: string) =>
+    new ConfigError("coingeckoApiKey", problem, fix, advice.key);
   if (plan !== "public" && !raw.hasApiKey) {
-    throw new ConfigError(
-      "coingeckoApiKey",
-      `is required when \`coingeckoPlan\` is "${plan}"`,
-      `Set it with \`pulumi config set --secret ${PROJECT}:coingeckoApiKey <key>\`, or set \`coingeckoPlan\` to "public".`,
+    throw keyError(
+      `is required when ${advice.plan} is "${plan}"`,
+      `${advice.setKey}, or ${advice.setPlan("public")}.`,
     );
   }
   if (raw.hasApiKey && raw.apiKeyIsSecret === false) {
-    throw new ConfigError(
-      "coingeckoApiKey",
+    throw keyError(
       "is stored in plaintext in the stack's config file",
       `Set it again with \`pulumi config set --secret ${PROJECT}:coingeckoApiKey <key>\` so it is encrypted, and rotate the key if that file was shared.`,
     );
   }
   if (plan === "public" && raw.hasApiKey) {
-    throw new ConfigError(
-      "coingeckoApiKey",
-      'is set, but `coingeckoPlan` is "public", which sends no key',
-      'Set `coingeckoPlan` to "demo" for a Demo key or "pro" for a paid key, or remove the key.',
+    throw keyError(
+      `is set, but ${advice.plan} is "public", which sends no key`,
+      `${capitalize(advice.setPlan("demo"))} for a Demo key or ${advice.setPlan("pro")} for a paid key, or ${advice.removeKey}.`,
     );
   }
   return {
@@ -145,6 +249,10 @@ export function parseStackConfig(raw: RawConfig): StackSettings {
         : parsePositiveInteger("coingeckoCallsPerMinute", raw.coingeckoCallsPerMinute, 1),
     snapshots: parseSnapshots(raw.snapshots, plan),
   };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function parsePlan(value: string | undefined): Plan {
@@ -179,14 +287,33 @@ function parseBucketName(value: string | undefined): string | undefined {
   if (value === undefined || value === "") {
     return undefined;
   }
-  if (!BUCKET_NAME.test(value) || value.includes("..")) {
+  const problem = bucketNameProblem(value);
+  if (problem) {
     throw new ConfigError(
       "bucketName",
-      `is "${value}", which is not a valid S3 bucket name`,
-      "Use 3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit, or unset it to get a generated name.",
+      problem,
+      `${BUCKET_NAME_RULES}, or unset it to get a generated name.`,
     );
   }
   return value;
+}
+
+/** S3's naming rules as a fix sentence, for every command that takes a bucket name. */
+export const BUCKET_NAME_RULES =
+  "Use 3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit";
+
+/**
+ * Why a bucket name is not one S3 (or the embedded server, which makes a folder of it) accepts, or
+ * undefined when it is valid. The one rule for `bucketName` in config and `npm start --bucket`.
+ */
+export function bucketNameProblem(value: string): string | undefined {
+  if (value === "") {
+    return "is empty";
+  }
+  if (!BUCKET_NAME.test(value) || value.includes("..")) {
+    return `is "${value}", which is not a valid S3 bucket name`;
+  }
+  return undefined;
 }
 
 function parseBaseUrl(value: string | undefined): string | undefined {
@@ -323,16 +450,29 @@ function parseSnapshot(entry: unknown, index: number, plan: Plan): SnapshotConfi
   return spec;
 }
 
+/**
+ * The object a key names once a server maps it to a path: leading slashes and `.`/`..` segments
+ * resolved. Two keys with the same normal form would write one object.
+ */
+export function normalizeKey(key: string): string {
+  return posix.normalize(key.replace(/^\/+/, "")).replace(/^(\.\/)+/, "");
+}
+
 function assertUnique(specs: SnapshotConfig[], field: "name" | "key"): void {
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const [index, spec] of specs.entries()) {
-    if (seen.has(spec[field])) {
+    const value = spec[field];
+    const id = field === "key" ? normalizeKey(value) : value;
+    const earlier = seen.get(id);
+    if (earlier !== undefined) {
       throw new ConfigError(
         `snapshots[${index}].${field}`,
-        `repeats "${spec[field]}"`,
+        earlier === value
+          ? `repeats "${value}"`
+          : `"${value}" names the same object as "${earlier}"`,
         `Give every snapshot its own ${field}: two snapshots writing one object would overwrite each other.`,
       );
     }
-    seen.add(spec[field]);
+    seen.set(id, value);
   }
 }

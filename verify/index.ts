@@ -18,5 +18,6 @@ export { checkPublicAccessBlock } from "./publicAccessBlock";
 export { formatResult, type CheckResult } from "./result";
 export { runVerify, type VerifyClients } from "./runVerify";
 export { checkSnapshotObject, type ExpectedObject } from "./snapshotObject";
+export { checksumAsHex, storedBytes, type StoredBytes } from "./storedBytes";
 export { checkTlsOnlyPolicy, tlsOnlyProblems } from "./tlsOnlyPolicy";
 export { checkVersioning } from "./versioning";

@@ -1,3 +1,4 @@
+import { parseFlags } from "../cli/args";
 import type { ExpectedObject } from "./snapshotObject";
 
 export const DEFAULT_KEY = "coingecko/coins-markets.json";
@@ -43,62 +44,35 @@ Options:
   -h, --help                 this text
 `;
 
-const VALUE_FLAGS = new Set(["--bucket", "--key", "--region", "--endpoint", "--stack-outputs"]);
-
-/** Parses argv; throws a sentence naming the flag on anything it does not understand. */
+/** Parses argv with `util.parseArgs` (strict); throws a sentence naming the flag on anything else. */
 export function parseVerifyFlags(argv: string[]): VerifyFlags {
-  const flags: VerifyFlags = { keys: [], pathStyle: false, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.indexOf("=");
-    const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
-    if (name === "--path-style") {
-      flags.pathStyle = true;
-      continue;
-    }
-    if (name === "-h" || name === "--help") {
-      flags.help = true;
-      continue;
-    }
-    if (!VALUE_FLAGS.has(name)) {
-      throw new Error(
-        `Unknown option \`${arg}\`. Fix: see \`npm run verify -- --help\` for the options.`,
-      );
-    }
-    let value: string | undefined;
-    if (eq > 0 && arg.startsWith("--")) {
-      value = arg.slice(eq + 1);
-    } else {
-      value = argv[i + 1];
-      i++;
-    }
-    if (value === undefined || value === "" || value.startsWith("--")) {
-      throw new Error(`Option \`${name}\` needs a value. Fix: \`${name} <value>\`.`);
-    }
-    switch (name) {
-      case "--bucket":
-        flags.bucket = value;
-        break;
-      case "--key":
-        flags.keys.push(value.replace(/^\/+/, ""));
-        break;
-      case "--region":
-        flags.region = value;
-        break;
-      case "--endpoint":
-        if (!/^https?:\/\/[^\s]+$/.test(value)) {
-          throw new Error(
-            `Option \`--endpoint\` must be an http(s) URL (got ${JSON.stringify(value)}). Fix: \`--endpoint http://localhost:4566\`.`,
-          );
-        }
-        flags.endpoint = value;
-        break;
-      case "--stack-outputs":
-        flags.stackOutputs = value;
-        break;
-    }
+  const values = parseFlags(
+    argv,
+    {
+      bucket: { type: "string" },
+      key: { type: "string", multiple: true },
+      region: { type: "string" },
+      endpoint: { type: "string" },
+      "path-style": { type: "boolean" },
+      "stack-outputs": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    "npm run verify",
+  );
+  if (values.endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(values.endpoint)) {
+    throw new Error(
+      `Option \`--endpoint\` must be an http(s) URL (got ${JSON.stringify(values.endpoint)}). Fix: \`--endpoint http://localhost:4566\`.`,
+    );
   }
-  return flags;
+  return {
+    bucket: values.bucket,
+    keys: (values.key ?? []).map((key) => key.replace(/^\/+/, "")),
+    region: values.region,
+    endpoint: values.endpoint,
+    pathStyle: values["path-style"] ?? false,
+    stackOutputs: values["stack-outputs"],
+    help: values.help ?? false,
+  };
 }
 
 /** The part of the producer's `pulumi stack output --json` the check uses. */

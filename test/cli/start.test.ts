@@ -1,23 +1,37 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
+import * as yaml from "js-yaml";
 import { startEmbeddedS3 } from "../../cli/embeddedS3";
+import { RUN_USAGE, runCommand } from "../../cli/run";
 import { startFakeCoingecko, type FakeCoingecko } from "../helpers/fakeCoingecko";
 import { PROJECT_ROOT } from "../helpers/programRun";
 
 const run = promisify(execFile);
+const KEY = "coingecko/coins-markets.json";
 
-/** The stored object's bytes, read by opening the job's data folder again. */
-async function storedObject(dataDir: string): Promise<{ body: Buffer; contentType?: string }> {
+/** The stored object's bytes, read by opening a job's data folder again. */
+async function storedObject(
+  dataDir: string,
+  bucket = "api-s3-load-dev",
+  key = KEY,
+): Promise<{ body: Buffer; contentType?: string }> {
   const s3 = await startEmbeddedS3({ directory: dataDir });
   try {
-    const object = await s3.client.send(
-      new GetObjectCommand({ Bucket: "api-s3-load-local", Key: "coingecko/coins-markets.json" }),
-    );
+    const object = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return {
       body: Buffer.from(await object.Body!.transformToByteArray()),
       contentType: object.ContentType,
@@ -28,45 +42,89 @@ async function storedObject(dataDir: string): Promise<{ body: Buffer; contentTyp
 }
 
 /** Runs `npm start` as a user would, against the fake API, with its data in `dataDir`. */
-function npmStart(fake: FakeCoingecko, dataDir: string, env: NodeJS.ProcessEnv = {}) {
+function npmStart(
+  fake: FakeCoingecko,
+  dataDir: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+) {
   return run(
     "npm",
-    ["start", "--silent", "--", "--base-url", fake.baseUrl, "--data-dir", dataDir],
-    {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, ...env },
-    },
+    ["start", "--silent", "--", "--base-url", fake.baseUrl, "--data-dir", dataDir, ...extra],
+    { cwd: PROJECT_ROOT, env: { ...process.env, ...env } },
   );
 }
 
-describe("npm start", () => {
-  let fake: FakeCoingecko;
-  let dataDir: string;
-  beforeAll(async () => {
-    fake = await startFakeCoingecko();
-    dataDir = mkdtempSync(join(tmpdir(), "api-s3-load-start-"));
-  });
-  afterAll(async () => {
-    await fake.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "api-s3-load-start-"));
+}
 
-  it("lands the default snapshot in the embedded S3 as pretty JSON whose sha256 it prints", async () => {
+/** A project folder with the real Pulumi.yaml and the given stack files. */
+function projectWith(stacks: Record<string, Record<string, unknown>>): string {
+  const root = tempDir();
+  copyFileSync(join(PROJECT_ROOT, "Pulumi.yaml"), join(root, "Pulumi.yaml"));
+  for (const [stack, config] of Object.entries(stacks)) {
+    const prefixed = Object.fromEntries(
+      Object.entries(config).map(([key, value]) => [`api-s3-load:${key}`, value]),
+    );
+    writeFileSync(join(root, `Pulumi.${stack}.yaml`), yaml.dump({ config: prefixed }));
+  }
+  return root;
+}
+
+/** `npm start` in this process, as cli/main.ts runs it, with its output collected. */
+async function start(argv: string[], root: string, env: NodeJS.ProcessEnv = {}) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const io = { stdout: (l: string) => stdout.push(l), stderr: (l: string) => stderr.push(l) };
+  let code: number;
+  try {
+    code = await runCommand(argv, io, env, root);
+  } catch (error) {
+    stderr.push(`error: ${(error as Error).message}`);
+    code = 1;
+  }
+  return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
+}
+
+/** Every file under `dir`, relative. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) =>
+    statSync(join(dir, f)).isFile(),
+  );
+}
+
+let fake: FakeCoingecko;
+const cleanup: string[] = [];
+beforeAll(async () => {
+  fake = await startFakeCoingecko();
+});
+beforeEach(() => fake.reset());
+afterAll(async () => {
+  await fake.stop();
+  for (const dir of cleanup) {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+function own(dir: string): string {
+  cleanup.push(dir);
+  return dir;
+}
+
+describe("npm start (spawned)", () => {
+  it("lands the default snapshot in the stack's own local bucket as pretty JSON whose sha256 it prints", async () => {
+    const dataDir = own(tempDir());
     const { stdout } = await npmStart(fake, dataDir);
     const line = stdout.split("\n").find((l) => l.startsWith("coins-markets: "));
-    expect(line).toBeDefined();
     const [, uri, bytes, items, sha256] =
       /^coins-markets: (s3:\/\/\S+)\s+(\d+) bytes\s+(\d+) items\s+sha256 ([0-9a-f]{64})$/.exec(
-        line!,
+        line ?? "",
       ) ?? [];
-    expect(uri).toBe("s3://api-s3-load-local/coingecko/coins-markets.json");
+    expect(uri).toBe(`s3://api-s3-load-dev/${KEY}`);
     expect(Number(items)).toBe(100);
-    expect(stdout).toContain(
-      "Data successfully uploaded to s3://api-s3-load-local/coingecko/coins-markets.json",
-    );
+    expect(stdout).toContain(`Data successfully uploaded to s3://api-s3-load-dev/${KEY}`);
     expect(fake.count("/coins/markets")).toBe(1);
 
-    // The object outlives the job, byte for byte.
     const { body, contentType } = await storedObject(dataDir);
     expect(body.length).toBe(Number(bytes));
     expect(createHash("sha256").update(body).digest("hex")).toBe(sha256);
@@ -76,32 +134,250 @@ describe("npm start", () => {
     expect(contentType).toBe("application/json");
   });
 
-  it("writes nothing on a second run when the data did not change", async () => {
-    const ownDir = mkdtempSync(join(tmpdir(), "api-s3-load-start-"));
-    try {
-      await npmStart(fake, ownDir);
-      const { stdout } = await npmStart(fake, ownDir);
-      expect(stdout).toContain(
-        "Data unchanged at s3://api-s3-load-local/coingecko/coins-markets.json: nothing written.",
-      );
-    } finally {
-      rmSync(ownDir, { recursive: true, force: true });
-    }
+  it("writes nothing on a second run when the stored bytes are the ones it would write", async () => {
+    const dataDir = own(tempDir());
+    await npmStart(fake, dataDir);
+    const { stdout } = await npmStart(fake, dataDir);
+    expect(stdout).toContain(`Data unchanged at s3://api-s3-load-dev/${KEY}: nothing written.`);
+  });
+
+  it("repairs an object whose bytes were corrupted behind its metadata, and --verify proves it", async () => {
+    const dataDir = own(tempDir());
+    await npmStart(fake, dataDir);
+    const good = await storedObject(dataDir);
+    const file = filesUnder(dataDir).find((f) => f.endsWith("coins-markets.json._S3rver_object"));
+    writeFileSync(join(dataDir, file!), good.body.toString("utf8").replace('"coin-1"', '"coin-X"'));
+
+    const { stdout, stderr } = await npmStart(fake, dataDir, ["--verify"]);
+    expect(stderr).toContain(`s3://api-s3-load-dev/${KEY} holds bytes with sha256 `);
+    expect(stdout).toContain(`Data successfully uploaded to s3://api-s3-load-dev/${KEY}`);
+    expect(stdout).toMatch(
+      new RegExp(`^ok +object ${KEY}: .*sha256 [0-9a-f]{64} matches its metadata`, "m"),
+    );
+    expect(stdout).toContain("verify: all 1 objects hold");
+    expect((await storedObject(dataDir)).body.equals(good.body)).toBe(true);
   });
 
   it("fails with the API's reason and keeps the stored object when the API answers an error", async () => {
-    const ownDir = mkdtempSync(join(tmpdir(), "api-s3-load-start-"));
-    await npmStart(fake, ownDir);
-    const before = await storedObject(ownDir);
+    const dataDir = own(tempDir());
+    await npmStart(fake, dataDir);
+    const before = await storedObject(dataDir);
     fake.setFault({ kind: "error-body", status: 401, shape: "status", code: 10002 });
-    await expect(npmStart(fake, ownDir)).rejects.toMatchObject({
+    await expect(npmStart(fake, dataDir)).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringMatching(
         /coins-markets: failed:[^]*COINGECKO_PLAN=demo COINGECKO_API_KEY=<key> npm start/,
       ),
     });
     fake.setFault();
-    expect((await storedObject(ownDir)).body.equals(before.body)).toBe(true);
-    rmSync(ownDir, { recursive: true, force: true });
+    expect((await storedObject(dataDir)).body.equals(before.body)).toBe(true);
+  });
+
+  it("names the AWS variables to set when --s3-endpoint finds no credentials", async () => {
+    const dataDir = own(tempDir());
+    const s3 = await startEmbeddedS3({ directory: dataDir, buckets: ["api-s3-load-dev"] });
+    try {
+      const env: NodeJS.ProcessEnv = {
+        AWS_EC2_METADATA_DISABLED: "true",
+        AWS_SHARED_CREDENTIALS_FILE: join(dataDir, "none"),
+        AWS_CONFIG_FILE: join(dataDir, "none"),
+      };
+      for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"]) {
+        env[name] = "";
+      }
+      await expect(
+        npmStart(fake, dataDir, ["--s3-endpoint", s3.endpoint], env),
+      ).rejects.toMatchObject({
+        code: 1,
+        stderr: `error: No AWS credentials were found for \`--s3-endpoint ${s3.endpoint}\`: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) to the server's keys; the embedded server of \`npm start\` takes S3RVER and S3RVER, LocalStack and moto take test and test.\n`,
+      });
+      expect(fake.count()).toBe(0);
+    } finally {
+      await s3.stop();
+    }
+  });
+});
+
+describe("npm start reads the stack file as the program does", () => {
+  it("takes coingeckoBaseUrl and coingeckoCallsPerMinute from the stack file when no flag is given", async () => {
+    const root = own(projectWith({ t: { coingeckoBaseUrl: fake.baseUrl } }));
+    const result = await start(["--stack", "t", "--data-dir", join(root, "data")], root);
+    expect(result).toMatchObject({ code: 0 });
+    expect(fake.count("/api/v3/coins/markets")).toBe(1);
+  });
+
+  it("lets a flag override the stack file only when given", async () => {
+    const root = own(projectWith({ t: { coingeckoBaseUrl: "http://127.0.0.1:9/api/v3" } }));
+    const result = await start(
+      ["--stack", "t", "--base-url", fake.baseUrl, "--data-dir", join(root, "data")],
+      root,
+    );
+    expect(result.code).toBe(0);
+    expect(fake.count("/api/v3/coins/markets")).toBe(1);
+  });
+
+  it.each([
+    [
+      { coingeckoCallsPerMinute: "ten" },
+      'Config `api-s3-load:coingeckoCallsPerMinute` is "ten", not a number. Use a whole number, unquoted in the stack file.',
+    ],
+    [
+      { coingeckoCallsPerMinute: "1" },
+      'Config `api-s3-load:coingeckoCallsPerMinute` is "1", not a number. Use a whole number, unquoted in the stack file.',
+    ],
+    [
+      { protect: "yes" },
+      'Config `api-s3-load:protect` is "yes", not a boolean. Use true or false, unquoted in the stack file.',
+    ],
+    [
+      { coingeckoPlan: "demo" },
+      'COINGECKO_API_KEY is required when the plan (--plan, COINGECKO_PLAN or the stack\'s coingeckoPlan) is "demo". Set it in the environment, e.g. `COINGECKO_API_KEY=<key> npm start`, or pass `--plan public` (or set COINGECKO_PLAN=public).',
+    ],
+    [
+      {
+        snapshots: [
+          { name: "a", endpoint: "coins/markets", params: { vs_currency: "usd", per_page: 500 } },
+        ],
+      },
+      "Config `api-s3-load:snapshots[0].params.per_page` is invalid: `params.per_page` must be a whole number from 1 to 250; got number 500. Correct it in the stack file.",
+    ],
+    [
+      {
+        snapshots: [
+          { name: "a", endpoint: "global", params: {}, key: "b.json" },
+          { name: "b", endpoint: "global", params: {}, key: "x/../b.json" },
+        ],
+      },
+      "Config `api-s3-load:snapshots[1].key`",
+    ],
+  ])("refuses %j before it touches anything", async (config, message) => {
+    const root = own(projectWith({ t: { coingeckoBaseUrl: fake.baseUrl, ...config } }));
+    const dataDir = join(root, "data");
+    const result = await start(["--stack", "t", "--data-dir", dataDir], root);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`error: ${message}`);
+    expect(existsSync(dataDir)).toBe(false);
+    expect(fake.count()).toBe(0);
+  });
+
+  it("keeps stacks apart: each stack writes its own local bucket", async () => {
+    const root = own(projectWith({ a: {}, b: {} }));
+    const dataDir = join(root, "data");
+    for (const stack of ["a", "b"]) {
+      const result = await start(
+        ["--stack", stack, "--base-url", fake.baseUrl, "--data-dir", dataDir],
+        root,
+      );
+      expect(result.stdout).toContain(
+        `Data successfully uploaded to s3://api-s3-load-${stack}/${KEY}`,
+      );
+    }
+    expect((await storedObject(dataDir, "api-s3-load-a")).body.length).toBeGreaterThan(0);
+    expect((await storedObject(dataDir, "api-s3-load-b")).body.length).toBeGreaterThan(0);
+  });
+});
+
+describe("npm start refuses bad input before it touches anything", () => {
+  it.each([
+    [
+      ["--bucket", "../escape"],
+      'error: `--bucket` is "../escape", which is not a valid S3 bucket name. Use 3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit.',
+    ],
+    [["--bucket", ""], "error: Option `--bucket` needs a value. Fix: `--bucket <value>`."],
+    [["--bucket", "Bad_Name"], 'error: `--bucket` is "Bad_Name", which is not a valid S3'],
+    [
+      ["--port", "abc"],
+      "error: `--port abc` is not a TCP port: pass a whole number from 1 to 65535, or leave it out to pick a free port.",
+    ],
+    [["--port", "99999"], "error: `--port 99999` is not a TCP port"],
+    [
+      ["prod"],
+      "error: Unexpected argument `prod`: `npm start` takes only options. Fix: see `npm start -- --help` for the options.",
+    ],
+    [["--stak", "prod"], "error: Unknown option `--stak`. Fix: see `npm start -- --help`"],
+    [["-x"], "error: Unknown option `-x`."],
+    [["--verify=yes"], "error: Option `--verify` takes no value. Fix: write `--verify` alone."],
+  ])("%j", async (argv, message) => {
+    const root = own(projectWith({ dev: {} }));
+    const dataDir = join(root, "data");
+    const result = await start([...argv, "--base-url", fake.baseUrl, "--data-dir", dataDir], root);
+    expect(result.code).toBeGreaterThan(0);
+    expect(result.stderr).toContain(message);
+    expect(existsSync(dataDir)).toBe(false);
+    expect(existsSync(join(root, "escape"))).toBe(false);
+    expect(fake.count()).toBe(0);
+  });
+
+  it("prints the usage with an unknown argument, and for --help and -h exits 0", async () => {
+    const root = own(projectWith({ dev: {} }));
+    expect((await start(["prod"], root)).stderr).toContain(RUN_USAGE);
+    for (const flag of ["--help", "-h"]) {
+      expect(await start([flag], root)).toEqual({ code: 0, stdout: RUN_USAGE, stderr: "" });
+    }
+    expect(fake.count()).toBe(0);
+  });
+
+  it("says a --data-dir that is a file is not a folder", async () => {
+    const root = own(projectWith({ dev: {} }));
+    const file = join(root, "a-file");
+    writeFileSync(file, "x");
+    const result = await start(["--base-url", fake.baseUrl, "--data-dir", file], root);
+    expect(result.stderr).toBe(
+      `error: \`--data-dir ${file}\` is a file, not a folder: pass a folder (it is created if missing).`,
+    );
+  });
+
+  it("says a busy --port is in use, in one sentence", async () => {
+    const root = own(projectWith({ dev: {} }));
+    const busy: Server = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const dataDir = join(root, "data");
+      const result = await start(
+        ["--base-url", fake.baseUrl, "--data-dir", dataDir, "--port", String(port)],
+        root,
+      );
+      expect(existsSync(dataDir)).toBe(false);
+      expect(result.stderr).toBe(
+        `error: Port ${port} on 127.0.0.1 is already in use: pass another \`--port\`, or leave it out to pick a free port.`,
+      );
+      expect(fake.count()).toBe(0);
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
+  });
+});
+
+describe("npm start says the fix for its own failures", () => {
+  it("fails at once, naming http vs https, when https:// meets a plain-HTTP server", async () => {
+    const root = own(projectWith({ dev: {} }));
+    const httpsUrl = fake.baseUrl.replace("http://", "https://");
+    const result = await start(["--base-url", httpsUrl, "--data-dir", join(root, "data")], root);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `the server there does not speak https. If it is a plain-HTTP server, use http://${new URL(fake.baseUrl).host} in the base URL instead of https://`,
+    );
+    expect(result.stderr).not.toContain("attempts");
+  });
+
+  it("says which base URL was used when the API root lacks /api/v3", async () => {
+    const root = own(projectWith({ dev: {} }));
+    const baseUrl = `${fake.origin}/api`;
+    const result = await start(["--base-url", baseUrl, "--data-dir", join(root, "data")], root);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `The base URL used was ${baseUrl} (from --base-url); CoinGecko's API root ends in /api/v3, such as https://api.coingecko.com/api/v3.`,
+    );
+  });
+
+  it("prints progress lines unless --quiet, and results either way", async () => {
+    const root = own(projectWith({ dev: {} }));
+    const dataDir = join(root, "data");
+    const loud = await start(["--base-url", fake.baseUrl, "--data-dir", dataDir], root);
+    expect(loud.stderr).toContain("Embedded S3 on http://127.0.0.1:");
+    const quiet = await start(["--base-url", fake.baseUrl, "--data-dir", dataDir, "-q"], root);
+    expect(quiet).toMatchObject({ code: 0, stderr: "" });
+    expect(quiet.stdout).toContain(`Data unchanged at s3://api-s3-load-dev/${KEY}`);
   });
 });
