@@ -1,7 +1,14 @@
+import { StackFileConfig } from "../../cli/stackFile";
 import {
+  bucketNameProblem,
   ConfigError,
   DEFAULT_SNAPSHOTS,
+  normalizeKey,
   parseStackConfig,
+  PROJECT,
+  readStackConfig,
+  type ConfigSource,
+  type KeyAdvice,
   type RawConfig,
 } from "../../config/stackConfig";
 
@@ -198,5 +205,163 @@ describe("parseStackConfig", () => {
     expect(() => parseStackConfig({ ...base, snapshots: [snapshot] })).toThrow(
       `Config \`api-s3-load:${key}\` is invalid:`,
     );
+  });
+});
+
+/**
+ * The program reads config through `pulumi.Config`, which the Pulumi CLI fills with strings; `npm
+ * start` reads the stack file's YAML values. Both go through `readStackConfig`.
+ */
+describe("readStackConfig: the program and npm start read one config the same way", () => {
+  const PRESENCE = { hasApiKey: false };
+
+  /** The program's source: a real `pulumi.Config` filled as the Pulumi CLI fills it. */
+  async function programSource(values: Record<string, unknown>): Promise<ConfigSource> {
+    jest.resetModules();
+    const pulumi = await import("@pulumi/pulumi");
+    pulumi.runtime.setAllConfig(
+      Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [
+          `${PROJECT}:${k}`,
+          typeof v === "string" ? v : JSON.stringify(v),
+        ]),
+      ),
+      [],
+    );
+    return new pulumi.Config(PROJECT);
+  }
+
+  function messageOf(read: () => unknown): string {
+    try {
+      read();
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return "(accepted)";
+  }
+
+  it.each<[string, Record<string, unknown>, string]>([
+    [
+      "a rate limit that is not a number",
+      { coingeckoCallsPerMinute: "ten" },
+      'Config `api-s3-load:coingeckoCallsPerMinute` is "ten", not a number. Use a whole number, unquoted in the stack file.',
+    ],
+    [
+      "protect that is not a boolean",
+      { protect: "yes" },
+      'Config `api-s3-load:protect` is "yes", not a boolean. Use true or false, unquoted in the stack file.',
+    ],
+    [
+      "tags that are not structured",
+      { tags: "team=data" },
+      'Config `api-s3-load:tags` is "team=data", not valid structured config. Use a map of strings, e.g. `tags: {team: data}` in the stack file.',
+    ],
+    [
+      "a fractional rate limit",
+      { coingeckoCallsPerMinute: 2.5 },
+      "Config `api-s3-load:coingeckoCallsPerMinute` is 2.5. Use a whole number of at least 1.",
+    ],
+    [
+      "per_page above CoinGecko's maximum",
+      { snapshots: [{ name: "a", endpoint: "coins/markets", params: { per_page: 251 } }] },
+      "Config `api-s3-load:snapshots[0].params.per_page` is invalid: `params.per_page` must be a whole number from 1 to 250; got number 251. Correct it in the stack file.",
+    ],
+    [
+      "an invalid bucket name",
+      { bucketName: "../escape" },
+      'Config `api-s3-load:bucketName` is "../escape", which is not a valid S3 bucket name. Use 3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit, or unset it to get a generated name.',
+    ],
+  ])("refuses %s with one message", async (_, values, message) => {
+    const program = await programSource(values);
+    expect(messageOf(() => readStackConfig(program, PRESENCE))).toBe(message);
+    expect(messageOf(() => readStackConfig(new StackFileConfig(values), PRESENCE))).toBe(message);
+  });
+
+  it("reads every value of a valid stack file as the program reads the same values", async () => {
+    const values = {
+      bucketName: "my-bucket",
+      forceDestroy: true,
+      protect: true,
+      aclMode: "private",
+      noncurrentVersionDays: 30,
+      tags: { team: "data" },
+      coingeckoBaseUrl: "http://127.0.0.1:9/api/v3",
+      coingeckoCallsPerMinute: 12,
+      snapshots: [{ name: "g", endpoint: "global", params: {}, key: "x/g.json" }],
+    };
+    const fromFile = readStackConfig(new StackFileConfig(values), PRESENCE);
+    expect(readStackConfig(await programSource(values), PRESENCE)).toEqual(fromFile);
+    expect(fromFile).toMatchObject({
+      baseUrl: "http://127.0.0.1:9/api/v3",
+      callsPerMinute: 12,
+      protect: true,
+    });
+  });
+
+  it("refuses a quoted number in the stack file, which the Pulumi CLI's type check refuses", () => {
+    expect(
+      messageOf(() =>
+        readStackConfig(new StackFileConfig({ coingeckoCallsPerMinute: "1" }), PRESENCE),
+      ),
+    ).toBe(
+      'Config `api-s3-load:coingeckoCallsPerMinute` is "1", not a number. Use a whole number, unquoted in the stack file.',
+    );
+  });
+
+  it("lets a command word the key and plan errors with its own fix", () => {
+    const advice: KeyAdvice = {
+      key: "KEY",
+      plan: "PLAN",
+      setKey: "Set KEY",
+      setPlan: (plan) => `use --plan ${plan}`,
+      removeKey: "unset KEY",
+    };
+    expect(() =>
+      readStackConfig(new StackFileConfig({ coingeckoPlan: "pro" }), {
+        hasApiKey: false,
+        advice,
+      }),
+    ).toThrow('KEY is required when PLAN is "pro". Set KEY, or use --plan public.');
+    expect(() => readStackConfig(new StackFileConfig({}), { hasApiKey: true, advice })).toThrow(
+      'KEY is set, but PLAN is "public", which sends no key. Use --plan demo for a Demo key or use --plan pro for a paid key, or unset KEY.',
+    );
+  });
+});
+
+describe("snapshot keys", () => {
+  it.each([
+    ["b.json", "b.json"],
+    ["x/../b.json", "b.json"],
+    ["./a/b.json", "a/b.json"],
+    ["/a//b.json", "a/b.json"],
+  ])("normalizes %s to %s, the object a file-backed server writes", (key, normal) => {
+    expect(normalizeKey(key)).toBe(normal);
+  });
+
+  it("refuses two snapshots whose keys name one object", () => {
+    expect(() =>
+      parseStackConfig({
+        hasApiKey: false,
+        snapshots: [
+          { name: "a", endpoint: "global", params: {}, key: "b.json" },
+          { name: "b", endpoint: "global", params: {}, key: "x/../b.json" },
+        ],
+      }),
+    ).toThrow("Config `api-s3-load:snapshots[1].key`");
+  });
+});
+
+describe("bucketNameProblem", () => {
+  it.each([
+    ["", "is empty"],
+    ["../escape", 'is "../escape", which is not a valid S3 bucket name'],
+    ["a..b", 'is "a..b", which is not a valid S3 bucket name'],
+    ["Upper", 'is "Upper", which is not a valid S3 bucket name'],
+  ])("refuses %j", (name, problem) => {
+    expect(bucketNameProblem(name)).toBe(problem);
+  });
+
+  it("accepts a valid name", () => {
+    expect(bucketNameProblem("api-s3-load-dev")).toBeUndefined();
   });
 });

@@ -1,6 +1,28 @@
-import { DEFAULT_KEY, parseStackOutputs, parseVerifyFlags, resolveOptions } from "../../verify";
+import { verifyCommand } from "../../cli/verify";
+import {
+  DEFAULT_KEY,
+  parseStackOutputs,
+  parseVerifyFlags,
+  resolveOptions,
+  USAGE,
+} from "../../verify";
 
 describe("parseVerifyFlags", () => {
+  it("reads -h and --help as the request for the usage", () => {
+    expect(parseVerifyFlags(["-h"]).help).toBe(true);
+    expect(parseVerifyFlags(["--help"]).help).toBe(true);
+  });
+
+  it("prints the usage on an unknown argument and exits 2", async () => {
+    const lines: string[] = [];
+    const io = { stdout: (l: string) => lines.push(l), stderr: (l: string) => lines.push(l) };
+    expect(await verifyCommand(["prod"], io)).toBe(2);
+    expect(lines).toEqual([
+      "Unexpected argument `prod`: `npm run verify` takes only options. Fix: see `npm run verify -- --help` for the options.",
+      USAGE.trimEnd(),
+    ]);
+  });
+
   it("reads every flag, with repeatable --key and --flag=value forms", () => {
     expect(
       parseVerifyFlags([
@@ -33,9 +55,19 @@ describe("parseVerifyFlags", () => {
       'Option `--endpoint` must be an http(s) URL (got "localhost:4566"). Fix: `--endpoint http://localhost:4566`.',
     ],
     [["--key", "--bucket", "b"], "Option `--key` needs a value. Fix: `--key <value>`."],
+    [["--key", ""], "Option `--key` needs a value. Fix: `--key <value>`."],
     [
       ["bucket-name"],
-      "Unknown option `bucket-name`. Fix: see `npm run verify -- --help` for the options.",
+      "Unexpected argument `bucket-name`: `npm run verify` takes only options. Fix: see `npm run verify -- --help` for the options.",
+    ],
+    [
+      ["--bucke", "b"],
+      "Unknown option `--bucke`. Fix: see `npm run verify -- --help` for the options.",
+    ],
+    [["-x"], "Unknown option `-x`. Fix: see `npm run verify -- --help` for the options."],
+    [
+      ["--path-style=yes"],
+      "Option `--path-style` takes no value. Fix: write `--path-style` alone.",
     ],
   ])("rejects %j", (argv, message) => {
     expect(() => parseVerifyFlags(argv)).toThrow(message);

@@ -1,0 +1,143 @@
+import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
+import { GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { SnapshotError, type FetchInitLike, type FetchLike } from "@api-s3-load/snapshot-engine";
+import { mockClient } from "aws-sdk-client-mock";
+import { describeRunError, noticingFetch, NoticingRateLimiter } from "../../cli/waits";
+import { storedBytes } from "../../verify";
+
+const INIT = {
+  method: "GET",
+  headers: {},
+  redirect: "manual",
+  signal: new AbortController().signal,
+  compress: true,
+} satisfies FetchInitLike;
+const OK = { status: 200, headers: { get: () => null }, body: null };
+
+describe("NoticingRateLimiter", () => {
+  it("prints one line, with how long and why, when a request must wait past the threshold", async () => {
+    const lines: string[] = [];
+    const limiter = new NoticingRateLimiter("public", 1, (l) => lines.push(l), {
+      windowMs: 300,
+      noticeAfterMs: 100,
+    });
+    (await limiter.acquire())();
+    expect(lines).toEqual([]);
+    // Two requests queue behind the one slot: one notice for the shared wait.
+    const second = limiter.acquire();
+    const third = limiter.acquire();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^Waiting 0\.[23] s for the rate limit \(1 calls a minute on the public plan\) before the next request\.$/,
+    );
+    (await second)();
+    (await third)();
+  });
+
+  it("says nothing for a wait shorter than the threshold", async () => {
+    const lines: string[] = [];
+    const limiter = new NoticingRateLimiter("demo", 1, (l) => lines.push(l), {
+      windowMs: 50,
+      noticeAfterMs: 1_000,
+    });
+    (await limiter.acquire())();
+    (await limiter.acquire())();
+    expect(lines).toEqual([]);
+  });
+});
+
+describe("noticingFetch", () => {
+  it("prints one line when an answer is slow, and none when it is quick", async () => {
+    const lines: string[] = [];
+    const slow: FetchLike = () => new Promise((resolve) => setTimeout(() => resolve(OK), 150));
+    await noticingFetch((l) => lines.push(l), slow, 50)("http://127.0.0.1:1/api/v3/ping", INIT);
+    expect(lines).toEqual([
+      "Waiting for http://127.0.0.1:1: no answer to GET http://127.0.0.1:1/api/v3/ping after 0.1 s; each request may take up to 30 s before it is retried.",
+    ]);
+    lines.length = 0;
+    await noticingFetch(
+      (l) => lines.push(l),
+      async () => OK,
+      50,
+    )("http://127.0.0.1:1/x", INIT);
+    expect(lines).toEqual([]);
+  });
+
+  it.each([
+    [
+      "EPROTO",
+      "write EPROTO 40B8...:error:0A00010B:SSL routines:ssl3_get_record:wrong version number",
+    ],
+    ["ERR_SSL_WRONG_VERSION_NUMBER", "wrong version number"],
+  ])("turns a TLS handshake failure (%s) into a final error about http vs https", async (code) => {
+    const tls: FetchLike = async () => {
+      throw Object.assign(new Error("request failed"), { code });
+    };
+    const error = await noticingFetch(() => undefined, tls)("https://127.0.0.1:8080/api/v3/x", INIT)
+      .then(() => undefined)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SnapshotError);
+    expect(error).toMatchObject({ retryable: false, kind: "misconfigured" });
+    expect((error as Error).message).toBe(
+      `the TLS handshake with https://127.0.0.1:8080 failed (${code}): the server there does not speak https. If it is a plain-HTTP server, use http://127.0.0.1:8080 in the base URL instead of https://`,
+    );
+  });
+
+  it("passes other network errors through for the engine to retry", async () => {
+    const reset = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+    const failing: FetchLike = async () => {
+      throw reset;
+    };
+    await expect(noticingFetch(() => undefined, failing)("http://h/x", INIT)).rejects.toBe(reset);
+  });
+});
+
+describe("describeRunError", () => {
+  const context = { baseUrl: "http://127.0.0.1:9/api", baseUrlOrigin: "--base-url" };
+  it("names the base URL and its source on a 404, and the /api/v3 root when missing", () => {
+    expect(describeRunError("GET x failed: the API answered HTTP 404; check it.", context)).toBe(
+      "GET x failed: the API answered HTTP 404; check it. The base URL used was http://127.0.0.1:9/api (from --base-url); CoinGecko's API root ends in /api/v3, such as https://api.coingecko.com/api/v3.",
+    );
+    expect(
+      describeRunError("HTTP 404", { ...context, baseUrl: "https://api.coingecko.com/api/v3" }),
+    ).toBe("HTTP 404. The base URL used was https://api.coingecko.com/api/v3 (from --base-url).");
+  });
+
+  it("leaves other failures as the engine worded them", () => {
+    expect(describeRunError("HTTP 500 from the API.", context)).toBe("HTTP 500 from the API.");
+  });
+});
+
+describe("storedBytes: what 'unchanged' is checked against", () => {
+  const body = Buffer.from('[{"id":"bitcoin"}]\n');
+  const sha = createHash("sha256").update(body).digest();
+  const s3 = mockClient(S3Client);
+  afterEach(() => s3.reset());
+
+  it("trusts S3's stored checksum, read with checksum mode, without downloading the body", async () => {
+    s3.on(HeadObjectCommand).resolves({ ChecksumSHA256: sha.toString("base64") });
+    const result = await storedBytes(new S3Client({}), "b", "k", sha.toString("hex"));
+    expect(result).toEqual({ intact: true, sha256: sha.toString("hex"), evidence: "s3-checksum" });
+    expect(s3.commandCalls(HeadObjectCommand)[0].args[0].input).toMatchObject({
+      ChecksumMode: "ENABLED",
+    });
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
+  it("reports bytes whose S3 checksum differs from the recorded sha256 as not intact", async () => {
+    s3.on(HeadObjectCommand).resolves({ ChecksumSHA256: Buffer.alloc(32, 1).toString("base64") });
+    const result = await storedBytes(new S3Client({}), "b", "k", sha.toString("hex"));
+    expect(result.intact).toBe(false);
+  });
+
+  it("re-hashes the body where the server keeps no checksum", async () => {
+    s3.on(HeadObjectCommand).resolves({});
+    s3.on(GetObjectCommand).resolves({
+      Body: Readable.from([Buffer.from("tampered")]) as never,
+    });
+    const result = await storedBytes(new S3Client({}), "b", "k", sha.toString("hex"));
+    expect(result).toMatchObject({ intact: false, evidence: "rehash" });
+    expect(result.sha256).toBe(createHash("sha256").update("tampered").digest("hex"));
+  });
+});
