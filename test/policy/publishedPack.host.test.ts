@@ -16,7 +16,7 @@
  * test is skipped, with the reason printed, never passed.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -34,11 +34,17 @@ function npmEnv(): NodeJS.ProcessEnv {
 
 function registryUnreachable(): string | undefined {
   try {
-    execFileSync("npm", ["ping"], { env: npmEnv(), stdio: "pipe", timeout: 20_000 });
+    execFileSync("npm", ["ping", "--fetch-retries=0", "--fetch-timeout=15000"], {
+      env: npmEnv(),
+      stdio: "pipe",
+      timeout: 30_000,
+    });
     return undefined;
   } catch (err) {
-    const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim() ?? "";
-    return `npm ping failed: ${stderr.split("\n").slice(-2).join(" ") || String(err)}`;
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? "";
+    const lines = stderr.split("\n").map((line) => line.replace(/^npm error\s*/, "").trim());
+    const reason = lines.find((line) => line.startsWith("FetchError")) ?? lines.find((l) => l);
+    return `npm ping failed: ${reason ?? String(err)}`;
   }
 }
 
@@ -65,7 +71,7 @@ describeOnline("api-s3-load-guard as published: npm pack, unpack, npm install, r
     const [info] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
     packed = info.files.map((f) => f.path).sort();
     const installDir = join(work, "pack");
-    await run("mkdir", [installDir]);
+    await mkdir(installDir);
     await run("tar", ["-xzf", join(work, info.filename), "-C", installDir, "--strip-components=1"]);
     await run(
       "npm",
