@@ -1,41 +1,81 @@
 /**
- * One pipeline scenario in its own process, so its peak RSS is its own: `approach pages concurrency
- * runs baseUrl s3Endpoint bucket`. Every approach loads the same modules before the baseline RSS is
- * read, so the "over baseline" figures compare the work, not the imports.
+ * One pipeline approach in its own process, so its peak RSS is its own, driven by the parent one run
+ * at a time: `approach pages concurrency baseUrl s3Endpoint bucket [endpoint]`. Every approach loads
+ * the same modules before the baseline RSS is read, so the "over baseline" figures compare the work,
+ * not the imports.
+ *
+ * Protocol (bench/common.ts `startWorker`): after loading, it prints `BENCH_RESULT {baselineRssKb}`;
+ * then each stdin line `run <key>` runs the approach once, writing to `<key>`, and prints
+ * `BENCH_RESULT {ms, baselineRssKb, peakRssKb}`: RSS before the run (after a full GC, so garbage of an
+ * earlier run is not counted) and the peak during it. It exits when stdin ends.
  *
  * - ours: the engine's `runSnapshot` (fetch, validate, format, sha256, HEAD, conditional PUT).
  * - naive: the original script: pages one after another, JSON.parse, JSON.stringify(…, null, 2), one PUT.
  * - floor: the same pages with the same concurrency, raw bytes concatenated and PUT as they are.
  */
+import { readFileSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { emitResult, s3rverClient } from "./common";
+import { emitResult, PER_PAGE, s3rverClient } from "./common";
 
 export type Approach = "ours" | "naive" | "floor";
 
-export interface PipelineChildResult {
-  timesMs: number[];
+export interface PipelineWorkerReady {
   baselineRssKb: number;
+}
+
+export interface PipelineRunResult {
+  ms: number;
+  /** RSS just before the run, after a full GC. */
+  baselineRssKb: number;
+  /** Peak RSS during the run (VmHWM after resetting it; else the process's `maxRSS`). */
   peakRssKb: number;
 }
 
-const PER_PAGE = 250;
+function procStatusKb(field: "VmRSS" | "VmHWM"): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(
+    readFileSync("/proc/self/status", "utf8"),
+  );
+  if (!match) {
+    throw new Error(`/proc/self/status has no ${field}.`);
+  }
+  return Number(match[1]);
+}
 
-function pageUrl(baseUrl: string, page: number): string {
-  return `${baseUrl}/coins/markets?page=${page}&per_page=${PER_PAGE}&vs_currency=usd`;
+/**
+ * Starts a peak-RSS measurement and returns the baseline. On Linux, writing 5 to clear_refs resets
+ * the kernel's high-water mark (VmHWM) to the current RSS, so the peak is the run's own, not module
+ * loading's or an earlier run's; elsewhere the process-wide `maxRSS` is the fallback.
+ */
+function markMemory(): { baselineKb: number; peakKb: () => number } {
+  (globalThis as { gc?: () => void }).gc?.();
+  try {
+    writeFileSync("/proc/self/clear_refs", "5");
+    return { baselineKb: procStatusKb("VmRSS"), peakKb: () => procStatusKb("VmHWM") };
+  } catch {
+    const maxRss = () => process.resourceUsage().maxRSS;
+    return { baselineKb: maxRss(), peakKb: maxRss };
+  }
+}
+
+function pageUrl(baseUrl: string, endpoint: string, page: number, pages: number): string {
+  // A single-page endpoint (such as coins/list) takes no paging parameters.
+  return pages === 1 && endpoint !== "coins/markets"
+    ? `${baseUrl}/${endpoint}`
+    : `${baseUrl}/${endpoint}?page=${page}&per_page=${PER_PAGE}&vs_currency=usd`;
 }
 
 async function main(): Promise<void> {
-  const [approach, pagesText, concurrencyText, runsText, baseUrl, s3Endpoint, bucket] =
+  const [approach, pagesText, concurrencyText, baseUrl, s3Endpoint, bucket, endpointArg] =
     process.argv.slice(2);
   const pages = Number(pagesText);
   const concurrency = Number(concurrencyText);
-  const runs = Number(runsText);
+  const endpoint = endpointArg ?? "coins/markets";
   const engine =
     require("@api-s3-load/snapshot-engine") as typeof import("@api-s3-load/snapshot-engine");
   const fetch = require("node-fetch") as typeof import("node-fetch").default;
   const { PutObjectCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
   const s3: S3Client = s3rverClient(s3Endpoint);
-  const baselineRssKb = process.resourceUsage().maxRSS;
 
   const put = (key: string, body: Buffer | string) =>
     s3.send(
@@ -53,8 +93,8 @@ async function main(): Promise<void> {
         await engine.runSnapshot(
           {
             name: "bench",
-            endpoint: "coins/markets",
-            params: { vs_currency: "usd", per_page: PER_PAGE },
+            endpoint,
+            params: endpoint === "coins/markets" ? { vs_currency: "usd", per_page: PER_PAGE } : {},
             pages,
             key,
           },
@@ -68,7 +108,7 @@ async function main(): Promise<void> {
       case "naive": {
         const items: unknown[] = [];
         for (let page = 1; page <= pages; page += 1) {
-          const response = await fetch(pageUrl(baseUrl, page));
+          const response = await fetch(pageUrl(baseUrl, endpoint, page, pages));
           items.push(...(JSON.parse(await response.text()) as unknown[]));
         }
         await put(key, JSON.stringify(items, null, 2));
@@ -81,7 +121,7 @@ async function main(): Promise<void> {
           while (next <= pages) {
             const page = next;
             next += 1;
-            const response = await fetch(pageUrl(baseUrl, page));
+            const response = await fetch(pageUrl(baseUrl, endpoint, page, pages));
             parts[page - 1] = await response.buffer();
           }
         };
@@ -94,22 +134,25 @@ async function main(): Promise<void> {
     }
   };
 
-  // One untimed warm-up run: JIT, lazy SDK modules and keep-alive sockets, the same for all.
-  await once(`bench/${approach}-${pages}-c${concurrency}-warmup.json`);
-  const timesMs: number[] = [];
-  for (let run = 0; run < runs; run += 1) {
-    // A fresh key each run, so ours always takes its create path (HEAD 404, then PUT).
+  emitResult({ baselineRssKb: process.resourceUsage().maxRSS } satisfies PipelineWorkerReady);
+  // One command at a time: the parent waits for each reply before it sends the next line.
+  for await (const line of createInterface({ input: process.stdin })) {
+    const [command, key] = line.trim().split(/\s+/);
+    if (command !== "run" || !key) {
+      throw new Error(`Unknown command "${line}": send "run <key>".`);
+    }
+    const memory = markMemory();
     const started = process.hrtime.bigint();
-    await once(`bench/${approach}-${pages}-c${concurrency}-${run}.json`);
-    timesMs.push(Number(process.hrtime.bigint() - started) / 1e6);
+    await once(key);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    emitResult({
+      ms,
+      baselineRssKb: memory.baselineKb,
+      peakRssKb: memory.peakKb(),
+    } satisfies PipelineRunResult);
   }
   s3.destroy();
-  emitResult({
-    timesMs,
-    baselineRssKb,
-    peakRssKb: process.resourceUsage().maxRSS,
-  } satisfies PipelineChildResult);
-  // Idle keep-alive sockets of Node 20's global agent would otherwise hold the process open.
+  // Idle keep-alive sockets would otherwise hold the process open.
   process.exit(0);
 }
 

@@ -1,13 +1,17 @@
 /**
- * `npm run bench`: measures the five items of issue 6 in one run and writes docs/benchmarks.md and
- * docs/benchmarks.svg. Not part of `npm test`: timings belong here, never in assertions.
+ * `npm run bench`: measures the five items of issue 6, the program start under the CLI (issue 10
+ * item 2) and memory (issue 11 item 6) in one run, printing each figure as it is measured, and
+ * writes docs/benchmarks.md and docs/benchmarks.svg. Not part of `npm test`: timings belong here,
+ * never in assertions.
  *
- * Environment: BENCH_RUNS (pipeline runs per scenario, default 5), BENCH_PROGRAM_RUNS (mocked
- * program runs per size, default 5).
+ * Environment: BENCH_RUNS (pipeline rounds, default 5), BENCH_PROGRAM_RUNS (mocked program rounds,
+ * default 5), BENCH_LOAD_RUNS (program-start rounds, default 3), BENCH_MEMORY_RUNS (default 3).
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { machine, PROJECT_ROOT, progress } from "./common";
+import { benchCliLoad } from "./cliLoad";
+import { loadAverage, machine, PROJECT_ROOT, progress } from "./common";
+import { benchMemory } from "./memory";
 import { benchPipeline, LATENCY_MS } from "./pipeline";
 import { benchProgramCost } from "./programCost";
 import { benchRateLimit } from "./rateLimit";
@@ -35,9 +39,13 @@ function positiveInteger(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const startLoad = loadAverage();
+  progress(`load average at start: ${startLoad.join(", ")}`);
   const runs = {
     pipeline: positiveInteger("BENCH_RUNS", 5),
     program: positiveInteger("BENCH_PROGRAM_RUNS", 5),
+    load: positiveInteger("BENCH_LOAD_RUNS", 3),
+    memory: positiveInteger("BENCH_MEMORY_RUNS", 3),
   };
   // Cheap items first, so a failure shows before the long pipeline runs.
   const redeploy = await benchRedeploy();
@@ -47,16 +55,24 @@ async function main(): Promise<void> {
     { limit: 6, windowMs: 1_000, latencyMs: 50 },
   ]);
   const program = await benchProgramCost(runs.program);
+  const cliLoad = await benchCliLoad(runs.load);
   const pipeline = await benchPipeline({
     runs: runs.pipeline,
     defaultConcurrency: DEFAULT_PAGE_CONCURRENCY,
     tunedConcurrency: TUNED_PAGE_CONCURRENCY,
   });
+  const memory = await benchMemory({
+    runs: runs.memory,
+    defaultConcurrency: DEFAULT_PAGE_CONCURRENCY,
+  });
+  const endLoad = loadAverage();
+  progress(`load average at end: ${endLoad.join(", ")}`);
 
   const results: BenchResults = {
     machine: machine(),
     startedAt: new Date(started).toISOString().slice(0, 16).replace("T", " ") + " UTC",
     totalSeconds: (Date.now() - started) / 1000,
+    loadAverage: { start: startLoad, end: endLoad },
     runs,
     latencyMs: LATENCY_MS,
     defaultConcurrency: DEFAULT_PAGE_CONCURRENCY,
@@ -66,6 +82,8 @@ async function main(): Promise<void> {
     state,
     redeploy,
     program,
+    cliLoad,
+    memory,
   };
   const docs = join(PROJECT_ROOT, "docs");
   writeFileSync(join(docs, "benchmarks.svg"), renderSvg(results));
