@@ -699,15 +699,16 @@ describe("api-s3-load-guard through the policy host", () => {
         { bucket: NAME, key: "k2", source: `${NAME}/k`, acl: "private" },
       ],
       [
-        "a bucket public access block's false flags become true",
+        "a bucket public access block's false and omitted flags become true",
         {
           type: T.block,
           name: "data-pab",
+          // ignorePublicAcls omitted: on a bucket block that means false.
           properties: {
-            ...ALL_FLAGS_ON,
             bucket: NAME,
+            blockPublicAcls: true,
             blockPublicPolicy: false,
-            ignorePublicAcls: false,
+            restrictPublicBuckets: false,
           },
         },
         "s3-bucket-disallow-unblocked-public-access",
@@ -724,7 +725,7 @@ describe("api-s3-load-guard through the policy host", () => {
         { bucket: NAME, rule: { objectOwnership: "BucketOwnerEnforced" } },
       ],
       [
-        "an access point's false flag becomes true",
+        "an access point block with a false flag gets every flag true",
         {
           type: T.accessPoint,
           name: "ap",
@@ -735,11 +736,7 @@ describe("api-s3-load-guard through the policy host", () => {
           },
         },
         "s3-access-point-disallow-public-access",
-        {
-          bucket: NAME,
-          name: "reader",
-          publicAccessBlockConfiguration: { restrictPublicBuckets: true },
-        },
+        { bucket: NAME, name: "reader", publicAccessBlockConfiguration: ALL_FLAGS_ON },
       ],
       [
         "a multi-region access point's false flag becomes true",

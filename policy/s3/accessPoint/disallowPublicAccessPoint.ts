@@ -17,12 +17,13 @@ export type DisallowPublicAccessPointConfig = NarrowingConfig;
  * own `policy`, or `aws.s3control.AccessPointPolicy`) that allows callers nobody named. An access
  * point is a second door to its bucket with its own public access block and policy, and S3 applies
  * the most restrictive of account, bucket and access point settings, so each must stay closed.
- * Under `remediate`, a flag set to `false` becomes `true`. Mandatory by default.
+ * Under `remediate`, every flag of a given block that is not `true` becomes `true`. Mandatory by
+ * default.
  */
 export const disallowPublicAccessPoint: ResourceValidationPolicy = {
   name: "s3-access-point-disallow-public-access",
   description:
-    'Checks that no aws.s3.AccessPoint turns a public access block flag off and that no access point policy (`policy` on aws.s3.AccessPoint, aws.s3control.AccessPointPolicy) allows Principal "*", {"AWS": "*"} or {"Federated": …} without a narrowing condition. Remediates a flag set to false to true.',
+    'Checks that no aws.s3.AccessPoint turns a public access block flag off and that no access point policy (`policy` on aws.s3.AccessPoint, aws.s3control.AccessPointPolicy) allows Principal "*", {"AWS": "*"} or {"Federated": …} without a narrowing condition. Remediates every flag of a given block to true.',
   configSchema: { properties: NARROWING_CONFIG_SCHEMA },
   enforcementLevel: "mandatory",
   validateResource: [

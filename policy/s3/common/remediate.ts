@@ -32,10 +32,11 @@ export function remediatePublicCannedAcl(classes: readonly ResourceClass[]): Res
 }
 
 /**
- * Every public access block flag set to `false` becomes `true`. `path` leads from the inputs to the
- * object holding the four flags (empty for `aws.s3.BucketPublicAccessBlock`, whose flags are
- * top-level). An omitted flag is left alone: where it defaults to `true` (access points) it is
- * already safe, and where it defaults to `false` the validation still reports it.
+ * Every public access block flag that is not `true` (set to `false`, or omitted where that means
+ * `false`, as on `aws.s3.BucketPublicAccessBlock`) becomes `true`. `path` leads from the inputs to
+ * the object holding the four flags (empty for the bucket block, whose flags are top-level). When
+ * that object is absent nothing is added: an access point without one already has every flag on,
+ * and a missing bucket block is a missing resource, which no remediation can add.
  */
 export function remediateDisabledFlags(
   classes: readonly ResourceClass[],
@@ -54,7 +55,7 @@ export function remediateDisabledFlags(
     if (!isRecord(holder)) {
       return undefined;
     }
-    const off = flags.filter((flag) => holder[flag] === false);
+    const off = flags.filter((flag) => holder[flag] !== true);
     if (off.length === 0) {
       return undefined;
     }

@@ -17,12 +17,13 @@ export type DisallowPublicMultiRegionAccessPointConfig = NarrowingConfig;
  * `aws.s3control.MultiRegionAccessPoint` whose `details.publicAccessBlock` turns a flag off (it
  * cannot be changed after creation, so it must be right at creation), or an
  * `aws.s3control.MultiRegionAccessPointPolicy` whose `details.policy` allows callers nobody named.
- * Under `remediate`, a flag set to `false` becomes `true`. Mandatory by default.
+ * Under `remediate`, every flag of a given block that is not `true` becomes `true`. Mandatory by
+ * default.
  */
 export const disallowPublicMultiRegionAccessPoint: ResourceValidationPolicy = {
   name: "s3-multi-region-access-point-disallow-public-access",
   description:
-    'Checks that no aws.s3control.MultiRegionAccessPoint turns a flag of details.publicAccessBlock off and that no aws.s3control.MultiRegionAccessPointPolicy allows Principal "*", {"AWS": "*"} or {"Federated": …} without a narrowing condition. Remediates a flag set to false to true.',
+    'Checks that no aws.s3control.MultiRegionAccessPoint turns a flag of details.publicAccessBlock off and that no aws.s3control.MultiRegionAccessPointPolicy allows Principal "*", {"AWS": "*"} or {"Federated": …} without a narrowing condition. Remediates every flag of a given block to true.',
   configSchema: { properties: NARROWING_CONFIG_SCHEMA },
   enforcementLevel: "mandatory",
   validateResource: [
