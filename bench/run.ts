@@ -47,15 +47,16 @@ async function main(): Promise<void> {
     load: positiveInteger("BENCH_LOAD_RUNS", 3),
     memory: positiveInteger("BENCH_MEMORY_RUNS", 3),
   };
-  // Cheap items first, so a failure shows before the long pipeline runs.
+  // Items that load the program first: it refuses to start when the engine's dist is older than its
+  // sources, so they run right after `npm run build:engine`. Memory last, on the engine as it is then.
+  const cliLoad = await benchCliLoad(runs.load);
+  const program = await benchProgramCost(runs.program);
   const redeploy = await benchRedeploy();
   const state = await benchStateFootprint();
   const rateLimit = await benchRateLimit([
     { limit: 10, windowMs: 2_000, latencyMs: 50 },
     { limit: 6, windowMs: 1_000, latencyMs: 50 },
   ]);
-  const program = await benchProgramCost(runs.program);
-  const cliLoad = await benchCliLoad(runs.load);
   const pipeline = await benchPipeline({
     runs: runs.pipeline,
     defaultConcurrency: DEFAULT_PAGE_CONCURRENCY,
