@@ -199,7 +199,7 @@ describe("npm start (spawned)", () => {
 });
 
 describe("npm start reads the stack file as the program does", () => {
-  it("takes coingeckoBaseUrl and coingeckoCallsPerMinute from the stack file when no flag is given", async () => {
+  it("takes coingeckoBaseUrl from the stack file when no flag is given", async () => {
     const root = own(projectWith({ t: { coingeckoBaseUrl: fake.baseUrl } }));
     const result = await start(["--stack", "t", "--data-dir", join(root, "data")], root);
     expect(result).toMatchObject({ code: 0 });
