@@ -140,6 +140,32 @@ const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
 const AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
 const owner = { id: "owner-id" };
 
+/** A server-access-log bucket kept the legacy way: ACLs on, the log delivery group's canned ACL. */
+function logBucket(): PolicyResource[] {
+  return [
+    { type: T.bucket, name: "logs", properties: { bucket: "logs", id: "logs" } },
+    { type: T.block, name: "logs-pab", properties: { ...ALL_FLAGS_ON, bucket: "logs" } },
+    {
+      type: T.ownership,
+      name: "logs-own",
+      properties: { bucket: "logs", rule: { objectOwnership: "ObjectWriter" } },
+    },
+    {
+      type: T.sse,
+      name: "logs-sse",
+      properties: {
+        bucket: "logs",
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      },
+    },
+    {
+      type: T.bucketAcl,
+      name: "logs-acl",
+      properties: { bucket: "logs", acl: "log-delivery-write" },
+    },
+  ];
+}
+
 /** [case, resources, policy that must report it]; each case alone, on an otherwise guarded bucket. */
 const ADVERSARIAL: [string, PolicyResource[], string][] = [
   [
@@ -403,6 +429,11 @@ const ADVERSARIAL: [string, PolicyResource[], string][] = [
     "s3-multi-region-access-point-disallow-public-access",
   ],
   [
+    "log bucket with log-delivery-write, not allowed by default",
+    [...guarded(), ...logBucket()],
+    "s3-bucket-disallow-public-acl",
+  ],
+  [
     "Snapshot into a bucket outside the stack",
     [
       ...guarded(),
@@ -474,16 +505,12 @@ const PRIVATE: [string, PolicyResource[], Record<string, PolicyConfigEntry>][] =
     {},
   ],
   [
-    "BucketAcl log-delivery-write allowed by the organisation's allowedCannedAcls",
-    [
-      ...guarded(),
-      {
-        type: T.bucketAcl,
-        name: "log-acl",
-        properties: { bucket: "logs", acl: "log-delivery-write" },
-      },
-    ],
-    { "s3-bucket-disallow-public-acl": { allowedCannedAcls: ["log-delivery-write"] } },
+    "a log bucket with ObjectWriter and log-delivery-write, allowed by the organisation's allowedCannedAcls",
+    [...guarded(), ...logBucket()],
+    {
+      "s3-bucket-disallow-public-acl": { allowedCannedAcls: ["log-delivery-write"] },
+      "s3-bucket-disallow-uncontrolled-ownership": { allowedCannedAcls: ["log-delivery-write"] },
+    },
   ],
 ];
 

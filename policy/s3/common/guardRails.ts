@@ -7,6 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { PolicyResource } from "@pulumi/policy";
+import { BUCKET_CANNED_ACLS } from "./acl";
 import { PUBLIC_ACCESS_BLOCK_FLAGS } from "./flags";
 import { asList, isRecord, tryRead } from "./known";
 import { StackBuckets } from "./stackBuckets";
@@ -115,9 +116,14 @@ const ACL_ENABLING_OWNERSHIP = ["BucketOwnerPreferred", "ObjectWriter"];
 
 /**
  * The bucket has `aws.s3.BucketOwnershipControls`; `BucketOwnerEnforced` (ACLs disabled) always
- * passes, while `BucketOwnerPreferred`/`ObjectWriter` pass only with a private bucket ACL.
+ * passes, while `BucketOwnerPreferred`/`ObjectWriter` pass only with a private bucket ACL, or one
+ * of `acceptedAcls` (an organisation's allowed non-public canned ACLs, e.g. for a log bucket).
  */
-export function checkOwnershipControls(stack: StackBuckets, bucket: PolicyResource): GuardCheck {
+export function checkOwnershipControls(
+  stack: StackBuckets,
+  bucket: PolicyResource,
+  acceptedAcls: readonly string[] = BUCKET_CANNED_ACLS,
+): GuardCheck {
   const { matches, undecided } = stack.attachedTo(bucket, [aws.s3.BucketOwnershipControls]);
   if (matches.length === 0) {
     return undecided
@@ -135,7 +141,7 @@ export function checkOwnershipControls(stack: StackBuckets, bucket: PolicyResour
         continue;
       }
       if (typeof ownership === "string" && ACL_ENABLING_OWNERSHIP.includes(ownership)) {
-        const acl = checkPrivateAcl(stack, bucket);
+        const acl = checkAcceptedAcl(stack, bucket, acceptedAcls);
         if (acl.status !== "ok") {
           return acl.status === "undecided"
             ? acl
@@ -156,14 +162,21 @@ export function checkOwnershipControls(stack: StackBuckets, bucket: PolicyResour
   });
 }
 
-/** The bucket's ACL is the canned `private` one, set by a BucketAcl(V2) or the bucket's own `acl`. */
-function checkPrivateAcl(stack: StackBuckets, bucket: PolicyResource): GuardCheck {
-  const inline: unknown = bucket.props["acl"];
-  if (inline === "private") {
+/**
+ * The bucket's canned ACL, set by a BucketAcl(V2) or the bucket's own `acl`, is one of `accepted`
+ * (by default only "private").
+ */
+function checkAcceptedAcl(
+  stack: StackBuckets,
+  bucket: PolicyResource,
+  accepted: readonly string[],
+): GuardCheck {
+  const isAccepted = (acl: unknown) => typeof acl === "string" && accepted.includes(acl);
+  if (isAccepted(bucket.props["acl"])) {
     return OK;
   }
   const { matches, undecided } = stack.attachedTo(bucket, [aws.s3.BucketAcl, aws.s3.BucketAclV2]);
-  if (matches.some((acl) => acl.props["acl"] === "private")) {
+  if (matches.some((acl) => isAccepted(acl.props["acl"]))) {
     return OK;
   }
   return matches.length === 0 && undecided

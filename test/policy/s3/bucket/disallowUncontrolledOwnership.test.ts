@@ -3,6 +3,7 @@ import { disallowUncontrolledOwnership } from "../../../../policy/s3";
 import {
   assertHasStackViolations,
   assertNoStackViolations,
+  createStackValidationArgs,
   describePolicyBasics,
 } from "../../../helpers/policy";
 import {
@@ -66,6 +67,32 @@ describe("s3-bucket-disallow-uncontrolled-ownership", () => {
     await assertHasStackViolations(disallowUncontrolledOwnership, stack, [
       onBucket(expect.stringContaining("but no private ACL.") as unknown as string),
     ]);
+  });
+
+  it("accepts ObjectWriter with log-delivery-write only when the organisation allows that ACL", async () => {
+    const stack = [
+      ...withOwnership("ObjectWriter"),
+      { ...privateAcl, props: { bucket: BUCKET_ID, acl: "log-delivery-write" } },
+    ];
+    await assertHasStackViolations(disallowUncontrolledOwnership, stack, [
+      onBucket(
+        `Bucket "data" (s3://${BUCKET_NAME}) has ownership controls "${OWNERSHIP}" with objectOwnership "ObjectWriter", which keeps ACLs in force, but no private ACL. Use "BucketOwnerEnforced", or add an aws.s3.BucketAcl for this bucket with acl "private".`,
+      ),
+    ]);
+    await assertNoStackViolations(
+      disallowUncontrolledOwnership,
+      createStackValidationArgs(stack, { allowedCannedAcls: ["log-delivery-write"] }),
+    );
+    // A public ACL cannot be allowed, whatever the config says.
+    const open = [
+      ...withOwnership("ObjectWriter"),
+      { ...privateAcl, props: { bucket: BUCKET_ID, acl: "public-read" } },
+    ];
+    await assertHasStackViolations(
+      disallowUncontrolledOwnership,
+      createStackValidationArgs(open, { allowedCannedAcls: ["public-read"] }),
+      [onBucket(expect.stringContaining("but no private ACL.") as unknown as string)],
+    );
   });
 
   it("accepts BucketOwnerPreferred with the bucket's legacy inline private acl", async () => {
