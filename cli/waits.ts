@@ -99,7 +99,7 @@ export function noticingFetch(
   return async (url, init) => {
     const timer = setTimeout(() => {
       notice(
-        `Waiting for ${new URL(url).origin}: no answer to GET ${url} after ${seconds(noticeAfterMs)}; each request may take up to 30 s before it is retried.`,
+        `Waiting for ${new URL(url).origin}: no answer to GET ${url} after ${seconds(noticeAfterMs)}; still waiting, up to the request timeout.`,
       );
     }, noticeAfterMs);
     timer.unref();

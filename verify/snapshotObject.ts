@@ -3,6 +3,7 @@ import { gunzipSync } from "node:zlib";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { awsErrorInfo, commonFix, errorDetail } from "./awsError";
 import { fail, pass, type CheckResult } from "./result";
+import { checksumAsHex } from "./storedBytes";
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
 
@@ -22,15 +23,6 @@ async function readBody(body: unknown): Promise<Buffer> {
 
 function sha256Hex(bytes: Buffer): string {
   return createHash("sha256").update(bytes).digest("hex");
-}
-
-/** S3's full-object SHA-256 checksum is base64; composite (multipart) ones end in `-<parts>`. */
-function checksumAsHex(checksum: string | undefined): string | undefined {
-  if (!checksum || checksum.includes("-")) {
-    return undefined;
-  }
-  const hex = Buffer.from(checksum, "base64").toString("hex");
-  return HEX_SHA256.test(hex) ? hex : undefined;
 }
 
 /**

@@ -53,7 +53,7 @@ describe("noticingFetch", () => {
     const slow: FetchLike = () => new Promise((resolve) => setTimeout(() => resolve(OK), 150));
     await noticingFetch((l) => lines.push(l), slow, 50)("http://127.0.0.1:1/api/v3/ping", INIT);
     expect(lines).toEqual([
-      "Waiting for http://127.0.0.1:1: no answer to GET http://127.0.0.1:1/api/v3/ping after 0.1 s; each request may take up to 30 s before it is retried.",
+      "Waiting for http://127.0.0.1:1: no answer to GET http://127.0.0.1:1/api/v3/ping after 0.1 s; still waiting, up to the request timeout.",
     ]);
     lines.length = 0;
     await noticingFetch(
