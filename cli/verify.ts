@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { UsageError } from "./args";
 import {
   createS3Client,
   createStsClient,
@@ -54,9 +53,6 @@ export async function verifyCommand(argv: string[], io: VerifyIo = PROCESS_IO): 
     options = resolveOptions(flags, stack);
   } catch (e) {
     err(e instanceof Error ? e.message : String(e));
-    if (e instanceof UsageError) {
-      err(USAGE.trimEnd());
-    }
     return 2;
   }
   const clientOptions = {

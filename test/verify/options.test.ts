@@ -13,14 +13,20 @@ describe("parseVerifyFlags", () => {
     expect(parseVerifyFlags(["--help"]).help).toBe(true);
   });
 
-  it("prints the usage on an unknown argument and exits 2", async () => {
+  it("refuses a stray argument with exit code 2 and the way to the options", async () => {
     const lines: string[] = [];
     const io = { stdout: (l: string) => lines.push(l), stderr: (l: string) => lines.push(l) };
     expect(await verifyCommand(["prod"], io)).toBe(2);
     expect(lines).toEqual([
       "Unexpected argument `prod`: `npm run verify` takes only options. Fix: see `npm run verify -- --help` for the options.",
-      USAGE.trimEnd(),
     ]);
+  });
+
+  it("prints the usage for --help", async () => {
+    const lines: string[] = [];
+    const io = { stdout: (l: string) => lines.push(l), stderr: (l: string) => lines.push(l) };
+    expect(await verifyCommand(["-h"], io)).toBe(0);
+    expect(lines).toEqual([USAGE.trimEnd()]);
   });
 
   it("reads every flag, with repeatable --key and --flag=value forms", () => {
