@@ -1,6 +1,10 @@
 import { gunzipSync } from "node:zlib";
 import { formatPayload, itemCount } from "@api-s3-load/snapshot-engine";
-import { validatePayload } from "../../packages/snapshot-engine/src/payload";
+import {
+  JsonListBytes,
+  parseJsonBytes,
+  validatePayload,
+} from "../../packages/snapshot-engine/src/payload";
 
 describe("itemCount", () => {
   it.each([
@@ -75,5 +79,107 @@ describe("formatPayload", () => {
     expect(gunzipSync(a.body).toString("utf8")).toBe(
       formatPayload([{ id: "x" }]).body.toString("utf8"),
     );
+  });
+});
+
+describe("formatting without a second copy keeps the bytes of JSON.stringify", () => {
+  const pretty = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+  // Strings with every character the batch scan must not mistake for structure.
+  const tricky = (i: number) => ({
+    id: `coin-${i}`,
+    text: `a,b]}{["\\${i}\n\u2028é😀`,
+    nested: [i, { x: null, y: [[], {}] }],
+    n: i % 3 ? -1.5e-7 * i : 1e21,
+    flag: i % 2 === 0,
+  });
+  /** Over 1 MB of JSON: several 256 KiB batches. */
+  const many = Array.from({ length: 8_000 }, (_, i) => tricky(i));
+
+  it.each([
+    ["an empty list", []],
+    ["an empty object", {}],
+    ["a list of scalars", [null, true, "x", 0, -0, 1e21]],
+    ["nested empties", [[], {}, [[]], [{}]]],
+    [
+      "an object with integer-like and __proto__ keys",
+      JSON.parse('{"b":1,"2":2,"1":3,"__proto__":{"a":1}}'),
+    ],
+    ["a list of over 1 MB", many],
+    ["an object of over 1 MB", Object.fromEntries(many.map((item, i) => [`k${i}`, item]))],
+  ])("formats %s exactly as JSON.stringify(payload, null, 2)", (_what, payload) => {
+    expect(formatPayload(payload).body.toString("utf8")).toBe(pretty(payload));
+    // A size hint too small makes the buffer grow; the bytes stay the same.
+    expect(formatPayload(payload, false, 1).body.toString("utf8")).toBe(pretty(payload));
+  });
+
+  it("formats a list kept as bytes exactly as its parsed items, batch by batch", () => {
+    const text = JSON.stringify(many);
+    const list = JsonListBytes.from(Buffer.from(text))!;
+    expect(list.length).toBe(many.length);
+    const firsts: number[] = [];
+    list.forEachBatch((items, first) => {
+      firsts.push(first);
+      expect(items[0]).toEqual(many[first]);
+    });
+    expect(firsts.length).toBeGreaterThan(3);
+    const formatted = formatPayload(list, false, text.length);
+    expect(formatted.body.toString("utf8")).toBe(pretty(many));
+    expect(formatted.sha256).toBe(formatPayload(many).sha256);
+    expect(formatPayload(list, true).body.equals(formatPayload(many, true).body)).toBe(true);
+  });
+
+  it.each([
+    "[1,]",
+    "[,1]",
+    "[1 2]",
+    "[1}",
+    '[{"a":1]}',
+    '["open]',
+    "[1]]",
+    "\ufeff[1]",
+    '{"a":1}',
+    "[1] x",
+  ])("parses %j exactly as JSON.parse does, value or error", (text) => {
+    const bytes = Buffer.from(text);
+    const outcome = (parse: () => unknown) => {
+      try {
+        return { value: parse() };
+      } catch (error) {
+        return { error: (error as Error).message };
+      }
+    };
+    expect(outcome(() => parseJsonBytes(bytes))).toEqual(outcome(() => JSON.parse(text)));
+    const list = JsonListBytes.from(bytes);
+    if (list === undefined) {
+      expect(Array.isArray(outcome(() => JSON.parse(text)).value)).toBe(false);
+    }
+  });
+
+  it("parses a list of over 1 MB with a syntax error far into it as JSON.parse does", () => {
+    const text = JSON.stringify(many);
+    // A "]" between two items, far past the first batches: "…},]{…".
+    const cut = text.indexOf("},{", 900_000) + 2;
+    const broken = `${text.slice(0, cut)}]${text.slice(cut)}`;
+    expect(JsonListBytes.from(Buffer.from(broken))).toBeUndefined();
+    expect(() => parseJsonBytes(Buffer.from(broken))).toThrow(
+      (() => {
+        try {
+          JSON.parse(broken);
+        } catch (error) {
+          return (error as Error).message;
+        }
+        return "no error";
+      })(),
+    );
+    expect(parseJsonBytes(Buffer.from(text))).toEqual(many);
+  });
+
+  it("checks requiredFields of a list kept as bytes with the items' own indexes", () => {
+    const items = many.map((item, i) => (i === 7_000 ? { id: "no-text" } : item));
+    const list = JsonListBytes.from(Buffer.from(JSON.stringify(items)))!;
+    expect(() =>
+      validatePayload(list, { minItems: 1, requiredFields: ["text"] }, 'Snapshot "x"'),
+    ).toThrow('Snapshot "x" answered items without requiredFields (item 7000 lacks text)');
+    expect(itemCount(list)).toBe(8_000);
   });
 });

@@ -92,6 +92,33 @@ describe("runSnapshot writes exactly what it fetched, once, and never clobbers",
     expect(result.writeId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("stores a list of over 1 MB byte for byte as JSON.stringify, gzip-encoded on the wire or not", async () => {
+    // Large enough for several parse and format batches (issue 11: the list stays bytes).
+    const big = await startFakeCoingecko({ catalogue: 20_000 });
+    try {
+      const expected = `${JSON.stringify(
+        Array.from({ length: 20_000 }, (_, i) => ({
+          id: `coin-${i + 1}`,
+          symbol: `c${i + 1}`,
+          name: `Coin ${i + 1}`,
+        })),
+        null,
+        2,
+      )}\n`;
+      const sha256 = require("node:crypto").createHash("sha256").update(expected).digest("hex");
+      for (const gzip of [false, true]) {
+        big.setOptions({ gzip });
+        const s = spec({ endpoint: "coins/list", params: {} });
+        const result = await runSnapshot(s, { ...source, baseUrl: big.baseUrl }, target, options());
+        const stored = await readObject(s3.client, BUCKET, s.key);
+        expect(stored?.body.toString("utf8")).toBe(expected);
+        expect(result).toMatchObject({ sha256, itemCount: 20_000, bytes: expected.length });
+      }
+    } finally {
+      await big.stop();
+    }
+  });
+
   it("sends a verified SHA-256 checksum, If-None-Match on create, SSE and Cache-Control", async () => {
     const s = spec({
       cacheControl: "max-age=60",

@@ -1,6 +1,7 @@
 import { htmlTitle, isCloudflareRateLimit, misconfigurationHint, parseApiError } from "./apiErrors";
 import type { ApiError } from "./apiErrors";
 import { SnapshotError } from "./errors";
+import { JsonListBytes, parseJsonBytes } from "./payload";
 import type { RateLimiter } from "./rateLimiter";
 import { DEFAULT_RETRY_POLICY, retryDelayMs } from "./retryPolicy";
 import type { HeaderReader, RetryPolicy } from "./retryPolicy";
@@ -35,6 +36,14 @@ interface AttemptFailure {
   headers?: HeaderReader;
 }
 
+export interface FetchJsonOptions {
+  /**
+   * Answer a JSON list as a `JsonListBytes` (checked, kept as bytes) rather than parsed values:
+   * for a payload that is formatted as a whole, not joined with other pages.
+   */
+  lazyList?: boolean;
+}
+
 /**
  * GETs one URL and returns its parsed JSON, retrying what may pass (429, 5xx, 408, network errors,
  * timeouts) within the policy's attempts and the context's deadline. Throws `SnapshotError`, or
@@ -44,6 +53,7 @@ export async function fetchJson(
   ctx: FetchContext,
   url: string,
   cancel?: AbortSignal,
+  options: FetchJsonOptions = {},
 ): Promise<unknown> {
   const started = Date.now();
   let last: AttemptFailure | undefined;
@@ -53,7 +63,7 @@ export async function fetchJson(
       break;
     }
     attempts += 1;
-    const outcome = await attempt(ctx, url, cancel);
+    const outcome = await attempt(ctx, url, cancel, options);
     if (!("error" in outcome)) {
       return outcome.data;
     }
@@ -137,7 +147,8 @@ function originOf(url: string): string {
 async function attempt(
   ctx: FetchContext,
   firstUrl: string,
-  cancel?: AbortSignal,
+  cancel: AbortSignal | undefined,
+  options: FetchJsonOptions,
 ): Promise<{ data: unknown } | AttemptFailure> {
   let url = firstUrl;
   const apiOrigin = originOf(firstUrl);
@@ -146,7 +157,7 @@ async function attempt(
     if ("error" in result) {
       return result;
     }
-    const { response, text } = result;
+    const { response, body } = result;
     if (response.status >= 300 && response.status < 400) {
       const location = response.headers.get("location");
       if (!location) {
@@ -169,7 +180,7 @@ async function attempt(
       url = next.toString();
       continue;
     }
-    return classify(ctx, response, text);
+    return classify(ctx, response, body, options);
   }
   return {
     error: new SnapshotError("http", `the API redirected more than ${MAX_REDIRECTS} times`),
@@ -192,7 +203,7 @@ async function request(
   ctx: FetchContext,
   url: string,
   cancel?: AbortSignal,
-): Promise<{ response: FetchResponseLike; text: string } | AttemptFailure> {
+): Promise<{ response: FetchResponseLike; body: Buffer } | AttemptFailure> {
   let release: (() => void) | undefined;
   const queued = Date.now();
   try {
@@ -232,8 +243,8 @@ async function request(
     if (Number.isFinite(announced) && announced > 0) {
       ctx.limiter.lower(announced);
     }
-    const text = await readBody(ctx, response, controller);
-    return { response, text };
+    const body = await readBody(ctx, response, controller);
+    return { response, body };
   } catch (error) {
     if (cancel?.aborted) {
       throw new Cancelled();
@@ -284,7 +295,7 @@ async function readBody(
   ctx: FetchContext,
   response: FetchResponseLike,
   controller: AbortController,
-): Promise<string> {
+): Promise<Buffer> {
   const limit = ctx.maxBytes;
   const tooLarge = (bytes: number) =>
     new SnapshotError(
@@ -298,20 +309,66 @@ async function readBody(
     throw tooLarge(declared + ctx.counter.acceptedBytes);
   }
   if (!response.body) {
-    return "";
+    return Buffer.alloc(0);
   }
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of response.body) {
-    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk);
-    bytes += buffer.length;
+  const check = (bytes: number) => {
     if (bytes + ctx.counter.acceptedBytes > limit) {
       controller.abort();
       throw tooLarge(bytes + ctx.counter.acceptedBytes);
     }
-    chunks.push(buffer);
+  };
+  // The body is held once, as bytes: no list of chunks joined into a second copy when its size is
+  // announced, and no string of the whole for JSON.parse (see `parseJsonBytes`). A gzip body's
+  // decoded size is not announced, so it is collected in chunks and copied once (issue 11).
+  if (!response.headers.get("content-encoding") && Number.isSafeInteger(declared) && declared > 0) {
+    const whole = Buffer.allocUnsafe(declared);
+    let bytes = 0;
+    for await (const chunk of response.body) {
+      const part = bytesOf(chunk);
+      check(bytes + part.length);
+      if (bytes + part.length > declared) {
+        // HTTP/1.1 framing cannot deliver more than Content-Length; only a broken transport can.
+        controller.abort();
+        throw new SnapshotError(
+          "network",
+          `the body was longer than the ${declared} bytes its Content-Length announced`,
+          { retryable: true },
+        );
+      }
+      whole.set(part, bytes);
+      bytes += part.length;
+    }
+    if (bytes < declared) {
+      // A transport without node-fetch's guard may end the stream quietly at a cut connection.
+      throw new TruncatedBodyError(bytes, declared);
+    }
+    return whole.subarray(0, bytes);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of response.body) {
+    const part = bytesOf(chunk);
+    bytes += part.length;
+    check(bytes);
+    chunks.push(part);
+  }
+  const whole = Buffer.allocUnsafe(bytes);
+  let offset = 0;
+  for (const chunk of chunks.splice(0)) {
+    whole.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return whole.subarray(0, bytes);
+}
+
+/** A chunk as a Buffer, without copying the bytes of a Uint8Array. */
+function bytesOf(chunk: Uint8Array | string): Buffer {
+  if (typeof chunk === "string") {
+    return Buffer.from(chunk);
+  }
+  return Buffer.isBuffer(chunk)
+    ? chunk
+    : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 function quote(apiError: ApiError | undefined): string {
@@ -333,33 +390,46 @@ function snippet(text: string): string {
 function classify(
   ctx: FetchContext,
   response: FetchResponseLike,
-  text: string,
+  body: Buffer,
+  options: FetchJsonOptions,
 ): { data: unknown } | AttemptFailure {
   const status = response.status;
   const contentType = response.headers.get("content-type") ?? "";
   const isJson = /[/+]json\b/i.test(contentType);
-  const isHtml = /html/i.test(contentType) || /^\s*<(!doctype|html)/i.test(text);
+  // The whole body becomes a string only when a message needs it (error pages are small); a JSON
+  // payload is parsed from its bytes.
+  let whole: string | undefined;
+  const text = () => (whole ??= body.toString("utf8"));
+  const isHtml =
+    /html/i.test(contentType) ||
+    /^\s*<(!doctype|html)/i.test(body.subarray(0, 1024).toString("utf8"));
   let parsed: unknown;
   let parseError: string | undefined;
   if (isJson) {
     try {
-      parsed = JSON.parse(text);
+      parsed =
+        options.lazyList && status === 200
+          ? (JsonListBytes.from(body) ?? JSON.parse(body.toString("utf8")))
+          : parseJsonBytes(body);
     } catch (error) {
       parseError = (error as Error).message;
     }
   }
-  const apiError = isJson && parseError === undefined ? parseApiError(parsed) : undefined;
+  const apiError =
+    isJson && parseError === undefined && !(parsed instanceof JsonListBytes)
+      ? parseApiError(parsed)
+      : undefined;
   const said = quote(apiError);
   const page = isHtml
-    ? `an HTML page${htmlTitle(text) ? ` ("${htmlTitle(text)}")` : ""}`
+    ? `an HTML page${htmlTitle(text()) ? ` ("${htmlTitle(text())}")` : ""}`
     : undefined;
 
   const rateLimited =
-    status === 429 || apiError?.code === 429 || (!isJson && isCloudflareRateLimit(text));
+    status === 429 || apiError?.code === 429 || (!isJson && isCloudflareRateLimit(text()));
   if (rateLimited) {
     return fail(
       "rate-limited",
-      `the API rate limit was hit (HTTP ${status}${isCloudflareRateLimit(text) ? ", Cloudflare error code 1015" : ""})${said}. Use fewer snapshots or pages per deploy, lower coingeckoCallsPerMinute, or use a plan with a higher limit`,
+      `the API rate limit was hit (HTTP ${status}${isCloudflareRateLimit(text()) ? ", Cloudflare error code 1015" : ""})${said}. Use fewer snapshots or pages per deploy, lower coingeckoCallsPerMinute, or use a plan with a higher limit`,
       response,
       { retryable: true, apiCode: apiError?.code },
     );
@@ -373,7 +443,7 @@ function classify(
   if (status >= 500 || status === 408) {
     return fail(
       "http",
-      `the API answered HTTP ${status}${said || (page ? ` with ${page}` : snippet(text))}; it may be down (see status.coingecko.com)`,
+      `the API answered HTTP ${status}${said || (page ? ` with ${page}` : snippet(text()))}; it may be down (see status.coingecko.com)`,
       response,
       { retryable: true, apiCode: apiError?.code },
     );
@@ -381,7 +451,7 @@ function classify(
   if (status !== 200) {
     return fail(
       "http",
-      `the API answered HTTP ${status}${said || (page ? ` with ${page}` : snippet(text))}; check the endpoint and params`,
+      `the API answered HTTP ${status}${said || (page ? ` with ${page}` : snippet(text()))}; check the endpoint and params`,
       response,
       { apiCode: apiError?.code },
     );
@@ -391,14 +461,14 @@ function classify(
       "invalid-payload",
       page
         ? `the API answered HTTP 200 with ${page} instead of JSON, typically a Cloudflare or proxy page; nothing was stored`
-        : `the API answered content-type "${contentType || "none"}" instead of JSON${snippet(text)}; nothing was stored`,
+        : `the API answered content-type "${contentType || "none"}" instead of JSON${snippet(text())}; nothing was stored`,
       response,
     );
   }
   if (parseError !== undefined) {
     return fail(
       "invalid-payload",
-      `the API answered invalid or truncated JSON (${Buffer.byteLength(text)} bytes: ${parseError}); nothing was stored`,
+      `the API answered invalid or truncated JSON (${body.length} bytes: ${parseError}); nothing was stored`,
       response,
     );
   }
@@ -412,6 +482,6 @@ function classify(
       },
     );
   }
-  ctx.counter.acceptedBytes += Buffer.byteLength(text);
+  ctx.counter.acceptedBytes += body.length;
   return { data: parsed };
 }

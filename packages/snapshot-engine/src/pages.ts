@@ -46,7 +46,8 @@ export async function fetchPages(
 ): Promise<{ payload: unknown; firstUrl: string }> {
   if (pages <= 1) {
     const url = pageUrl(baseUrl, endpoint, params);
-    return { payload: await fetchJson(ctx, url), firstUrl: url };
+    // One page is the whole payload: a list stays bytes until it is formatted (issue 11).
+    return { payload: await fetchJson(ctx, url, undefined, { lazyList: true }), firstUrl: url };
   }
   const perPage = Number(params.per_page ?? DEFAULT_PER_PAGE);
   const firstPage = Number(params.page ?? 1);

@@ -158,7 +158,7 @@ async function run(
     { minItems: spec.minItems ?? 1, requiredFields: spec.requiredFields ?? [] },
     `Snapshot "${spec.name}": GET ${firstUrl}`,
   );
-  const formatted = formatPayload(payload, spec.gzip ?? false);
+  const formatted = formatPayload(payload, spec.gzip ?? false, ctx.counter.acceptedBytes);
 
   const s3 = options.s3 ?? createS3Client(target);
   try {
