@@ -371,11 +371,18 @@ describe("npm start says the fix for its own failures", () => {
     );
   });
 
-  it("prints progress lines unless --quiet, and results either way", async () => {
+  it("prints progress and long-wait lines unless --quiet, and results either way", async () => {
     const root = own(projectWith({ dev: {} }));
     const dataDir = join(root, "data");
-    const loud = await start(["--base-url", fake.baseUrl, "--data-dir", dataDir], root);
+    // A slow answer: past the notice threshold, the wait is announced once.
+    fake.setOptions({ latencyMs: 3_300 });
+    const loud = await start(["--base-url", fake.baseUrl, "--data-dir", dataDir], root).finally(
+      () => fake.setOptions({ latencyMs: 0 }),
+    );
     expect(loud.stderr).toContain("Embedded S3 on http://127.0.0.1:");
+    expect(loud.stderr.split("\n").filter((l) => l.startsWith("Waiting for "))).toEqual([
+      `Waiting for ${fake.origin}: no answer to GET ${fake.baseUrl}/coins/markets?order=market_cap_desc&page=1&per_page=100&vs_currency=usd after 3.0 s; still waiting, up to the request timeout.`,
+    ]);
     const quiet = await start(["--base-url", fake.baseUrl, "--data-dir", dataDir, "-q"], root);
     expect(quiet).toMatchObject({ code: 0, stderr: "" });
     expect(quiet.stdout).toContain(`Data unchanged at s3://api-s3-load-dev/${KEY}`);
