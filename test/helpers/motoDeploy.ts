@@ -391,3 +391,44 @@ function settled<T>(output: PulumiModule.Output<T>, failures: unknown[]): Promis
     });
   });
 }
+
+/**
+ * The bucket and guard rails a PrivateBucket registers, in registration order, with their inputs,
+ * from the component itself under Pulumi's mocks (no AWS, no program around it).
+ */
+export async function recordPrivateBucket(
+  name: string,
+  args: import("../../components/privateBucket").PrivateBucketArgs,
+): Promise<{ type: string; inputs: Inputs }[]> {
+  jest.resetModules();
+  const pulumi: typeof PulumiModule = await import("@pulumi/pulumi");
+  const recorded: { type: string; inputs: Inputs }[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (mockArgs) => {
+        const inputs = mockArgs.inputs as Inputs;
+        if (mockArgs.type.startsWith("aws:s3/")) {
+          recorded.push({ type: mockArgs.type, inputs });
+        }
+        const id = typeof inputs.bucket === "string" ? inputs.bucket : `${mockArgs.name}-id`;
+        return {
+          id,
+          state:
+            mockArgs.type === "aws:s3/bucket:Bucket"
+              ? { ...inputs, arn: `arn:aws:s3:::${id}` }
+              : inputs,
+        };
+      },
+      call: (mockArgs) => mockArgs.inputs,
+    },
+    "api-s3-load",
+    "test",
+    false,
+  );
+  const { PrivateBucket } = await import("../../components/privateBucket");
+  const component = new PrivateBucket(name, args);
+  await new Promise<void>((resolve) =>
+    pulumi.all(component.guardRails.map((r) => r.urn)).apply(() => resolve()),
+  );
+  return recorded;
+}

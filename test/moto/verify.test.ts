@@ -1,0 +1,172 @@
+/**
+ * `npm run verify` against moto, with no client mocks: every S3 and STS call reaches moto over
+ * HTTPS. Each test configures a fresh bucket exactly as the PrivateBucket component does (the
+ * inputs the component gives its children under Pulumi's mocks, applied through the S3 API), writes a
+ * snapshot object as the engine does, then removes or weakens one guard rail and expects exactly
+ * the matching check to fail, with its fix line.
+ */
+import { createHash } from "node:crypto";
+import {
+  DeleteBucketEncryptionCommand,
+  DeleteBucketOwnershipControlsCommand,
+  DeleteBucketPolicyCommand,
+  DeletePublicAccessBlockCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  PutPublicAccessBlockCommand,
+} from "@aws-sdk/client-s3";
+import { verifyCommand } from "../../cli/verify";
+import { describeMoto, startMoto, useMotoCredentials, type Moto } from "../helpers/moto";
+import { applyS3Resource, recordPrivateBucket } from "../helpers/motoDeploy";
+
+const KEY = "coingecko/coins-markets.json";
+const body = `${JSON.stringify([{ id: "bitcoin" }], null, 2)}\n`;
+const sha = createHash("sha256").update(body).digest("hex");
+const redeploy = (child: string) =>
+  `Fix: run \`pulumi up\` on the stack that owns the bucket; its PrivateBucket child \`<name>-${child}\` sets this.`;
+
+describeMoto("npm run verify against moto", () => {
+  let moto: Moto;
+  let restoreEnv: () => void;
+  /** The PrivateBucket's bucket and guard rails as the component registers them, in order. */
+  let declared: { type: string; inputs: Record<string, unknown> }[];
+  const declaredBucket = "declared-bucket-name";
+  let bucket: string;
+
+  beforeAll(async () => {
+    restoreEnv = useMotoCredentials();
+    // The component with the dev stack's settings (its defaults: ACLs disabled, SSE-S3).
+    [moto, declared] = await Promise.all([
+      startMoto(),
+      recordPrivateBucket("api-s3-load-dev", { bucketName: declaredBucket, forceDestroy: true }),
+    ]);
+  });
+  afterAll(async () => {
+    await moto?.stop();
+    restoreEnv?.();
+  });
+
+  let counter = 0;
+  beforeEach(async () => {
+    counter += 1;
+    bucket = `verify-${process.pid}-${counter}`;
+    // The program's own inputs, with its bucket name swapped for this test's (the policy names it).
+    for (const resource of declared) {
+      const inputs = JSON.parse(
+        JSON.stringify(resource.inputs).split(declaredBucket).join(bucket),
+      ) as Record<string, unknown>;
+      await applyS3Resource(moto.client, resource.type, inputs);
+    }
+    await moto.client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: KEY, Body: body, Metadata: { sha256: sha } }),
+    );
+  });
+
+  async function verify() {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const code = await verifyCommand(
+      ["--bucket", bucket, "--key", KEY, "--endpoint", moto.endpoint, "--path-style"],
+      { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) },
+    );
+    expect(stderr).toEqual([]);
+    return { code, stdout, failed: stdout.filter((l) => l.startsWith("FAIL")) };
+  }
+
+  it("passes every check on a bucket configured as PrivateBucket configures it, and exits 0", async () => {
+    const { code, stdout } = await verify();
+    expect(stdout).toEqual([
+      expect.stringMatching(/^ok caller-identity: account 123456789012, arn arn:aws:/),
+      expect.stringMatching(
+        new RegExp(`^ok list-buckets: \\d+ bucket\\(s\\) visible: .*${bucket}`),
+      ),
+      `ok public-access-block: ${bucket} blocks public ACLs and policies (all four flags true)`,
+      `ok ownership-controls: ${bucket} has ACLs disabled (BucketOwnerEnforced)`,
+      `ok default-encryption: ${bucket} encrypts with AES256, bucket key on`,
+      `ok versioning: ${bucket} keeps every version`,
+      `ok tls-only-policy: ${bucket} denies requests without TLS`,
+      `ok object ${KEY}: s3://${bucket}/${KEY} ${Buffer.byteLength(body)} bytes, sha256 ${sha} matches its metadata`,
+      "verify: all 8 checks hold",
+    ]);
+    expect(code).toBe(0);
+  });
+
+  it.each<[string, (m: Moto, b: string) => Promise<unknown>, (b: string) => string]>([
+    [
+      "the public access block removed",
+      (m, b) => m.client.send(new DeletePublicAccessBlockCommand({ Bucket: b })),
+      (b) =>
+        `FAIL public-access-block: ${b} has no public access block. ${redeploy("public-access-block")}`,
+    ],
+    [
+      "one public access block flag false",
+      (m, b) =>
+        m.client.send(
+          new PutPublicAccessBlockCommand({
+            Bucket: b,
+            PublicAccessBlockConfiguration: {
+              BlockPublicAcls: true,
+              IgnorePublicAcls: true,
+              BlockPublicPolicy: false,
+              RestrictPublicBuckets: true,
+            },
+          }),
+        ),
+      (b) =>
+        `FAIL public-access-block: ${b} has BlockPublicPolicy not true. ${redeploy("public-access-block")}`,
+    ],
+    [
+      "the ownership controls removed",
+      (m, b) => m.client.send(new DeleteBucketOwnershipControlsCommand({ Bucket: b })),
+      (b) =>
+        `FAIL ownership-controls: ${b} has no ownership controls, so ACLs are in force and objects can be owned by their writers. ${redeploy("ownership")}`,
+    ],
+    [
+      "the default encryption removed",
+      (m, b) => m.client.send(new DeleteBucketEncryptionCommand({ Bucket: b })),
+      (b) => `FAIL default-encryption: ${b} has no default encryption. ${redeploy("encryption")}`,
+    ],
+    [
+      "versioning suspended",
+      (m, b) =>
+        m.client.send(
+          new PutBucketVersioningCommand({
+            Bucket: b,
+            VersioningConfiguration: { Status: "Suspended" },
+          }),
+        ),
+      (b) => `FAIL versioning: ${b} versioning is Suspended. ${redeploy("versioning")}`,
+    ],
+    [
+      "the TLS-only policy removed",
+      (m, b) => m.client.send(new DeleteBucketPolicyCommand({ Bucket: b })),
+      (b) =>
+        `FAIL tls-only-policy: ${b} has no bucket policy, so plain-HTTP requests are allowed. ${redeploy("policy")}`,
+    ],
+    [
+      "the object rewritten out of band",
+      (m, b) =>
+        m.client.send(
+          new PutObjectCommand({
+            Bucket: b,
+            Key: KEY,
+            Body: body.replace("bitcoin", "bitcoim"),
+            Metadata: { sha256: sha },
+          }),
+        ),
+      (b) =>
+        `FAIL object ${KEY}: s3://${b}/${KEY} body has sha256 ${createHash("sha256")
+          .update(body.replace("bitcoin", "bitcoim"))
+          .digest(
+            "hex",
+          )} but its metadata says ${sha}: the object was changed after it was written. ` +
+        `Fix: run \`pulumi up\` on the stack (or \`npm start\` locally) to write the snapshot again, or restore the last good version (\`aws s3api list-object-versions --bucket ${b} --prefix ${KEY}\`).`,
+    ],
+  ])("with %s, fails exactly that check with its fix and exits 1", async (_label, weaken, line) => {
+    await weaken(moto, bucket);
+    const { code, stdout, failed } = await verify();
+    expect(failed).toEqual([line(bucket)]);
+    expect(stdout[stdout.length - 1]).toBe("verify: 1 of 8 checks failed");
+    expect(code).toBe(1);
+  });
+});
