@@ -22,12 +22,12 @@
  * When moto (or openssl, or a Node with `tls.setDefaultCACertificates`) is missing, `describeMoto`
  * is `describe.skip`: the suites count as skipped, and test/helpers/motoGlobalSetup.ts says once why.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:https";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import * as tls from "node:tls";
 import {
   CreateBucketCommand,
@@ -36,9 +36,14 @@ import {
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 
-/** The version the project is proven against (issue 12); CI installs exactly this one. */
-export const MOTO_VERSION = "5.2.1";
-export const MOTO_INSTALL = `pip install "moto[server]==${MOTO_VERSION}"`;
+import { motoAvailability } from "./motoAvailability";
+
+export {
+  MOTO_INSTALL,
+  MOTO_VERSION,
+  motoAvailability,
+  type MotoAvailability,
+} from "./motoAvailability";
 export const MOTO_REGION = "us-east-1";
 /** moto accepts any credentials; these make the standard AWS chain resolve without a profile. */
 export const MOTO_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
@@ -46,84 +51,6 @@ export const MOTO_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "test
 export const MOTO_ACCOUNT_ID = "123456789012";
 
 const SERVER_SCRIPT = join(__dirname, "motoServer.py");
-const CACHE_VARIABLE = "API_S3_LOAD_MOTO";
-
-export type MotoAvailability =
-  { available: true; python: string } | { available: false; reason: string };
-
-function onPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    const candidate = join(dir, command);
-    if (dir && existsSync(candidate)) {
-      return candidate;
-    }
-  }
-  return undefined;
-}
-
-/** The Python that runs `moto_server`: its script's interpreter, or `python3` behind a pyenv shim. */
-function pythonOf(motoServer: string): string {
-  const first = readFileSync(motoServer, "utf8").split("\n", 1)[0];
-  const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(first);
-  if (shebang && /python/.test(shebang[1])) {
-    return shebang[1];
-  }
-  if (shebang && /env$/.test(shebang[1]) && shebang[2] && /python/.test(shebang[2])) {
-    return shebang[2];
-  }
-  return "python3";
-}
-
-function probe(): MotoAvailability {
-  const motoServer = onPath("moto_server");
-  if (!motoServer) {
-    return { available: false, reason: `moto_server is not installed (${MOTO_INSTALL})` };
-  }
-  if (
-    typeof (tls as { setDefaultCACertificates?: unknown }).setDefaultCACertificates !== "function"
-  ) {
-    return {
-      available: false,
-      reason: `Node ${process.version} lacks tls.setDefaultCACertificates, which trusts the suite's certificate (use Node 22.19+ or 24.5+)`,
-    };
-  }
-  if (!onPath("openssl")) {
-    return {
-      available: false,
-      reason: "openssl is not installed (it makes the suite's certificate)",
-    };
-  }
-  const python = pythonOf(motoServer);
-  const check = spawnSync(
-    python,
-    ["-c", "import moto, moto.server, flask; print(moto.__version__)"],
-    {
-      encoding: "utf8",
-      timeout: 30_000,
-    },
-  );
-  if (check.status !== 0) {
-    return {
-      available: false,
-      reason: `${python} cannot import moto's server (${(check.stderr || String(check.error)).trim().split("\n").pop()}); ${MOTO_INSTALL}`,
-    };
-  }
-  return { available: true, python };
-}
-
-/**
- * Whether the moto suites can run here. Probed once per jest run: the global setup's answer
- * travels to the workers in an environment variable.
- */
-export function motoAvailability(): MotoAvailability {
-  const cached = process.env[CACHE_VARIABLE];
-  if (cached) {
-    return JSON.parse(cached) as MotoAvailability;
-  }
-  const found = probe();
-  process.env[CACHE_VARIABLE] = JSON.stringify(found);
-  return found;
-}
 
 /** `describe` when moto can run, else `describe.skip` (counted as skipped, never as passed). */
 export const describeMoto: jest.Describe = motoAvailability().available ? describe : describe.skip;
