@@ -140,6 +140,11 @@ export async function runCommand(
   const bucket = chooseBucket(flags.bucket, settings, stack);
   const externalEndpoint = flags["s3-endpoint"] ?? given(env.S3_ENDPOINT);
   const port = parsePort(flags.port);
+  if (flags.region !== undefined && !externalEndpoint) {
+    throw new Error(
+      "`--region` applies only with `--s3-endpoint`: the embedded server has no regions. Drop it, or add `--s3-endpoint <url>`.",
+    );
+  }
 
   let embedded: EmbeddedS3 | undefined;
   let client: S3Client;

@@ -297,6 +297,7 @@ describe("npm start refuses bad input before it touches anything", () => {
     [["--stak", "prod"], "error: Unknown option `--stak`. Fix: see `npm start -- --help`"],
     [["-x"], "error: Unknown option `-x`."],
     [["--verify=yes"], "error: Option `--verify` takes no value. Fix: write `--verify` alone."],
+    [["--region", "eu-west-1"], "error: `--region` applies only with `--s3-endpoint`"],
   ])("%j", async (argv, message) => {
     const root = own(projectWith({ dev: {} }));
     const dataDir = join(root, "data");
