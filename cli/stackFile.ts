@@ -100,18 +100,33 @@ export class StackFileConfig implements ConfigSource {
     return (typeof value === "string" ? JSON.parse(value) : value) as T;
   }
 
+  /**
+   * Parses a scalar as the program sees it. The Pulumi CLI hands every stack-file scalar to the
+   * program as text (`1` and `"1"` alike; `pulumi config set` writes numbers quoted), and its type
+   * check of Pulumi.yaml's declarations accepts text that parses; pulumi.Config then parses that
+   * text. So does this: `"1"` is 1, `"true"` is true, `"ten"` and `"yes"` are refused.
+   */
   private typed<T extends "boolean" | "number">(
     key: string,
     type: T,
   ): (T extends "boolean" ? boolean : number) | undefined {
-    const value = this.values[key];
-    if (value === undefined || value === null) {
+    const text = this.get(key);
+    if (text === undefined) {
       return undefined;
     }
-    if (typeof value !== type) {
-      throw new TypeError(`${key} is not a ${type}`);
+    let parsed: boolean | number;
+    if (type === "boolean") {
+      if (text !== "true" && text !== "false") {
+        throw new TypeError(`${key} is not a boolean`);
+      }
+      parsed = text === "true";
+    } else {
+      parsed = parseFloat(text);
+      if (Number.isNaN(parsed)) {
+        throw new TypeError(`${key} is not a number`);
+      }
     }
-    return value as T extends "boolean" ? boolean : number;
+    return parsed as T extends "boolean" ? boolean : number;
   }
 }
 

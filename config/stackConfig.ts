@@ -149,13 +149,9 @@ export function readStackConfig(source: ConfigSource, presence: ApiKeyPresence):
     }
   };
   const bool = (key: string) =>
-    typed(key, "a boolean", "Use true or false, unquoted in the stack file.", () =>
-      source.getBoolean(key),
-    );
+    typed(key, "a boolean", "Use true or false.", () => source.getBoolean(key));
   const num = (key: string) =>
-    typed(key, "a number", "Use a whole number, unquoted in the stack file.", () =>
-      source.getNumber(key),
-    );
+    typed(key, "a number", "Use a whole number, such as 30.", () => source.getNumber(key));
   const obj = (key: string, fix: string) =>
     typed(key, "valid structured config", fix, () => source.getObject<unknown>(key));
   const str = (key: string) => source.get(key);

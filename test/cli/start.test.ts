@@ -219,15 +219,11 @@ describe("npm start reads the stack file as the program does", () => {
   it.each([
     [
       { coingeckoCallsPerMinute: "ten" },
-      'Config `api-s3-load:coingeckoCallsPerMinute` is "ten", not a number. Use a whole number, unquoted in the stack file.',
-    ],
-    [
-      { coingeckoCallsPerMinute: "1" },
-      'Config `api-s3-load:coingeckoCallsPerMinute` is "1", not a number. Use a whole number, unquoted in the stack file.',
+      'Config `api-s3-load:coingeckoCallsPerMinute` is "ten", not a number. Use a whole number, such as 30.',
     ],
     [
       { protect: "yes" },
-      'Config `api-s3-load:protect` is "yes", not a boolean. Use true or false, unquoted in the stack file.',
+      'Config `api-s3-load:protect` is "yes", not a boolean. Use true or false.',
     ],
     [
       { coingeckoPlan: "demo" },

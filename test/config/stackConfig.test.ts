@@ -244,12 +244,12 @@ describe("readStackConfig: the program and npm start read one config the same wa
     [
       "a rate limit that is not a number",
       { coingeckoCallsPerMinute: "ten" },
-      'Config `api-s3-load:coingeckoCallsPerMinute` is "ten", not a number. Use a whole number, unquoted in the stack file.',
+      'Config `api-s3-load:coingeckoCallsPerMinute` is "ten", not a number. Use a whole number, such as 30.',
     ],
     [
       "protect that is not a boolean",
       { protect: "yes" },
-      'Config `api-s3-load:protect` is "yes", not a boolean. Use true or false, unquoted in the stack file.',
+      'Config `api-s3-load:protect` is "yes", not a boolean. Use true or false.',
     ],
     [
       "tags that are not structured",
@@ -298,14 +298,11 @@ describe("readStackConfig: the program and npm start read one config the same wa
     });
   });
 
-  it("refuses a quoted number in the stack file, which the Pulumi CLI's type check refuses", () => {
-    expect(
-      messageOf(() =>
-        readStackConfig(new StackFileConfig({ coingeckoCallsPerMinute: "1" }), PRESENCE),
-      ),
-    ).toBe(
-      'Config `api-s3-load:coingeckoCallsPerMinute` is "1", not a number. Use a whole number, unquoted in the stack file.',
-    );
+  it("reads quoted numbers and booleans as the Pulumi CLI does (`pulumi config set` quotes them)", async () => {
+    const values = { coingeckoCallsPerMinute: "1", protect: "true", noncurrentVersionDays: 30 };
+    const fromFile = readStackConfig(new StackFileConfig(values), PRESENCE);
+    expect(readStackConfig(await programSource(values), PRESENCE)).toEqual(fromFile);
+    expect(fromFile).toMatchObject({ callsPerMinute: 1, protect: true });
   });
 
   it("lets a command word the key and plan errors with its own fix", () => {
