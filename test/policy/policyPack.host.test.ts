@@ -845,6 +845,21 @@ describe("api-s3-load-guard through the policy host", () => {
       ]);
     });
 
+    it("keeps ACL-enabling ownership when the organisation allows non-public ACLs", async () => {
+      await host.configure({
+        ...remediateAll,
+        "s3-bucket-disallow-uncontrolled-ownership": {
+          enforcementLevel: "remediate",
+          allowedCannedAcls: ["log-delivery-write"],
+        },
+      });
+      const logOwnership = logBucket().find((r) => r.type === T.ownership);
+      if (logOwnership === undefined) {
+        throw new Error("The log bucket fixture has no ownership controls.");
+      }
+      expect(await host.remediate(logOwnership)).toEqual([]);
+    });
+
     it("leaves a value unknown during preview to the host's note and changes nothing", async () => {
       await host.configure(remediateAll);
       const remediations = await host.remediate({

@@ -11,6 +11,7 @@
  */
 import { ResourceRemediation, ResourceValidationArgs } from "@pulumi/policy";
 import { isPublicCannedAcl } from "./acl";
+import { configWithDefaults } from "./config";
 import { isRecord } from "./known";
 import { isOneOf, ResourceClass } from "./stackBuckets";
 
@@ -66,10 +67,20 @@ export function remediateDisabledFlags(
   };
 }
 
-/** Ownership controls other than "BucketOwnerEnforced" become "BucketOwnerEnforced" (ACLs off). */
+/**
+ * Ownership controls other than "BucketOwnerEnforced" become "BucketOwnerEnforced" (ACLs off),
+ * unless the policy's `allowedCannedAcls` names ACLs the organisation keeps on purpose (a log
+ * bucket's "log-delivery-write" needs ACLs on, and S3 refuses ACL writes once they are off).
+ */
 export function remediateOwnershipEnforced(classes: readonly ResourceClass[]): ResourceRemediation {
   return (args: ResourceValidationArgs) => {
     if (!isOneOf(args, classes)) {
+      return undefined;
+    }
+    const { allowedCannedAcls } = configWithDefaults<{ allowedCannedAcls: unknown[] }>(args, {
+      allowedCannedAcls: [],
+    });
+    if (allowedCannedAcls.length > 0) {
       return undefined;
     }
     const props = args.props as Props;
