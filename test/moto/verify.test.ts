@@ -6,6 +6,9 @@
  * the matching check to fail, with its fix line.
  */
 import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   DeleteBucketEncryptionCommand,
   PutBucketAclCommand,
@@ -18,7 +21,13 @@ import {
   PutPublicAccessBlockCommand,
 } from "@aws-sdk/client-s3";
 import { verifyCommand } from "../../cli/verify";
-import { describeMoto, startMoto, useMotoCredentials, type Moto } from "../helpers/moto";
+import {
+  describeMoto,
+  MOTO_ACCOUNT_ID,
+  startMoto,
+  useMotoCredentials,
+  type Moto,
+} from "../helpers/moto";
 import { applyS3Resource, recordPrivateBucket } from "../helpers/motoDeploy";
 
 const KEY = "coingecko/coins-markets.json";
@@ -172,6 +181,87 @@ describeMoto("npm run verify against moto", () => {
     expect(failed).toEqual([line(bucket)]);
     expect(stdout[stdout.length - 1]).toBe("verify: 1 of 8 checks failed");
     expect(code).toBe(1);
+  });
+
+  describe("with --stack-outputs and no --endpoint (as against AWS)", () => {
+    let dir: string;
+    const saved = { s3: process.env.AWS_ENDPOINT_URL_S3, sts: process.env.AWS_ENDPOINT_URL_STS };
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), "moto-verify-"));
+      // Without --endpoint the stack's account is compared; the SDK's own endpoint variables
+      // still send S3 and STS to moto.
+      process.env.AWS_ENDPOINT_URL_S3 = moto.endpoint;
+      process.env.AWS_ENDPOINT_URL_STS = moto.endpoint;
+    });
+    afterAll(() => {
+      for (const [name, value] of [
+        ["AWS_ENDPOINT_URL_S3", saved.s3],
+        ["AWS_ENDPOINT_URL_STS", saved.sts],
+      ] as const) {
+        if (value === undefined) {
+          delete process.env[name];
+        } else {
+          process.env[name] = value;
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    async function verifyOutputs(outputs: { accountId: string; sha256: string }) {
+      const file = join(dir, `${bucket}.json`);
+      writeFileSync(
+        file,
+        JSON.stringify({
+          bucketName: bucket,
+          region: "us-east-1",
+          accountId: outputs.accountId,
+          snapshots: { "coins-markets": { key: KEY, sha256: outputs.sha256 } },
+        }),
+      );
+      const stdout: string[] = [];
+      const code = await verifyCommand(["--stack-outputs", file, "--path-style"], {
+        stdout: (l) => stdout.push(l),
+        stderr: (l) => stdout.push(l),
+      });
+      return { code, stdout, failed: stdout.filter((l) => l.startsWith("FAIL")) };
+    }
+
+    it("takes bucket, key, account and sha256 from the outputs and passes", async () => {
+      const { code, stdout, failed } = await verifyOutputs({
+        accountId: MOTO_ACCOUNT_ID,
+        sha256: sha,
+      });
+      expect(failed).toEqual([]);
+      expect(stdout).toContain(
+        `ok object ${KEY}: s3://${bucket}/${KEY} ${Buffer.byteLength(body)} bytes, sha256 ${sha} matches its metadata`,
+      );
+      expect(code).toBe(0);
+    });
+
+    it("fails an object whose sha256 differs from the stack output", async () => {
+      const { code, failed } = await verifyOutputs({
+        accountId: MOTO_ACCOUNT_ID,
+        sha256: "0".repeat(64),
+      });
+      expect(failed).toEqual([
+        `FAIL object ${KEY}: s3://${bucket}/${KEY} has sha256 ${sha} but the stack output says ${"0".repeat(64)}: ` +
+          "it was rewritten outside this stack. Fix: run `pulumi refresh` then `pulumi up` on the stack so state and object agree.",
+      ]);
+      expect(code).toBe(1);
+    });
+
+    it("fails caller-identity when the credentials are for another account than the stack's", async () => {
+      const { code, failed } = await verifyOutputs({ accountId: "999999999999", sha256: sha });
+      expect(failed).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^FAIL caller-identity: account ${MOTO_ACCOUNT_ID}, arn \\S+, but the stack's bucket is in account 999999999999\\. ` +
+              "Fix: use credentials for account 999999999999 \\(for example `export AWS_PROFILE=<profile of that account>`\\)\\.$",
+          ),
+        ),
+      ]);
+      expect(code).toBe(1);
+    });
   });
 
   // Where moto differs from AWS (docs/operations.md lists them). Pinned so a moto upgrade that
