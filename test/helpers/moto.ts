@@ -16,8 +16,9 @@
  *   s3rver, and the moto tests check what was stored with their own SHA-256.
  * - It evaluates bucket policies without request context; motoServer.py fixes that for the
  *   condition operators our policies use.
- * - It validates lifecycle rules and policies less strictly than S3 (a JSON policy is parsed, not
- *   checked for IAM grammar), so a green deploy here is necessary, not sufficient.
+ * - It stores any bucket policy without checking its grammar (AWS: MalformedPolicy) and, after
+ *   DeleteBucketEncryption, keeps no default encryption (AWS falls back to SSE-S3). It does
+ *   validate lifecycle rules (MalformedXML), which test/moto/deploy.test.ts relies on.
  *
  * When moto (or openssl, or a Node with `tls.setDefaultCACertificates`) is missing, `describeMoto`
  * is `describe.skip`: the suites count as skipped, and test/helpers/motoGlobalSetup.ts says once why.

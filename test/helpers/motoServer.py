@@ -22,6 +22,7 @@ Operators the policies of this project do not use are refused loudly rather than
 """
 
 import fnmatch
+import json
 import sys
 from typing import Any
 
@@ -107,8 +108,6 @@ def get_permission(self: FakeBucket, action: str, resource: str) -> Any:
     """moto's FakeBucket.get_permission, with each statement's conditions evaluated honestly."""
     if self.policy is None:
         return PermissionResult.NEUTRAL
-    import json
-
     document = json.loads(self.policy.decode())
     statements = document["Statement"]
     if not isinstance(statements, list):
