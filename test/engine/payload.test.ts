@@ -1,10 +1,21 @@
 import { gunzipSync } from "node:zlib";
 import { formatPayload, itemCount } from "@api-s3-load/snapshot-engine";
 import {
+  BodyBytes,
   JsonListBytes,
   parseJsonBytes,
   validatePayload,
 } from "../../packages/snapshot-engine/src/payload";
+
+/** The bytes of `text` in chunks of `size` (the last one shorter), as a body arrives. */
+function chunked(text: string, size: number): BodyBytes {
+  const bytes = Buffer.from(text);
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += size) {
+    chunks.push(bytes.subarray(at, at + size));
+  }
+  return new BodyBytes(chunks, bytes.length);
+}
 
 describe("itemCount", () => {
   it.each([
@@ -92,7 +103,7 @@ describe("formatting without a second copy keeps the bytes of JSON.stringify", (
     n: i % 3 ? -1.5e-7 * i : 1e21,
     flag: i % 2 === 0,
   });
-  /** Over 1 MB of JSON: several 256 KiB batches. */
+  /** Over 1 MB of JSON: many 64 KiB batches. */
   const many = Array.from({ length: 8_000 }, (_, i) => tricky(i));
 
   it.each([
@@ -114,7 +125,7 @@ describe("formatting without a second copy keeps the bytes of JSON.stringify", (
 
   it("formats a list kept as bytes exactly as its parsed items, batch by batch", () => {
     const text = JSON.stringify(many);
-    const list = JsonListBytes.from(Buffer.from(text))!;
+    const list = JsonListBytes.from(chunked(text, 65_536))!;
     expect(list.length).toBe(many.length);
     const firsts: number[] = [];
     list.forEachBatch((items, first) => {
@@ -140,7 +151,7 @@ describe("formatting without a second copy keeps the bytes of JSON.stringify", (
     '{"a":1}',
     "[1] x",
   ])("parses %j exactly as JSON.parse does, value or error", (text) => {
-    const bytes = Buffer.from(text);
+    const bytes = BodyBytes.of(Buffer.from(text));
     const outcome = (parse: () => unknown) => {
       try {
         return { value: parse() };
@@ -155,13 +166,35 @@ describe("formatting without a second copy keeps the bytes of JSON.stringify", (
     }
   });
 
+  it.each([1, 2, 3, 7])(
+    "finds strings, escapes and nesting across chunk boundaries (chunks of %i bytes)",
+    (size) => {
+      const list = [
+        "a,b]",
+        'q"uo\\"te\\',
+        { "k,]": ["x\\", { y: '"}' }], e: "é😀\u2028" },
+        [],
+        {},
+        -1.5e-7,
+        null,
+        "\\\\",
+      ];
+      const text = JSON.stringify(list);
+      expect(parseJsonBytes(chunked(text, size))).toEqual(list);
+      expect(JsonListBytes.from(chunked(text, size))?.length).toBe(list.length);
+      expect(formatPayload(JsonListBytes.from(chunked(text, size))).body.toString()).toBe(
+        pretty(list),
+      );
+    },
+  );
+
   it("parses a list of over 1 MB with a syntax error far into it as JSON.parse does", () => {
     const text = JSON.stringify(many);
     // A "]" between two items, far past the first batches: "…},]{…".
     const cut = text.indexOf("},{", 900_000) + 2;
     const broken = `${text.slice(0, cut)}]${text.slice(cut)}`;
-    expect(JsonListBytes.from(Buffer.from(broken))).toBeUndefined();
-    expect(() => parseJsonBytes(Buffer.from(broken))).toThrow(
+    expect(JsonListBytes.from(BodyBytes.of(Buffer.from(broken)))).toBeUndefined();
+    expect(() => parseJsonBytes(chunked(broken, 16_384))).toThrow(
       (() => {
         try {
           JSON.parse(broken);
@@ -171,12 +204,12 @@ describe("formatting without a second copy keeps the bytes of JSON.stringify", (
         return "no error";
       })(),
     );
-    expect(parseJsonBytes(Buffer.from(text))).toEqual(many);
+    expect(parseJsonBytes(chunked(text, 1_000))).toEqual(many);
   });
 
   it("checks requiredFields of a list kept as bytes with the items' own indexes", () => {
     const items = many.map((item, i) => (i === 7_000 ? { id: "no-text" } : item));
-    const list = JsonListBytes.from(Buffer.from(JSON.stringify(items)))!;
+    const list = JsonListBytes.from(BodyBytes.of(Buffer.from(JSON.stringify(items))))!;
     expect(() =>
       validatePayload(list, { minItems: 1, requiredFields: ["text"] }, 'Snapshot "x"'),
     ).toThrow('Snapshot "x" answered items without requiredFields (item 7000 lacks text)');

@@ -1,7 +1,7 @@
 import { htmlTitle, isCloudflareRateLimit, misconfigurationHint, parseApiError } from "./apiErrors";
 import type { ApiError } from "./apiErrors";
 import { SnapshotError } from "./errors";
-import { JsonListBytes, parseJsonBytes } from "./payload";
+import { BodyBytes, JsonListBytes, parseJsonBytes } from "./payload";
 import type { RateLimiter } from "./rateLimiter";
 import { DEFAULT_RETRY_POLICY, retryDelayMs } from "./retryPolicy";
 import type { HeaderReader, RetryPolicy } from "./retryPolicy";
@@ -203,7 +203,7 @@ async function request(
   ctx: FetchContext,
   url: string,
   cancel?: AbortSignal,
-): Promise<{ response: FetchResponseLike; body: Buffer } | AttemptFailure> {
+): Promise<{ response: FetchResponseLike; body: BodyBytes } | AttemptFailure> {
   let release: (() => void) | undefined;
   const queued = Date.now();
   try {
@@ -295,7 +295,7 @@ async function readBody(
   ctx: FetchContext,
   response: FetchResponseLike,
   controller: AbortController,
-): Promise<Buffer> {
+): Promise<BodyBytes> {
   const limit = ctx.maxBytes;
   const tooLarge = (bytes: number) =>
     new SnapshotError(
@@ -303,62 +303,43 @@ async function readBody(
       `the payload exceeded maxBytes (${limit} bytes; ${bytes} reached) and the download was aborted: raise maxBytes or fetch fewer items per page`,
       { status: response.status },
     );
-  const declared = Number(response.headers.get("content-length"));
+  const length = response.headers.get("content-length");
+  const declared = length === null || length.trim() === "" ? Number.NaN : Number(length);
   if (!response.headers.get("content-encoding") && declared > limit - ctx.counter.acceptedBytes) {
     controller.abort();
     throw tooLarge(declared + ctx.counter.acceptedBytes);
   }
   if (!response.body) {
-    return Buffer.alloc(0);
+    return new BodyBytes([], 0);
   }
-  const check = (bytes: number) => {
-    if (bytes + ctx.counter.acceptedBytes > limit) {
-      controller.abort();
-      throw tooLarge(bytes + ctx.counter.acceptedBytes);
-    }
-  };
-  // The body is held once, as bytes: no list of chunks joined into a second copy when its size is
-  // announced, and no string of the whole for JSON.parse (see `parseJsonBytes`). A gzip body's
-  // decoded size is not announced, so it is collected in chunks and copied once (issue 11).
-  if (!response.headers.get("content-encoding") && Number.isSafeInteger(declared) && declared > 0) {
-    const whole = Buffer.allocUnsafe(declared);
-    let bytes = 0;
-    for await (const chunk of response.body) {
-      const part = bytesOf(chunk);
-      check(bytes + part.length);
-      if (bytes + part.length > declared) {
-        // HTTP/1.1 framing cannot deliver more than Content-Length; only a broken transport can.
-        controller.abort();
-        throw new SnapshotError(
-          "network",
-          `the body was longer than the ${declared} bytes its Content-Length announced`,
-          { retryable: true },
-        );
-      }
-      whole.set(part, bytes);
-      bytes += part.length;
-    }
-    if (bytes < declared) {
-      // A transport without node-fetch's guard may end the stream quietly at a cut connection.
-      throw new TruncatedBodyError(bytes, declared);
-    }
-    return whole.subarray(0, bytes);
-  }
+  // The chunks are kept as they came: joining them would copy the body and leave the chunks as
+  // garbage of the same size until V8 next collects (issue 11).
+  const framed = !response.headers.get("content-encoding") && Number.isSafeInteger(declared);
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of response.body) {
     const part = bytesOf(chunk);
     bytes += part.length;
-    check(bytes);
+    if (bytes + ctx.counter.acceptedBytes > limit) {
+      controller.abort();
+      throw tooLarge(bytes + ctx.counter.acceptedBytes);
+    }
+    if (framed && bytes > declared) {
+      // HTTP/1.1 framing cannot deliver more than Content-Length; only a broken transport can.
+      controller.abort();
+      throw new SnapshotError(
+        "network",
+        `the body was longer than the ${declared} bytes its Content-Length announced`,
+        { retryable: true },
+      );
+    }
     chunks.push(part);
   }
-  const whole = Buffer.allocUnsafe(bytes);
-  let offset = 0;
-  for (const chunk of chunks.splice(0)) {
-    whole.set(chunk, offset);
-    offset += chunk.length;
+  if (framed && bytes < declared) {
+    // A transport without node-fetch's guard may end the stream quietly at a cut connection.
+    throw new TruncatedBodyError(bytes, declared);
   }
-  return whole.subarray(0, bytes);
+  return new BodyBytes(chunks, bytes);
 }
 
 /** A chunk as a Buffer, without copying the bytes of a Uint8Array. */
@@ -390,7 +371,7 @@ function snippet(text: string): string {
 function classify(
   ctx: FetchContext,
   response: FetchResponseLike,
-  body: Buffer,
+  body: BodyBytes,
   options: FetchJsonOptions,
 ): { data: unknown } | AttemptFailure {
   const status = response.status;
@@ -399,17 +380,17 @@ function classify(
   // The whole body becomes a string only when a message needs it (error pages are small); a JSON
   // payload is parsed from its bytes.
   let whole: string | undefined;
-  const text = () => (whole ??= body.toString("utf8"));
+  const text = () => (whole ??= body.text());
   const isHtml =
     /html/i.test(contentType) ||
-    /^\s*<(!doctype|html)/i.test(body.subarray(0, 1024).toString("utf8"));
+    /^\s*<(!doctype|html)/i.test(body.text(0, Math.min(1024, body.length)));
   let parsed: unknown;
   let parseError: string | undefined;
   if (isJson) {
     try {
       parsed =
         options.lazyList && status === 200
-          ? (JsonListBytes.from(body) ?? JSON.parse(body.toString("utf8")))
+          ? (JsonListBytes.from(body) ?? JSON.parse(text()))
           : parseJsonBytes(body);
     } catch (error) {
       parseError = (error as Error).message;

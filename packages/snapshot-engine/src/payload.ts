@@ -95,8 +95,50 @@ const CLOSE_LIST = 0x5d;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 
-/** Bytes of JSON text parsed or stringified at once (see `JsonListBytes`). */
-const BATCH_BYTES = 256 * 1024;
+/**
+ * Bytes of JSON text parsed or stringified at once (see `JsonListBytes`). Under V8's 128 KiB limit
+ * for ordinary young objects, so a batch's text and values die young: with 256 KiB batches the
+ * young generation doubled during a 60 MB format, with 1 MiB batches the peak rose by 40 MB.
+ */
+const BATCH_BYTES = 64 * 1024;
+
+/**
+ * A body as the chunks it arrived in. They are kept rather than copied into one buffer: a copy
+ * would leave the chunks behind as garbage the size of the body until V8 next collects (issue 11).
+ */
+export class BodyBytes {
+  constructor(
+    readonly chunks: Buffer[],
+    /** Total bytes. */
+    readonly length: number,
+  ) {}
+
+  static of(buffer: Buffer): BodyBytes {
+    return new BodyBytes([buffer], buffer.length);
+  }
+
+  /** Bytes `from` to `to` in one buffer: a view within one chunk, a copy across several. */
+  slice(from = 0, to = this.length): Buffer {
+    const parts: Buffer[] = [];
+    let base = 0;
+    for (const chunk of this.chunks) {
+      const end = base + chunk.length;
+      if (end > from && base < to) {
+        parts.push(chunk.subarray(Math.max(0, from - base), Math.min(chunk.length, to - base)));
+      }
+      if (end >= to) {
+        break;
+      }
+      base = end;
+    }
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  }
+
+  /** Bytes `from` to `to` decoded as UTF-8 (a character split across chunks stays whole). */
+  text(from = 0, to = this.length): string {
+    return this.slice(from, to).toString("utf8");
+  }
+}
 
 /**
  * A JSON list kept as the bytes it arrived in, known to parse, and parsed again batch by batch
@@ -106,12 +148,12 @@ const BATCH_BYTES = 256 * 1024;
  * bytes alive at once, and the values survive young-generation collections, which makes V8 grow
  * that generation to its maximum for the rest of the process. As bytes, a 60 MB answer costs its
  * 60 MB plus one batch of values at a time, which die young (issue 11). The price is parsing twice
- * (three times with `requiredFields`); V8 parses JSON at hundreds of MB/s.
+ * (three times with `requiredFields`); the one scan for batch boundaries is not repeated.
  */
 export class JsonListBytes {
   private constructor(
     /** The list's JSON text, exactly as received. */
-    readonly body: Buffer,
+    readonly body: BodyBytes,
     /** How many items it holds. */
     readonly length: number,
     /** Where each batch's items start and end in `body`, found by the one scan. */
@@ -122,7 +164,7 @@ export class JsonListBytes {
    * The list in `body`, checked by parsing every batch; undefined when `body` is not a JSON list
    * (an object, invalid JSON…), which the caller then parses whole for its value or its error.
    */
-  static from(body: Buffer): JsonListBytes | undefined {
+  static from(body: BodyBytes): JsonListBytes | undefined {
     let length = 0;
     const batches: [number, number][] = [];
     const ok = scanJsonList(body, (items, from, to) => {
@@ -144,63 +186,51 @@ export class JsonListBytes {
 }
 
 /** The items between `from` and `to` (top-level commas) as a list, or undefined if not JSON. */
-function parseBatch(body: Buffer, from: number, to: number): unknown[] | undefined {
+function parseBatch(body: BodyBytes, from: number, to: number): unknown[] | undefined {
   try {
-    return JSON.parse(`[${body.toString("utf8", from, to)}]`) as unknown[];
+    return JSON.parse(`[${body.text(from, to)}]`) as unknown[];
   } catch {
     return undefined;
   }
 }
 
 /**
- * `JSON.parse(body.toString("utf8"))`, without a string of the whole body when it is a list: its
+ * `JSON.parse` of the body's text, without a string of the whole body when it is a list: its
  * batches are parsed one by one (see `scanJsonList`). The result and any error are JSON.parse's.
  */
-export function parseJsonBytes(body: Buffer): unknown {
+export function parseJsonBytes(body: BodyBytes): unknown {
   const items: unknown[] = [];
   const ok = scanJsonList(body, (batch) => {
     for (const item of batch) {
       items.push(item);
     }
   });
-  return ok ? items : JSON.parse(body.toString("utf8"));
+  return ok ? items : JSON.parse(body.text());
 }
+
+/** Where the scan of a list is. */
+const Phase = { BeforeList: 0, FirstItem: 1, Items: 2, AfterList: 3 } as const;
 
 /**
  * Splits a top-level JSON list at its top-level commas into batches of about `BATCH_BYTES`, parses
- * each as a list of its own and hands the items to `onBatch`, in order. Returns false, having
- * possibly called `onBatch` already, when `body` is not a JSON list or not valid JSON; the caller
- * then parses the whole text, so what it reports is exactly JSON.parse's verdict.
+ * each as a list of its own and hands the items and their byte range to `onBatch`, in order.
+ * Returns false, having possibly called `onBatch` already, when the body is not a JSON list or not
+ * valid JSON; the caller then parses the whole text, so what it reports is exactly JSON.parse's.
  *
- * The scan tracks strings (with escapes) and nesting depth; every batch still goes through
- * JSON.parse, so the scan only has to find boundaries, never to validate. Batches end at ASCII
- * commas, so no UTF-8 character is cut. Only JSON whitespace is skipped (a BOM is not JSON).
+ * The scan runs across chunk boundaries and tracks strings (with escapes) and nesting depth; every
+ * batch still goes through JSON.parse, so the scan only has to find boundaries, never to validate.
+ * Batches end at ASCII commas, so no UTF-8 character is cut. Only JSON whitespace is skipped
+ * (a BOM is not JSON).
  */
 function scanJsonList(
-  body: Buffer,
+  body: BodyBytes,
   onBatch: (items: unknown[], from: number, to: number) => void,
 ): boolean {
-  const end = body.length;
-  const skipSpace = (from: number): number => {
-    let at = from;
-    while (at < end) {
-      const byte = body[at];
-      if (byte !== SPACE && byte !== LF && byte !== CR && byte !== TAB) {
-        break;
-      }
-      at += 1;
-    }
-    return at;
-  };
-  let at = skipSpace(0);
-  if (body[at] !== OPEN_LIST) {
-    return false;
-  }
-  at = skipSpace(at + 1);
-  if (body[at] === CLOSE_LIST) {
-    return skipSpace(at + 1) === end;
-  }
-  let batchStart = at;
+  let phase: number = Phase.BeforeList;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let batchStart = 0;
   const batch = (to: number): boolean => {
     const items = parseBatch(body, batchStart, to);
     if (items) {
@@ -208,51 +238,82 @@ function scanJsonList(
     }
     return items !== undefined;
   };
-  for (;;) {
-    let depth = 0;
-    for (; at < end; at += 1) {
-      const byte = body[at];
-      if (byte === QUOTE) {
-        // Jump to the closing quote: one not escaped by an odd number of backslashes.
-        for (;;) {
-          at = body.indexOf(QUOTE, at + 1);
-          if (at < 0) {
+  const isSpace = (byte: number) => byte === SPACE || byte === LF || byte === CR || byte === TAB;
+  let base = 0;
+  for (const chunk of body.chunks) {
+    const end = chunk.length;
+    // Next quote and backslash at or after `at` in this chunk (-1: none left), found with indexOf
+    // so that string contents are skipped without a look at each byte.
+    let quote = -2;
+    let slash = -2;
+    let at = 0;
+    while (at < end) {
+      if (inString) {
+        if (escaped) {
+          escaped = false;
+          at += 1;
+          continue;
+        }
+        if (quote !== -1 && quote < at) {
+          quote = chunk.indexOf(QUOTE, at);
+        }
+        if (slash !== -1 && slash < at) {
+          slash = chunk.indexOf(BACKSLASH, at);
+        }
+        if (slash !== -1 && (quote === -1 || slash < quote)) {
+          escaped = true;
+          at = slash + 1;
+        } else if (quote === -1) {
+          at = end;
+        } else {
+          inString = false;
+          at = quote + 1;
+        }
+        continue;
+      }
+      const byte = chunk[at];
+      if (phase === Phase.Items) {
+        if (byte === QUOTE) {
+          inString = true;
+        } else if (byte === OPEN_LIST || byte === OPEN_OBJECT) {
+          depth += 1;
+        } else if (byte === CLOSE_LIST || byte === CLOSE_OBJECT) {
+          if (depth === 0) {
+            if (byte !== CLOSE_LIST || !batch(base + at)) {
+              return false;
+            }
+            phase = Phase.AfterList;
+          } else {
+            depth -= 1;
+          }
+        } else if (byte === COMMA && depth === 0 && base + at - batchStart >= BATCH_BYTES) {
+          if (!batch(base + at)) {
             return false;
           }
-          let slashes = 0;
-          while (body[at - 1 - slashes] === BACKSLASH) {
-            slashes += 1;
-          }
-          if (slashes % 2 === 0) {
-            break;
-          }
+          batchStart = base + at + 1;
         }
-      } else if (byte === OPEN_LIST || byte === OPEN_OBJECT) {
-        depth += 1;
-      } else if (byte === CLOSE_LIST || byte === CLOSE_OBJECT) {
-        if (depth === 0) {
-          break;
+        at += 1;
+      } else if (isSpace(byte)) {
+        at += 1;
+      } else if (phase === Phase.BeforeList && byte === OPEN_LIST) {
+        phase = Phase.FirstItem;
+        at += 1;
+      } else if (phase === Phase.FirstItem) {
+        if (byte === CLOSE_LIST) {
+          phase = Phase.AfterList;
+          at += 1;
+        } else {
+          // The first item starts here; the Items phase reads this byte again.
+          phase = Phase.Items;
+          batchStart = base + at;
         }
-        depth -= 1;
-      } else if (byte === COMMA && depth === 0) {
-        break;
+      } else {
+        return false;
       }
     }
-    if (at >= end) {
-      return false;
-    }
-    if (body[at] === COMMA) {
-      if (at - batchStart >= BATCH_BYTES) {
-        if (!batch(at)) {
-          return false;
-        }
-        batchStart = at + 1;
-      }
-      at += 1;
-      continue;
-    }
-    return body[at] === CLOSE_LIST && skipSpace(at + 1) === end && batch(at);
+    base += end;
   }
+  return phase === Phase.AfterList;
 }
 
 export interface FormattedPayload {
