@@ -39,6 +39,11 @@ export interface SnapshotArgs {
   maxBytes?: pulumi.Input<number>;
   /** Fields every item must carry. Defaults to none. */
   requiredFields?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Seconds each request may take, headers and body, before it is abandoned; the second timed-out
+   * request ends the snapshot. Raise it for slow links. Defaults to 30 (1 to 900).
+   */
+  timeoutSeconds?: pulumi.Input<number>;
   /** Store the object gzip-encoded. Defaults to false. */
   gzip?: pulumi.Input<boolean>;
   /** `Cache-Control` of the object. Defaults to none. */

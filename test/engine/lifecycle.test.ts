@@ -5,6 +5,7 @@ import {
   diffSnapshot,
   readSnapshot,
   SNAPSHOT_SCHEMA_VERSION,
+  toSpec,
   type SnapshotInputs,
   type SnapshotOutputs,
 } from "@api-s3-load/snapshot-engine";
@@ -174,6 +175,26 @@ async function inputsReadBeforeS3(
   await step(props, s3);
   return [...read].filter((name) => name in EVERY_INPUT).sort();
 }
+
+describe("toSpec: what create and update hand the engine", () => {
+  it("carries every fetch setting of the resource, timeoutSeconds included", () => {
+    expect(toSpec({ ...EVERY_INPUT, timeoutSeconds: 120 })).toEqual({
+      name: "m",
+      endpoint: "coins/markets",
+      params: { vs_currency: "usd" },
+      pages: 2,
+      key: "m.json",
+      maxAge: "PT1H",
+      minItems: 1,
+      maxBytes: 1_000_000,
+      requiredFields: ["id"],
+      gzip: false,
+      cacheControl: "max-age=60",
+      tags: { team: "data" },
+      timeoutSeconds: 120,
+    });
+  });
+});
 
 describe("inputs that read and delete use to reach the object", () => {
   // Refresh and destroy run on the stored state alone, so each such input must make a deploy

@@ -237,6 +237,8 @@ export function toSpec(inputs: SnapshotInputs): SnapshotSpec {
     gzip: inputs.gzip,
     cacheControl: inputs.cacheControl,
     tags: inputs.tags,
+    // Not an update property: a longer wait does not change the data, so it needs no new write.
+    timeoutSeconds: inputs.timeoutSeconds,
   };
 }
 
