@@ -7,7 +7,6 @@ import {
   defaultFetch,
   planDefaults,
   RateLimiter,
-  SnapshotError,
   type FetchLike,
   type Plan,
 } from "@api-s3-load/snapshot-engine";
@@ -76,20 +75,9 @@ export class NoticingRateLimiter extends RateLimiter {
   }
 }
 
-/** TLS errors that mean the server does not speak TLS on that port: retrying cannot help. */
-function isTlsMismatch(error: unknown): boolean {
-  const { code, message } = error as { code?: string; message?: string };
-  return (
-    code === "EPROTO" ||
-    (code?.startsWith("ERR_SSL_") ?? false) ||
-    /wrong version number|packet length too long|ssl3_get_record/i.test(message ?? "")
-  );
-}
-
 /**
- * The engine's own fetch, plus two things for `npm start`: one line when an answer is slow to come,
- * and a TLS handshake failure turned into a final error (the engine would retry it as a network
- * error, five times over some 20 s), which says that https met a plain-http server.
+ * The engine's own fetch, plus one line for `npm start` when an answer is slow to come. (A TLS
+ * handshake failure, https meeting a plain-http server, is final in the engine itself.)
  */
 export function noticingFetch(
   notice: (line: string) => void,
@@ -105,15 +93,6 @@ export function noticingFetch(
     timer.unref();
     try {
       return await inner(url, init);
-    } catch (error) {
-      if (isTlsMismatch(error)) {
-        const { origin, host } = new URL(url);
-        throw new SnapshotError(
-          "misconfigured",
-          `the TLS handshake with ${origin} failed (${(error as { code?: string }).code ?? "TLS error"}): the server there does not speak https. If it is a plain-HTTP server, use http://${host} in the base URL instead of https://`,
-        );
-      }
-      throw error;
     } finally {
       clearTimeout(timer);
     }

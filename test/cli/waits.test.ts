@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { SnapshotError, type FetchInitLike, type FetchLike } from "@api-s3-load/snapshot-engine";
+import { type FetchInitLike, type FetchLike } from "@api-s3-load/snapshot-engine";
 import { mockClient } from "aws-sdk-client-mock";
 import { describeRunError, noticingFetch, NoticingRateLimiter } from "../../cli/waits";
 import { storedBytes } from "../../verify";
@@ -62,26 +62,6 @@ describe("noticingFetch", () => {
       50,
     )("http://127.0.0.1:1/x", INIT);
     expect(lines).toEqual([]);
-  });
-
-  it.each([
-    [
-      "EPROTO",
-      "write EPROTO 40B8...:error:0A00010B:SSL routines:ssl3_get_record:wrong version number",
-    ],
-    ["ERR_SSL_WRONG_VERSION_NUMBER", "wrong version number"],
-  ])("turns a TLS handshake failure (%s) into a final error about http vs https", async (code) => {
-    const tls: FetchLike = async () => {
-      throw Object.assign(new Error("request failed"), { code });
-    };
-    const error = await noticingFetch(() => undefined, tls)("https://127.0.0.1:8080/api/v3/x", INIT)
-      .then(() => undefined)
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SnapshotError);
-    expect(error).toMatchObject({ retryable: false, kind: "misconfigured" });
-    expect((error as Error).message).toBe(
-      `the TLS handshake with https://127.0.0.1:8080 failed (${code}): the server there does not speak https. If it is a plain-HTTP server, use http://127.0.0.1:8080 in the base URL instead of https://`,
-    );
   });
 
   it("passes other network errors through for the engine to retry", async () => {

@@ -267,6 +267,16 @@ async function request(
       return { error: new SnapshotError("network", message, { retryable: true }) };
     }
     const code = (error as { code?: string }).code;
+    if (isTlsMismatch(error)) {
+      // Not transient: the server on that port does not speak TLS, so retrying only costs time.
+      const { origin, host } = new URL(url);
+      return {
+        error: new SnapshotError(
+          "misconfigured",
+          `the TLS handshake with ${origin} failed (${code ?? "TLS error"}): the server there does not speak https. If it is a plain-HTTP server, use http://${host} in the base URL instead of https://`,
+        ),
+      };
+    }
     const reason = code ?? (error as Error).message ?? "unknown error";
     return {
       error: new SnapshotError("network", `the connection failed (${reason})`, { retryable: true }),
@@ -465,4 +475,14 @@ function classify(
   }
   ctx.counter.acceptedBytes += body.length;
   return { data: parsed };
+}
+
+/** TLS errors that mean the server does not speak TLS on that port (https met plain http). */
+export function isTlsMismatch(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return (
+    code === "EPROTO" ||
+    (code?.startsWith("ERR_SSL_") ?? false) ||
+    /wrong version number|packet length too long|ssl3_get_record/i.test(message ?? "")
+  );
 }
