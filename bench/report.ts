@@ -58,6 +58,12 @@ const verdict = (met: boolean) => (met ? "**met**" : "**missed**");
 const range = (s: Spread, format: (v: number) => string) =>
   `${format(s.median)} (${format(s.min)}–${format(s.max)})`;
 
+/** How far a figure is over its target, as a percentage with a decimal when it is small. */
+function over(fraction: number): string {
+  const percent = (fraction - 1) * 100;
+  return `${percent < 10 ? percent.toFixed(1) : percent.toFixed(0)} %`;
+}
+
 export type Verdict = "met" | "within noise" | "missed";
 
 /**
@@ -77,7 +83,7 @@ function judged(s: Spread, target: number, format: (v: number) => string): strin
     case "met":
       return "**met**";
     case "within noise":
-      return `**within noise**: the median is ${format(s.median)}, and the worst round (${format(s.max)}) is ${((s.max / target - 1) * 100).toFixed(0)} % over`;
+      return `**within noise**: the median is ${format(s.median)}, and the worst round (${format(s.max)}) is ${over(s.max / target)} over`;
     case "missed":
       return `**missed** by ${ratio(s.median / target)} (median ${format(s.median)}; even the best round, ${format(s.min)}, is over)`;
   }
