@@ -28,7 +28,7 @@ describe("an https base URL that meets a plain-HTTP server", () => {
       { plan: "public", baseUrl: httpsUrl },
       { bucket: "tls", endpoint: s3.endpoint, forcePathStyle: true },
       {
-        s3: createS3Client({ bucket: "tls", endpoint: s3.endpoint, forcePathStyle: true }),
+        s3: createS3Client({ endpoint: s3.endpoint, forcePathStyle: true }),
         retry: FAST_RETRY,
         rateWindowMs: 1000,
       },

@@ -6,7 +6,7 @@ import {
   validateResourceOfType,
 } from "@pulumi/policy";
 import {
-  ALLOWABLE_CANNED_ACLS,
+  allowedCannedAclsSetting,
   allowedCannedAcls,
   BUCKET_CANNED_ACLS,
   describeGrant,
@@ -41,13 +41,9 @@ export const disallowPublicBucketAcl: ResourceValidationPolicy = {
     'Checks that bucket ACLs are private: a canned `acl` on aws.s3.Bucket, BucketV2, BucketAcl or BucketAclV2 must be "private" (or one of `allowedCannedAcls`), and no grant may name the AllUsers or AuthenticatedUsers group. Remediates a public canned ACL to "private".',
   configSchema: {
     properties: {
-      allowedCannedAcls: {
-        type: "array",
-        items: { type: "string", enum: [...ALLOWABLE_CANNED_ACLS] },
-        default: [],
-        description:
-          'Canned ACLs that are not public but not private either, accepted besides "private" (e.g. "log-delivery-write" for a legacy log bucket).',
-      },
+      allowedCannedAcls: allowedCannedAclsSetting(
+        'Canned ACLs that are not public but not private either, accepted besides "private" (e.g. "log-delivery-write" for a legacy log bucket).',
+      ),
     },
   },
   enforcementLevel: "mandatory",

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { ALLOWABLE_CANNED_ACLS, allowedCannedAcls, BUCKET_CANNED_ACLS } from "../common/acl";
+import { allowedCannedAcls, allowedCannedAclsSetting, BUCKET_CANNED_ACLS } from "../common/acl";
 import { configWithDefaults } from "../common/config";
 import { checkOwnershipControls } from "../common/guardRails";
 import { remediateOwnershipEnforced } from "../common/remediate";
@@ -29,13 +29,9 @@ export const disallowUncontrolledOwnership: StackValidationPolicy &
     'Checks that every aws.s3.Bucket/BucketV2 in the stack has aws.s3.BucketOwnershipControls, and that "BucketOwnerPreferred" or "ObjectWriter" ownership comes with a private bucket ACL. Remediates ownership controls to "BucketOwnerEnforced".',
   configSchema: {
     properties: {
-      allowedCannedAcls: {
-        type: "array",
-        items: { type: "string", enum: [...ALLOWABLE_CANNED_ACLS] },
-        default: [],
-        description:
-          'Non-public canned bucket ACLs accepted besides "private" with "BucketOwnerPreferred"/"ObjectWriter" ownership; keep in step with s3-bucket-disallow-public-acl.',
-      },
+      allowedCannedAcls: allowedCannedAclsSetting(
+        'Non-public canned bucket ACLs accepted besides "private" with "BucketOwnerPreferred"/"ObjectWriter" ownership; keep in step with s3-bucket-disallow-public-acl.',
+      ),
     },
   },
   enforcementLevel: "mandatory",

@@ -51,6 +51,20 @@ export const NON_PUBLIC_CANNED_ACLS: Readonly<Record<string, { grants: string; i
 export const ALLOWABLE_CANNED_ACLS: readonly string[] = Object.keys(NON_PUBLIC_CANNED_ACLS);
 
 /**
+ * The `allowedCannedAcls` setting, as the three ACL-judging policies declare it: an organisation
+ * lists the non-public canned ACLs it accepts (the two ACL policies and the ownership policy must
+ * be kept in step). `description` says what each policy accepts besides them.
+ */
+export function allowedCannedAclsSetting(description: string) {
+  return {
+    type: "array" as const,
+    items: { type: "string" as const, enum: [...ALLOWABLE_CANNED_ACLS] },
+    default: [] as string[],
+    description,
+  };
+}
+
+/**
  * The violation message for a canned ACL that is not public but not private either, or
  * `undefined` for any other ACL. `must` says what the ACL must be ('a bucket ACL must be
  * "private"').

@@ -6,7 +6,7 @@ import {
   validateResourceOfType,
 } from "@pulumi/policy";
 import {
-  ALLOWABLE_CANNED_ACLS,
+  allowedCannedAclsSetting,
   allowedCannedAcls,
   describeGrant,
   nonPublicAclMessage,
@@ -39,13 +39,9 @@ export const disallowPublicObjectAcl: ResourceValidationPolicy = {
     'Checks that object ACLs are private: `acl` on aws.s3.BucketObject, BucketObjectv2, ObjectCopy and the Snapshot resource, when set, must be "private", "bucket-owner-full-control" (or one of `allowedCannedAcls`), and no ObjectCopy grant may name the AllUsers or AuthenticatedUsers group. Remediates a public canned ACL to "private".',
   configSchema: {
     properties: {
-      allowedCannedAcls: {
-        type: "array",
-        items: { type: "string", enum: [...ALLOWABLE_CANNED_ACLS] },
-        default: [],
-        description:
-          'Canned ACLs that are not public but not private either, accepted besides "private" and "bucket-owner-full-control".',
-      },
+      allowedCannedAcls: allowedCannedAclsSetting(
+        'Canned ACLs that are not public but not private either, accepted besides "private" and "bucket-owner-full-control".',
+      ),
     },
   },
   enforcementLevel: "mandatory",
