@@ -1,101 +1,53 @@
-// Loads index.ts the way the Pulumi CLI's Node.js language host does (@pulumi/pulumi
-// cmd/run/run.js): ts-node registered with the project's tsconfig.json, type checking ON (the
-// CLI's default when PULUMI_NODEJS_TRANSPILE_ONLY is unset and the tsconfig has no `noCheck`),
-// then the program run under Pulumi's mocks for one stack.
+// Loads index.ts for one stack the way the Pulumi CLI's Node.js language host does, with
+// @pulumi/pulumi's own cmd/run/run.js (through bench/cliLoadChild.js, the loader the benchmarks and
+// test/platform use), under Pulumi's mocks, twice:
+//   1. as `pulumi up` starts it: the tsconfig Pulumi.yaml's `runtime.options.tsconfig` names
+//      (the host passes it as PULUMI_NODEJS_TSCONFIG_PATH), transpile-only;
+//   2. with ts-node type checking under the strict tsconfig.json, which is what the CLI does for a
+//      user who drops that option or whose host ignores it.
+// CI runs it in a copy installed with `npm ci --omit=dev`, the common production install: whatever
+// the CLI needs to type-check and run the program must be a runtime dependency.
+// Plain JavaScript on purpose: it must start without ts-node or a dev dependency.
 //
-// CI runs it in a copy of the project installed with `npm ci --omit=dev`, the common production
-// install: whatever the CLI needs to type-check and run the program must be a runtime dependency.
-// Plain JavaScript on purpose: it must not need ts-node or a dev dependency to start.
-//
-// Usage: node .ci/load-program.js <stack>     (exit 0 when the program registered its resources)
+// Usage: node .ci/load-program.js <stack>    (exit 0 when both loads registered a bucket and snapshots)
 "use strict";
+const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
 const stack = process.argv[2] || "dev";
-process.chdir(root);
+const project = require("js-yaml").load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
+const cliTsconfig = (project.runtime && project.runtime.options && project.runtime.options.tsconfig) || "";
 
-function readConfig() {
-  const yaml = require("js-yaml");
-  const config = {};
-  const project = yaml.load(fs.readFileSync("Pulumi.yaml", "utf8"));
-  for (const [key, decl] of Object.entries(project.config || {})) {
-    const full = key.includes(":") ? key : `${project.name}:${key}`;
-    const value = decl !== null && typeof decl === "object" ? decl.value ?? decl.default : decl;
-    if (value !== undefined) config[full] = value;
-  }
-  const stackFile = yaml.load(fs.readFileSync(`Pulumi.${stack}.yaml`, "utf8")) || {};
-  for (const [key, value] of Object.entries(stackFile.config || {})) {
-    if (!(value !== null && typeof value === "object" && "secure" in value)) config[key] = value;
-  }
-  return Object.fromEntries(
-    Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+let failed = false;
+for (const [mode, tsconfig, expectTranspileOnly] of [
+  ["as the CLI starts it", cliTsconfig, true],
+  ["type-checked", "tsconfig.json", false],
+]) {
+  const run = spawnSync(
+    process.execPath,
+    [path.join(root, "bench", "cliLoadChild.js"), ".", stack, tsconfig],
+    { cwd: root, encoding: "utf8" },
   );
+  const line = (run.stdout || "").split("\n").find((l) => l.startsWith("BENCH_RESULT "));
+  const result = line ? JSON.parse(line.slice("BENCH_RESULT ".length)) : undefined;
+  const problem = !result
+    ? `no result (exit ${run.status}): ${(run.stderr || "").trim().split("\n").slice(-5).join(" | ")}`
+    : result.error
+      ? result.error
+      : result.snapshots === 0
+        ? `registered no Snapshot (${result.resources} resources)`
+        : result.transpileOnly !== expectTranspileOnly
+          ? `ts-node ran with transpileOnly=${result.transpileOnly}, expected ${expectTranspileOnly}`
+          : undefined;
+  if (problem) {
+    failed = true;
+    console.error(`load-program: ${stack} ${mode} (${tsconfig || "tsconfig.json"}): ${problem}`);
+  } else {
+    console.log(
+      `load-program: ${stack} ${mode} (${tsconfig}): ${result.resources} resources, ${result.snapshots} snapshot(s) in ${Math.round(result.loadMs)} ms`,
+    );
+  }
 }
-
-async function main() {
-  // As run.js: the project's tsconfig, its compiler options over the host's defaults.
-  const ts = require("typescript");
-  const parsed = ts.getParsedCommandLineOfConfigFile("tsconfig.json", {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
-    },
-  });
-  const transpileEnv = process.env.PULUMI_NODEJS_TRANSPILE_ONLY;
-  const transpileOnly = transpileEnv ? transpileEnv === "true" : parsed.options.noCheck === true;
-  require("ts-node").register({
-    compiler: "typescript",
-    transpileOnly,
-    project: "tsconfig.json",
-    skipProject: false,
-    compilerOptions: {},
-  });
-  console.log(
-    `load-program: ${stack} with ts-node ${transpileOnly ? "transpile-only" : "type-checking"} (tsconfig.json)`,
-  );
-
-  const pulumi = require("@pulumi/pulumi");
-  pulumi.runtime.setAllConfig(readConfig(), []);
-  const types = [];
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        types.push(args.type);
-        const id = typeof args.inputs.bucket === "string" ? args.inputs.bucket : `${args.name}-id`;
-        return { id, state: { ...args.inputs, arn: `arn:aws:s3:::${id}` } };
-      },
-      call: (args) =>
-        args.token === "aws:index/getCallerIdentity:getCallerIdentity"
-          ? { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/ci", userId: "AIDA" }
-          : args.inputs,
-    },
-    "api-s3-load",
-    stack,
-    true,
-  );
-  let failure;
-  await pulumi.runtime.runInPulumiStack(async () => {
-    try {
-      require(path.join(root, "index.ts"));
-    } catch (error) {
-      failure = error;
-    }
-  });
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  if (failure) throw failure;
-  const snapshots = types.filter((t) => t.includes("coingecko:Snapshot")).length;
-  if (!types.includes("aws:s3/bucket:Bucket") || snapshots === 0) {
-    throw new Error(`the program registered no bucket or no snapshot (${types.join(", ")})`);
-  }
-  console.log(`load-program: ${stack}: ${types.length} resources, ${snapshots} snapshot(s)`);
-}
-
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(`load-program: ${stack}: ${error && error.message ? error.message : error}`);
-    process.exit(1);
-  },
-);
+process.exit(failed ? 1 : 0);
