@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
 // Loads index.ts for one stack the way the Pulumi CLI's Node.js language host does, with
 // @pulumi/pulumi's own cmd/run/run.js (through bench/cliLoadChild.js, the loader the benchmarks and
 // test/platform use), under Pulumi's mocks, twice:
@@ -18,7 +19,8 @@ const path = require("node:path");
 const root = path.resolve(__dirname, "..");
 const stack = process.argv[2] || "dev";
 const project = require("js-yaml").load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
-const cliTsconfig = (project.runtime && project.runtime.options && project.runtime.options.tsconfig) || "";
+const cliTsconfig =
+  (project.runtime && project.runtime.options && project.runtime.options.tsconfig) || "";
 
 let failed = false;
 for (const [mode, tsconfig, expectTranspileOnly] of [
