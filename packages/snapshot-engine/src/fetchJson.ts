@@ -277,6 +277,17 @@ async function request(
         ),
       };
     }
+    if (code === "ENOTFOUND") {
+      // The name does not exist (a temporary resolver failure is EAI_AGAIN, which is retried):
+      // a typo in the base URL or no DNS at all, neither of which a retry mends.
+      const { hostname } = new URL(url);
+      return {
+        error: new SnapshotError(
+          "misconfigured",
+          `the host ${hostname} could not be found (DNS: ENOTFOUND). Check the base URL's host for a typo, and that this machine can resolve internet names`,
+        ),
+      };
+    }
     const reason = code ?? (error as Error).message ?? "unknown error";
     return {
       error: new SnapshotError("network", `the connection failed (${reason})`, { retryable: true }),
