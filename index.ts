@@ -19,6 +19,7 @@ const apiKey = hasApiKey ? config.requireSecret("coingeckoApiKey") : undefined;
 const settings = readStackConfig(config, {
   hasApiKey,
   apiKeyIsSecret: hasApiKey ? isStoredAsSecret(`${PROJECT}:coingeckoApiKey`) : undefined,
+  configKeys: Object.keys(pulumi.runtime.allConfig()),
 });
 
 // The snapshots talk to S3 through the AWS SDK, not the Pulumi provider, so they take the same

@@ -120,6 +120,7 @@ export async function runCommand(
       // A key written into the stack file in plaintext is refused here as the program refuses it.
       apiKeyIsSecret: plaintextKey !== "" ? false : undefined,
       advice: NPM_START_KEY_ADVICE,
+      configKeys: file.keys(),
     },
   );
   const source: SourceConfig = {

@@ -63,8 +63,7 @@ export function readStackValues(root: string, stack: string): Record<string, unk
 /**
  * A stack file's values behind the same getters as `pulumi.Config`, so `readStackConfig` reads them
  * as it reads the program's config. The file keeps YAML types where the Pulumi CLI hands the program
- * strings; a getter refuses a value of the wrong YAML type (a quoted `"1"` for a number, `"yes"` for
- * a boolean), as the Pulumi CLI refuses a value that does not match the type Pulumi.yaml declares.
+ * text; the getters read a scalar through its text, as the program does (see `typed`).
  */
 export class StackFileConfig implements ConfigSource {
   constructor(private readonly values: Readonly<Record<string, unknown>>) {}
@@ -73,6 +72,11 @@ export class StackFileConfig implements ConfigSource {
   with(overrides: Record<string, string | undefined>): StackFileConfig {
     const given = Object.entries(overrides).filter(([, value]) => value !== undefined);
     return new StackFileConfig({ ...this.values, ...Object.fromEntries(given) });
+  }
+
+  /** Every key the stack sets, by full name (`api-s3-load:bucketName`, `aws:region`). */
+  keys(): string[] {
+    return Object.keys(this.values).map((key) => (key.includes(":") ? key : `${PROJECT}:${key}`));
   }
 
   get(key: string): string | undefined {

@@ -134,6 +134,72 @@ export interface ApiKeyPresence {
   apiKeyIsSecret?: boolean;
   /** Defaults to the Pulumi CLI's wording. */
   advice?: KeyAdvice;
+  /**
+   * Every config key the stack sets, by full name, so a misspelt one of this project is refused
+   * rather than silently ignored (the Pulumi CLI passes undeclared keys through). Unchecked when
+   * omitted.
+   */
+  configKeys?: readonly string[];
+}
+
+/** The project's own config keys: what readStackConfig reads, and the API key read beside it. */
+export const PROJECT_CONFIG_KEYS: readonly string[] = [
+  "bucketName",
+  "forceDestroy",
+  "protect",
+  "aclMode",
+  "kmsKeyId",
+  "noncurrentVersionDays",
+  "tags",
+  "coingeckoPlan",
+  "coingeckoApiKey",
+  "coingeckoBaseUrl",
+  "coingeckoCallsPerMinute",
+  "snapshots",
+];
+
+/**
+ * A key of this project's namespace that the project does not read: almost always a typo, which
+ * would otherwise leave the setting at its default without a word.
+ */
+export function unknownKeyProblem(configKeys: readonly string[]): ConfigError | undefined {
+  const prefix = `${PROJECT}:`;
+  const unknown = configKeys
+    .filter((key) => key.startsWith(prefix))
+    .map((key) => key.slice(prefix.length))
+    .find((key) => !PROJECT_CONFIG_KEYS.includes(key));
+  if (unknown === undefined) {
+    return undefined;
+  }
+  const nearest = [...PROJECT_CONFIG_KEYS].sort(
+    (a, b) => editDistance(unknown, a) - editDistance(unknown, b),
+  )[0];
+  const guess =
+    editDistance(unknown, nearest) <= Math.max(2, Math.floor(nearest.length / 4))
+      ? `Did you mean \`${nearest}\`? `
+      : "";
+  return new ConfigError(
+    unknown,
+    "is not a setting of this project",
+    `${guess}Fix its name in the stack file, or remove it (settings: ${PROJECT_CONFIG_KEYS.join(", ")}).`,
+  );
+}
+
+/** Levenshtein distance, for suggesting the key a typo meant. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length];
 }
 
 /**
@@ -141,6 +207,10 @@ export interface ApiKeyPresence {
  * `npm start` share, so a value one refuses the other refuses with the same message.
  */
 export function readStackConfig(source: ConfigSource, presence: ApiKeyPresence): StackSettings {
+  const unknown = unknownKeyProblem(presence.configKeys ?? []);
+  if (unknown) {
+    throw unknown;
+  }
   const typed = <T>(key: string, kind: string, fix: string, read: () => T | undefined) => {
     try {
       return read();

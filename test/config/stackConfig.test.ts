@@ -6,7 +6,9 @@ import {
   normalizeKey,
   parseStackConfig,
   PROJECT,
+  PROJECT_CONFIG_KEYS,
   readStackConfig,
+  unknownKeyProblem,
   type ConfigSource,
   type KeyAdvice,
   type RawConfig,
@@ -360,5 +362,47 @@ describe("bucketNameProblem", () => {
 
   it("accepts a valid name", () => {
     expect(bucketNameProblem("api-s3-load-dev")).toBeUndefined();
+  });
+});
+
+describe("unknownKeyProblem: a misspelt setting is refused, not ignored", () => {
+  it("names the key and the setting it most likely meant", () => {
+    expect(unknownKeyProblem(["aws:region", "api-s3-load:coingeckoPlna"])?.message).toBe(
+      "Config `api-s3-load:coingeckoPlna` is not a setting of this project. Did you mean `coingeckoPlan`? Fix its name in the stack file, or remove it (settings: " +
+        `${PROJECT_CONFIG_KEYS.join(", ")}).`,
+    );
+  });
+
+  it("makes no guess for a key that resembles no setting", () => {
+    expect(unknownKeyProblem(["api-s3-load:colour"])?.message).toMatch(
+      /^Config `api-s3-load:colour` is not a setting of this project\. Fix its name/,
+    );
+  });
+
+  it("accepts every setting of the project and other packages' keys", () => {
+    expect(
+      unknownKeyProblem([
+        ...PROJECT_CONFIG_KEYS.map((key) => `api-s3-load:${key}`),
+        "aws:region",
+        "aws:endpoints",
+      ]),
+    ).toBeUndefined();
+  });
+
+  it("stops the program and npm start alike", async () => {
+    jest.resetModules();
+    const pulumi = await import("@pulumi/pulumi");
+    pulumi.runtime.setAllConfig({ "api-s3-load:protectt": "true" }, []);
+    const keys = Object.keys(pulumi.runtime.allConfig());
+    const program = () =>
+      readStackConfig(new pulumi.Config(PROJECT), { hasApiKey: false, configKeys: keys });
+    const file = new StackFileConfig({ protectt: true });
+    const start = () => readStackConfig(file, { hasApiKey: false, configKeys: file.keys() });
+    expect(program).toThrow(
+      "Config `api-s3-load:protectt` is not a setting of this project. Did you mean `protect`?",
+    );
+    expect(start).toThrow(
+      "Config `api-s3-load:protectt` is not a setting of this project. Did you mean `protect`?",
+    );
   });
 });
