@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as yaml from "js-yaml";
 import { StackFileConfig } from "../../cli/stackFile";
 import {
   bucketNameProblem,
@@ -377,6 +380,14 @@ describe("unknownKeyProblem: a misspelt setting is refused, not ignored", () => 
     expect(unknownKeyProblem(["api-s3-load:colour"])?.message).toMatch(
       /^Config `api-s3-load:colour` is not a setting of this project\. Fix its name/,
     );
+  });
+
+  it("knows exactly the settings Pulumi.yaml declares for this project", () => {
+    const project = yaml.load(readFileSync(join(__dirname, "..", "..", "Pulumi.yaml"), "utf8")) as {
+      config: Record<string, unknown>;
+    };
+    const declared = Object.keys(project.config).filter((key) => !key.includes(":"));
+    expect([...PROJECT_CONFIG_KEYS].sort()).toEqual(declared.sort());
   });
 
   it("accepts every setting of the project and other packages' keys", () => {
