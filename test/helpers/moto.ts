@@ -37,6 +37,7 @@ import {
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 
+import type { SnapshotInputs } from "@api-s3-load/snapshot-engine";
 import { motoAvailability } from "./motoAvailability";
 
 export {
@@ -254,5 +255,32 @@ export function useMotoCredentials(): () => void {
         process.env[name] = value;
       }
     }
+  };
+}
+
+/**
+ * Inputs of a Snapshot that fetches five markets from the fake CoinGecko at `baseUrl` into `bucket`
+ * on this moto, as the provider receives them; `overrides` change single fields.
+ */
+export function motoSnapshotInputs(
+  moto: Moto,
+  target: { bucket: string; baseUrl: string; key: string },
+  overrides: Partial<SnapshotInputs> = {},
+): SnapshotInputs {
+  return {
+    name: "coins-markets",
+    endpoint: "coins/markets",
+    params: { vs_currency: "usd", per_page: 5 },
+    key: target.key,
+    bucket: target.bucket,
+    region: MOTO_REGION,
+    s3Endpoint: moto.endpoint,
+    s3ForcePathStyle: true,
+    plan: "public",
+    baseUrl: target.baseUrl,
+    // The public plan's 5 calls a minute would make later tests wait on the process-wide limiter.
+    callsPerMinute: 6000,
+    schemaVersion: 1,
+    ...overrides,
   };
 }

@@ -22,7 +22,13 @@ import {
 } from "@api-s3-load/snapshot-engine";
 import { FAST_RETRY } from "../engine/engineHarness";
 import { startFakeCoingecko, type FakeCoingecko } from "../helpers/fakeCoingecko";
-import { describeMoto, startMoto, useMotoCredentials, type Moto } from "../helpers/moto";
+import {
+  describeMoto,
+  motoSnapshotInputs,
+  startMoto,
+  useMotoCredentials,
+  type Moto,
+} from "../helpers/moto";
 
 const KEY = "coingecko/coins-markets.json";
 
@@ -85,22 +91,7 @@ describeMoto("the engine on a versioned bucket (moto)", () => {
   });
 
   function inputs(overrides: Partial<SnapshotInputs> = {}): SnapshotInputs {
-    return {
-      name: "coins-markets",
-      endpoint: "coins/markets",
-      params: { vs_currency: "usd", per_page: 5 },
-      key: KEY,
-      bucket,
-      region: "us-east-1",
-      s3Endpoint: moto.endpoint,
-      s3ForcePathStyle: true,
-      plan: "public",
-      baseUrl: fake.baseUrl,
-      // The public plan's 5 calls a minute would make later tests wait on the process-wide limiter.
-      callsPerMinute: 6000,
-      schemaVersion: 1,
-      ...overrides,
-    };
+    return motoSnapshotInputs(moto, { bucket, baseUrl: fake.baseUrl, key: KEY }, overrides);
   }
 
   it("create, unchanged update, changed update, refresh and delete keep versionId and history exact", async () => {

@@ -16,7 +16,13 @@ import { createSnapshot, type SnapshotInputs } from "@api-s3-load/snapshot-engin
 import { tlsOnlyPolicy } from "../../components/privateBucket/bucketPolicies";
 import { FAST_RETRY } from "../engine/engineHarness";
 import { startFakeCoingecko, type FakeCoingecko } from "../helpers/fakeCoingecko";
-import { describeMoto, startMoto, useMotoCredentials, type Moto } from "../helpers/moto";
+import {
+  describeMoto,
+  motoSnapshotInputs,
+  startMoto,
+  useMotoCredentials,
+  type Moto,
+} from "../helpers/moto";
 import { runProgram } from "../helpers/programRun";
 
 const KEY = "coingecko/coins-markets.json";
@@ -39,21 +45,7 @@ describeMoto("SSE-KMS and the TLS-only policy (moto)", () => {
   });
 
   function inputs(bucket: string, overrides: Partial<SnapshotInputs> = {}): SnapshotInputs {
-    return {
-      name: "coins-markets",
-      endpoint: "coins/markets",
-      params: { vs_currency: "usd", per_page: 5 },
-      key: KEY,
-      bucket,
-      region: "us-east-1",
-      s3Endpoint: moto.endpoint,
-      s3ForcePathStyle: true,
-      plan: "public",
-      baseUrl: fake.baseUrl,
-      callsPerMinute: 6000,
-      schemaVersion: 1,
-      ...overrides,
-    };
+    return motoSnapshotInputs(moto, { bucket, baseUrl: fake.baseUrl, key: KEY }, overrides);
   }
 
   it("writes objects encrypted with the moto KMS key, and readPolicyJson decrypts with that key only", async () => {
