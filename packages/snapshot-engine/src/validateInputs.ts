@@ -32,6 +32,11 @@ function isInteger(value: unknown): value is number {
   return typeof value === "number" && Number.isInteger(value);
 }
 
+/** A whole number from `min` to `max`, both included. */
+function isWholeIn(value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): value is number {
+  return isInteger(value) && value >= min && value <= max;
+}
+
 /**
  * Checks the resource inputs (also `tags`) and returns one failure per problem, each saying what is wrong and
  * how to fix it. Values Pulumi does not know yet (the `UNKNOWN` sentinel, at any depth) are
@@ -117,7 +122,7 @@ export function validateSnapshotInputs(inputs: Record<string, unknown>): SpecFai
   }
 
   const pages = inputs.pages;
-  if (has("pages") && (!isInteger(pages) || pages < 1 || pages > MAX_PAGES)) {
+  if (has("pages") && !isWholeIn(pages, 1, MAX_PAGES)) {
     fail(
       "pages",
       `\`pages\` must be a whole number from 1 to ${MAX_PAGES}; got ${describe(pages)}. Use 1 for endpoints that are not lists.`,
@@ -139,31 +144,21 @@ export function validateSnapshotInputs(inputs: Record<string, unknown>): SpecFai
     }
   }
 
-  if (has("minItems") && (!isInteger(inputs.minItems) || (inputs.minItems as number) < 0)) {
+  if (has("minItems") && !isWholeIn(inputs.minItems, 0)) {
     fail(
       "minItems",
       `\`minItems\` must be a whole number of 0 or more (0 accepts an empty result); got ${describe(inputs.minItems)}.`,
     );
   }
 
-  if (
-    has("maxBytes") &&
-    (!isInteger(inputs.maxBytes) ||
-      (inputs.maxBytes as number) < 1 ||
-      (inputs.maxBytes as number) > MAX_BYTES_LIMIT)
-  ) {
+  if (has("maxBytes") && !isWholeIn(inputs.maxBytes, 1, MAX_BYTES_LIMIT)) {
     fail(
       "maxBytes",
       `\`maxBytes\` must be a whole number of bytes from 1 to ${MAX_BYTES_LIMIT} (1 GiB); got ${describe(inputs.maxBytes)}.`,
     );
   }
 
-  if (
-    has("timeoutSeconds") &&
-    (!isInteger(inputs.timeoutSeconds) ||
-      (inputs.timeoutSeconds as number) < 1 ||
-      (inputs.timeoutSeconds as number) > MAX_TIMEOUT_SECONDS)
-  ) {
+  if (has("timeoutSeconds") && !isWholeIn(inputs.timeoutSeconds, 1, MAX_TIMEOUT_SECONDS)) {
     fail(
       "timeoutSeconds",
       `\`timeoutSeconds\` must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, the time one request may take (default 30); got ${describe(inputs.timeoutSeconds)}.`,
