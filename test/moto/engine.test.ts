@@ -94,6 +94,33 @@ describeMoto("the engine on a versioned bucket (moto)", () => {
     return motoSnapshotInputs(moto, { bucket, baseUrl: fake.baseUrl, key: KEY }, overrides);
   }
 
+  /**
+   * Makes another writer put `body` at the key just before the engine's first PUT through
+   * moto.client, that is after its HEAD: the race the conditional write closes.
+   */
+  function anotherWriterBeforePut(target: string, body: Buffer) {
+    let version: string | undefined;
+    let raced = false;
+    moto.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "PutObjectCommand" && !raced) {
+          raced = true;
+          const out = await moto.client.send(
+            new PutObjectCommand({ Bucket: target, Key: KEY, Body: body }),
+          );
+          version = out.VersionId;
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "anotherWriter" },
+    );
+    return {
+      /** The other writer's version, once it has written. */
+      version: () => version,
+      remove: () => moto.client.middlewareStack.remove("anotherWriter"),
+    };
+  }
+
   it("create, unchanged update, changed update, refresh and delete keep versionId and history exact", async () => {
     const { puts } = countPuts(moto.client);
     const options = { s3: moto.client, retry: FAST_RETRY };
@@ -170,21 +197,7 @@ describeMoto("the engine on a versioned bucket (moto)", () => {
 
     // Another writer's PUT lands after the engine's HEAD, right before its conditional PUT.
     const other = Buffer.from('{"written":"by someone else"}\n');
-    let otherVersion: string | undefined;
-    let raced = false;
-    moto.client.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === "PutObjectCommand" && !raced) {
-          raced = true;
-          const out = await moto.client.send(
-            new PutObjectCommand({ Bucket: bucket, Key: KEY, Body: other }),
-          );
-          otherVersion = out.VersionId;
-        }
-        return next(args);
-      },
-      { step: "initialize", name: "anotherWriter" },
-    );
+    const writer = anotherWriterBeforePut(bucket, other);
     try {
       const update = updateSnapshot(
         created.outs,
@@ -196,42 +209,28 @@ describeMoto("the engine on a versioned bucket (moto)", () => {
         `Snapshot "coins-markets": another writer changed s3://${bucket}/${KEY} between this run's read and its write (S3 answered PreconditionFailed); nothing was overwritten. Run again to compare with the new object`,
       );
     } finally {
-      moto.client.middlewareStack.remove("anotherWriter");
+      writer.remove();
     }
-    expect(raced).toBe(true);
+    expect(writer.version()).toBeDefined();
     const history = await versions(moto.client, bucket);
     expect(history.map((v) => v.versionId).sort()).toEqual(
-      [created.outs.versionId, otherVersion].sort(),
+      [created.outs.versionId, writer.version()].sort(),
     );
     const live = await current(moto.client, bucket);
-    expect(live.versionId).toBe(otherVersion);
+    expect(live.versionId).toBe(writer.version());
     expect(live.body).toEqual(other);
   });
 
   it("answers PreconditionFailed itself: a create never overwrites an object that appeared after its HEAD", async () => {
-    const other = Buffer.from("[]\n");
-    let otherVersion: string | undefined;
-    let raced = false;
-    moto.client.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === "PutObjectCommand" && !raced) {
-          raced = true;
-          otherVersion = (
-            await moto.client.send(new PutObjectCommand({ Bucket: bucket, Key: KEY, Body: other }))
-          ).VersionId;
-        }
-        return next(args);
-      },
-      { step: "initialize", name: "anotherCreator" },
-    );
+    const writer = anotherWriterBeforePut(bucket, Buffer.from("[]\n"));
     try {
       await expect(
         createSnapshot(inputs(), { s3: moto.client, retry: FAST_RETRY }),
       ).rejects.toThrow(/another writer changed .* \(S3 answered PreconditionFailed\)/);
     } finally {
-      moto.client.middlewareStack.remove("anotherCreator");
+      writer.remove();
     }
     const history = await versions(moto.client, bucket);
-    expect(history.map((v) => v.versionId)).toEqual([otherVersion]);
+    expect(history.map((v) => v.versionId)).toEqual([writer.version()]);
   });
 });
