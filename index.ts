@@ -5,10 +5,13 @@ import { PrivateBucket, readOnlyPolicy } from "./components/privateBucket";
 import { assertEngineBuilt, Snapshot } from "./components/snapshot";
 import { isStoredAsSecret } from "./config/secretConfig";
 import { PROJECT, readStackConfig } from "./config/stackConfig";
+import { assertProgramTypeChecks } from "./startup/typeCheckGate";
 
 // The program runs the engine's build (packages/snapshot-engine/dist), which a `git pull` does not
 // refresh: refuse a stale one before anything is registered, rather than deploy old code silently.
 assertEngineBuilt();
+// The CLI starts this program transpile-only (tsconfig.pulumi.json); a type error must not deploy.
+assertProgramTypeChecks(__dirname);
 
 const config = new pulumi.Config(PROJECT);
 // Pulumi.yaml gives the key an empty default (see the comment there), so "set" means non-empty. The

@@ -7,7 +7,11 @@ import {
   type ParamValue,
   type Plan,
 } from "@api-s3-load/snapshot-engine";
+import { loadFfiWithoutItsWarning } from "./ffiWarning";
 import { snapshotProvider } from "./provider";
+
+// Before the first Snapshot serializes its provider: see ffiWarning.ts.
+loadFfiWithoutItsWarning();
 
 /** Module and type of the dynamic resource: its token is `pulumi-nodejs:dynamic/coingecko:Snapshot`. */
 export const SNAPSHOT_MODULE = "coingecko";

@@ -1,5 +1,6 @@
 import type * as pulumiType from "@pulumi/pulumi";
 import { producerStackOutputs, snapshotOutput } from "./fixtures";
+import { freshPulumi } from "../helpers/freshPulumi";
 
 /**
  * The consumer program under Pulumi mocks. Each case loads a fresh module registry so the program
@@ -76,8 +77,7 @@ async function runConsumer(
 ): Promise<Run> {
   const resources: Recorded[] = [];
   const stackRefNames: string[] = [];
-  jest.resetModules();
-  const pulumi = await import("@pulumi/pulumi");
+  const pulumi = await freshPulumi();
   await pulumi.runtime.setMocks(
     {
       newResource(args) {

@@ -34,6 +34,7 @@ import type * as PulumiModule from "@pulumi/pulumi";
 import type { DynamicProviderHost, HostProps } from "./dynamicProviderHost";
 import { MOTO_ACCOUNT_ID, MOTO_REGION, type Moto } from "./moto";
 import { PROJECT_ROOT, stackConfig, type StackName } from "./programRun";
+import { freshPulumi } from "./freshPulumi";
 
 type Inputs = Record<string, unknown>;
 
@@ -241,8 +242,7 @@ export async function deployToMoto(
   options: MotoDeployOptions,
 ): Promise<MotoDeploy> {
   const { moto, host } = options;
-  jest.resetModules();
-  const pulumi: typeof PulumiModule = await import("@pulumi/pulumi");
+  const pulumi: typeof PulumiModule = await freshPulumi();
   const config: Record<string, unknown> = {
     ...stackConfig(stack),
     "aws:region": MOTO_REGION,
@@ -400,8 +400,7 @@ export async function recordPrivateBucket(
   name: string,
   args: import("../../components/privateBucket").PrivateBucketArgs,
 ): Promise<{ type: string; inputs: Inputs }[]> {
-  jest.resetModules();
-  const pulumi: typeof PulumiModule = await import("@pulumi/pulumi");
+  const pulumi: typeof PulumiModule = await freshPulumi();
   const recorded: { type: string; inputs: Inputs }[] = [];
   await pulumi.runtime.setMocks(
     {

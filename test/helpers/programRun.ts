@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { readConfigFiles } from "../../cli/stackFile";
 import type * as PulumiModule from "@pulumi/pulumi";
+import { freshPulumi } from "./freshPulumi";
 
 export const PROJECT_ROOT = join(__dirname, "..", "..");
 export type StackName = "dev" | "prod" | "local";
@@ -57,8 +58,7 @@ export function stackConfig(stack: StackName): Record<string, unknown> {
  * runs for different stacks do not share Pulumi's runtime state.
  */
 export async function runProgram(stack: StackName, options: RunOptions = {}): Promise<ProgramRun> {
-  jest.resetModules();
-  const pulumi: typeof PulumiModule = await import("@pulumi/pulumi");
+  const pulumi: typeof PulumiModule = await freshPulumi();
   const config = {
     ...(options.ignoreStackFile ? {} : stackConfig(stack)),
     ...(options.config ?? {}),
