@@ -22,9 +22,7 @@ export const SHELLCHECK_INSTALL =
  * stay where they were (spaces could break syntax: `if ${{ x }}; then`).
  */
 export function blankExpressions(script: string): string {
-  return script.replace(/\$\{\{[\s\S]*?\}\}/g, (expression) =>
-    expression.replace(/[^\n]/g, "_"),
-  );
+  return script.replace(/\$\{\{[\s\S]*?\}\}/g, (expression) => expression.replace(/[^\n]/g, "_"));
 }
 
 /**
@@ -40,7 +38,14 @@ export function shellcheckScript(
   const setup = shell === "bash" ? "set -eo pipefail" : "set -e";
   const result = spawnSync(
     command,
-    ["--norc", "--format=json", "--external-sources", `--shell=${shell}`, "--exclude=SC1091,SC2194", "-"],
+    [
+      "--norc",
+      "--format=json",
+      "--external-sources",
+      `--shell=${shell}`,
+      "--exclude=SC1091,SC2194",
+      "-",
+    ],
     { input: `${setup}\n${blankExpressions(script)}\n`, encoding: "utf8" },
   );
   if (result.error) {

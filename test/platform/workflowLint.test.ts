@@ -69,7 +69,12 @@ describe("a workflow GitHub would fail", () => {
     const files = ["bad-expression.yml", "shell-error.yml"].map((f) => `${FIXTURES}/${f}`);
     const failed = await run(
       process.execPath,
-      [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "workflowLint/main.ts", ...files],
+      [
+        require.resolve("ts-node/dist/bin.js"),
+        "--transpile-only",
+        "workflowLint/main.ts",
+        ...files,
+      ],
       { cwd: ROOT },
     ).then(
       () => undefined,
@@ -82,7 +87,9 @@ describe("a workflow GitHub would fail", () => {
     expect(failed?.stdout).toContain(
       `${FIXTURES}/shell-error.yml jobs.summary.steps[0] ("Summary"), script line 1:1: shellcheck: SC1046 (error)`,
     );
-    expect(failed?.stdout).toMatch(/lint:workflows: \d+ finding\(s\) in 2 workflow\(s\)\. Fix each;/);
+    expect(failed?.stdout).toMatch(
+      /lint:workflows: \d+ finding\(s\) in 2 workflow\(s\)\. Fix each;/,
+    );
   });
 });
 

@@ -42,7 +42,8 @@ const jobs = workflows.flatMap(([file, workflow]) =>
   })),
 );
 
-const runs = (step: Step, pattern: RegExp) => typeof step.run === "string" && pattern.test(step.run);
+const runs = (step: Step, pattern: RegExp) =>
+  typeof step.run === "string" && pattern.test(step.run);
 const usesAction = (step: Step, action: string) => step.uses?.split("@")[0] === action;
 
 /** @pulumi/pulumi's version as the lockfile installs it: the SDK the code was read against. */
