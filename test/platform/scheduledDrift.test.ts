@@ -223,6 +223,18 @@ describeMoto("the scheduled pulumi up when an object changed outside the stack",
     expect((await stored()).equals(expectedMarketsBytes(1))).toBe(true);
   });
 
+  it("without --refresh, every hourly run fails on an object deleted outside the stack", async () => {
+    let state = await deployed();
+    await moto.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: KEY }));
+    for (const hour of [1, 2]) {
+      const run = await up(state, hour, false);
+      expect(run.error).toContain(
+        `s3://${bucket}/${KEY} was deleted outside the stack since the last deploy; nothing was written.`,
+      );
+      state = run.state!;
+    }
+  });
+
   it("with --refresh, an object deleted outside the stack is written again by the next run", async () => {
     const state = await deployed();
     await moto.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: KEY }));
