@@ -145,6 +145,24 @@ describe("the Pulumi CLI the workflows install", () => {
   });
 });
 
+describe("the type check before pulumi", () => {
+  it("runs in every job that runs pulumi, before it (the CLI starts the program transpile-only)", () => {
+    const unchecked: string[] = [];
+    for (const { where, job } of jobs) {
+      const typecheck = job.steps.findIndex((s) => runs(s, /^npm run typecheck$/m));
+      const pulumi = job.steps.findIndex(
+        (s) =>
+          (usesAction(s, "pulumi/actions") && s.with?.command !== undefined) ||
+          runs(s, /(^|[\s;&|(])pulumi\s/m),
+      );
+      if (pulumi >= 0 && (typecheck < 0 || typecheck > pulumi)) {
+        unchecked.push(where);
+      }
+    }
+    expect(unchecked).toEqual([]);
+  });
+});
+
 describe("pulumi commands in run: steps", () => {
   const pulumiRuns = jobs.flatMap(({ where, job, env }) =>
     job.steps
