@@ -41,11 +41,14 @@ export function readS3Endpoint(aws: ConfigSource): S3EndpointSettings {
   return { endpoint: endpoint as string | undefined, forcePathStyle: pathStyle ?? false };
 }
 
-function readObject(aws: ConfigSource, key: string, expected: string): unknown {
+function readObject(aws: ConfigSource, key: string, fix: string): unknown {
   try {
     return aws.getObject<unknown>(key);
   } catch {
-    throw new Error(`Config \`aws:${key}\` is not valid structured config. Use ${expected}.`);
+    const kind = key === "s3UsePathStyle" ? "a boolean" : "valid structured config";
+    throw new Error(
+      `Config \`aws:${key}\` is ${JSON.stringify(aws.get(key))}, not ${kind}. Use ${fix}.`,
+    );
   }
 }
 
