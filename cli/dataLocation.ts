@@ -22,8 +22,7 @@ export function embeddedObjectFile(directory: string, bucket: string, key: strin
 }
 
 /** `--export DIR`, checked before anything runs: a folder, or a path where one can be made. */
-export function checkExportDir(value: string): string {
-  const directory = resolve(value);
+export function checkExportDir(directory: string): string {
   let isDirectory: boolean | undefined;
   try {
     isDirectory = statSync(directory).isDirectory();
@@ -32,7 +31,7 @@ export function checkExportDir(value: string): string {
   }
   if (isDirectory === false) {
     throw new Error(
-      `\`--export ${value}\` is a file, not a folder: pass a folder for the JSON files (it is created if missing).`,
+      `\`--export ${directory}\` is a file, not a folder: pass a folder for the JSON files (it is created if missing).`,
     );
   }
   return directory;

@@ -171,7 +171,16 @@ export async function runCommand(
       "`--region` applies only with `--s3-endpoint`: the embedded server has no regions. Drop it, or add `--s3-endpoint <url>`.",
     );
   }
-  const exportDir = flags.export === undefined ? undefined : checkExportDir(flags.export);
+  for (const flag of ["data-dir", "port"] as const) {
+    if (flags[flag] !== undefined && external) {
+      throw new Error(
+        `\`--${flag}\` applies only to the embedded S3 server, and this run writes to ${external.endpoint} (from ${external.origin}). Drop it, or pass \`--s3-endpoint\` to write elsewhere.`,
+      );
+    }
+  }
+  // npm runs a script in the project folder; a relative path means one from where the user typed.
+  const userPath = (path: string) => resolve(env.INIT_CWD ?? process.cwd(), path);
+  const exportDir = flags.export === undefined ? undefined : checkExportDir(userPath(flags.export));
 
   let embedded: EmbeddedS3 | undefined;
   let client: S3Client;
@@ -199,7 +208,9 @@ export async function runCommand(
     // s3rver makes its bucket folders before it listens, and reports a busy port as an uncaught
     // error: the port is tried first, so a refusal leaves nothing behind.
     await requireFreePort(port);
-    const directory = prepareDataDir(resolve(flags["data-dir"] ?? join(root, ".data", "s3")));
+    const directory = prepareDataDir(
+      flags["data-dir"] === undefined ? join(root, ".data", "s3") : userPath(flags["data-dir"]),
+    );
     embedded = await startServer(directory, port, bucket);
     progress(
       `Embedded S3 on ${embedded.endpoint}, data in ${directory}, private bucket "${bucket}".`,

@@ -98,7 +98,7 @@ export async function describeS3Failure(
 
 function missingBucket({ endpoint, bucket, stack }: EndpointSource): string {
   const root = endpoint.replace(/\/+$/, "");
-  return `Bucket "${bucket}" does not exist at ${root}. Create it with \`pulumi up --stack ${stack}\`, which also sets its guard rails, and pass the name it got: \`--bucket "$(pulumi stack output bucketName --stack ${stack})"\`. Without the Pulumi CLI, create an empty one: \`curl -X PUT ${root}/${bucket}\` (moto and LocalStack accept an unsigned CreateBucket), or \`aws --endpoint-url ${root} s3 mb s3://${bucket}\`. Or pass an existing bucket with \`--bucket <name>\`.`;
+  return `Bucket "${bucket}" does not exist at ${root}. Create it with \`pulumi up --stack ${stack}\`, which also sets its guard rails, and pass the name it got: \`--bucket "$(pulumi stack output bucketName --stack ${stack})"\`. Without the Pulumi CLI, create an empty one: \`curl -X PUT ${root}/${bucket}\` (moto accepts it unsigned), or \`aws --endpoint-url ${root} s3 mb s3://${bucket}\` where the emulator checks signatures. Or pass an existing bucket with \`--bucket <name>\`.`;
 }
 
 /**

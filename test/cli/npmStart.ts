@@ -51,7 +51,7 @@ export function removeProject(root: string): void {
 /** Environment without the variables `npm start` reads, so the developer's shell cannot leak in. */
 function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const name of ["COINGECKO_API_KEY", "COINGECKO_PLAN", "COINGECKO_BASE_URL", "S3_ENDPOINT"]) {
+  for (const name of ["COINGECKO_API_KEY", "COINGECKO_PLAN", "COINGECKO_BASE_URL"]) {
     delete env[name];
   }
   return { ...env, ...extra };

@@ -188,9 +188,13 @@ describe("npm start (spawned)", () => {
       for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"]) {
         env[name] = "";
       }
-      await expect(
-        npmStart(fake, dataDir, ["--s3-endpoint", s3.endpoint], env),
-      ).rejects.toMatchObject({
+      // No --data-dir: it belongs to the embedded server, which this run does not use.
+      const spawned = run(
+        "npm",
+        ["start", "--silent", "--", "--base-url", fake.baseUrl, "--s3-endpoint", s3.endpoint],
+        { cwd: PROJECT_ROOT, env: { ...process.env, ...env } },
+      );
+      await expect(spawned).rejects.toMatchObject({
         code: 1,
         stderr: `error: No AWS credentials were found for the S3 endpoint ${s3.endpoint} (from \`--s3-endpoint\`): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) to the server's keys; the embedded server of \`npm start\` takes S3RVER and S3RVER, LocalStack and moto take test and test.\n`,
       });

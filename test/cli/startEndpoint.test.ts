@@ -114,18 +114,13 @@ describeMoto("npm start against an S3 emulator", () => {
     const bucket = bucketName();
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     localStack("emu", bucket);
-    const dataDir = join(root, "data-emu");
-    const { code, stdout, stderr } = await npmStart(
-      root,
-      ["--stack", "emu", "--data-dir", dataDir],
-      MOTO_ENV,
-    );
+    const { code, stdout, stderr } = await npmStart(root, ["--stack", "emu"], MOTO_ENV);
     expect(code).toBe(0);
     expect(stderr).toContain(
       `S3 endpoint ${moto.endpoint} (from \`aws:endpoints\` in Pulumi.emu.yaml, path-style), bucket "${bucket}".`,
     );
     expect(stderr).not.toContain("Embedded S3");
-    expect(existsSync(dataDir)).toBe(false);
+    expect(existsSync(join(root, ".data"))).toBe(false);
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: KEY }));
     const body = Buffer.from(await object.Body!.transformToByteArray());
     expect(stdout).toContain(
@@ -140,12 +135,12 @@ describeMoto("npm start against an S3 emulator", () => {
   it("says how to create a missing bucket without the Pulumi CLI, and that way works", async () => {
     const bucket = bucketName();
     localStack("nobucket", bucket);
-    const args = ["--stack", "nobucket", "--data-dir", join(root, "data-nobucket")];
+    const args = ["--stack", "nobucket"];
     const first = await npmStart(root, args, MOTO_ENV);
     expect(first.code).toBe(1);
     expect(fake.count()).toBe(0);
     expect(first.stderr.trim()).toBe(
-      `error: Bucket "${bucket}" does not exist at ${moto.endpoint}. Create it with \`pulumi up --stack nobucket\`, which also sets its guard rails, and pass the name it got: \`--bucket "$(pulumi stack output bucketName --stack nobucket)"\`. Without the Pulumi CLI, create an empty one: \`curl -X PUT ${moto.endpoint}/${bucket}\` (moto and LocalStack accept an unsigned CreateBucket), or \`aws --endpoint-url ${moto.endpoint} s3 mb s3://${bucket}\`. Or pass an existing bucket with \`--bucket <name>\`.`,
+      `error: Bucket "${bucket}" does not exist at ${moto.endpoint}. Create it with \`pulumi up --stack nobucket\`, which also sets its guard rails, and pass the name it got: \`--bucket "$(pulumi stack output bucketName --stack nobucket)"\`. Without the Pulumi CLI, create an empty one: \`curl -X PUT ${moto.endpoint}/${bucket}\` (moto accepts it unsigned), or \`aws --endpoint-url ${moto.endpoint} s3 mb s3://${bucket}\` where the emulator checks signatures. Or pass an existing bucket with \`--bucket <name>\`.`,
     );
     // Do what the message says.
     const curl = /`(curl -X PUT \S+)`/.exec(first.stderr)![1].split(" ");
@@ -166,11 +161,7 @@ describeMoto("npm start against an S3 emulator", () => {
       }),
     );
     localStack("tls", bucket);
-    const { code, stderr } = await npmStart(
-      root,
-      ["--stack", "tls", "--data-dir", join(root, "data-tls")],
-      MOTO_ENV,
-    );
+    const { code, stderr } = await npmStart(root, ["--stack", "tls"], MOTO_ENV);
     expect(code).toBe(1);
     expect(fake.count()).toBe(0);
     expect(stderr.trim()).toBe(
@@ -190,6 +181,20 @@ describeMoto("npm start against an S3 emulator", () => {
     expect(stderr.trim()).toBe(
       `error: The TLS handshake with ${https} failed: the S3 server there does not speak https. If it is a plain-HTTP server, use ${moto.endpoint} as the S3 endpoint (\`--s3-endpoint\`) instead of https://.`,
     );
+  });
+
+  it("refuses --data-dir when the stack's emulator, not the embedded server, takes the data", async () => {
+    localStack("datadir", bucketName());
+    const { code, stderr } = await npmStart(
+      root,
+      ["--stack", "datadir", "--data-dir", join(root, "data-datadir")],
+      MOTO_ENV,
+    );
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(
+      `error: \`--data-dir\` applies only to the embedded S3 server, and this run writes to ${moto.endpoint} (from \`aws:endpoints\` in Pulumi.datadir.yaml). Drop it, or pass \`--s3-endpoint\` to write elsewhere.`,
+    );
+    expect(existsSync(join(root, "data-datadir"))).toBe(false);
   });
 
   it("says nothing listens at an endpoint that refuses the connection", async () => {
@@ -225,14 +230,9 @@ describe("npm start -- --stack local", () => {
         join(project, "Pulumi.local.yaml"),
         shipped.replaceAll("localhost:4566", `localhost:${port}`),
       );
-      const dataDir = join(project, "data");
-      const { code, stderr } = await npmStart(
-        project,
-        ["--stack", "local", "--data-dir", dataDir],
-        MOTO_ENV,
-      );
+      const { code, stderr } = await npmStart(project, ["--stack", "local"], MOTO_ENV);
       expect(code).toBe(1);
-      expect(existsSync(dataDir)).toBe(false);
+      expect(existsSync(join(project, ".data"))).toBe(false);
       expect(stderr.trim()).toBe(
         `error: Nothing accepted the connection to the S3 endpoint http://localhost:${port} (ECONNREFUSED), named by \`aws:endpoints\` in Pulumi.local.yaml. Start the emulator there (moto: \`moto_server -p ${port}\`; LocalStack: \`docker run --rm -p ${port}:4566 localstack/localstack\`), or fix the endpoint's host and port.`,
       );
