@@ -8,6 +8,8 @@ import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { SnapshotResult } from "@api-s3-load/snapshot-engine";
+import type { Io } from "./main";
 
 /**
  * The file the embedded server (s3rver's filesystem store) keeps an object's bytes in, as s3rver
@@ -78,4 +80,58 @@ export async function exportObject(
     rmSync(temporary, { force: true });
   }
   return path;
+}
+
+/** `--export DIR`: each object this run stored, as a plain JSON file at DIR/<key>; the failures. */
+export async function exportWritten(
+  s3: S3Client,
+  bucket: string,
+  written: SnapshotResult[],
+  directory: string,
+  io: Io,
+): Promise<number> {
+  let failed = 0;
+  const lines: string[] = [];
+  for (const result of written) {
+    try {
+      const path = await exportObject(s3, bucket, result.key, result.sha256, directory);
+      lines.push(`  ${result.key}: ${path}`);
+    } catch (error) {
+      failed++;
+      io.stderr(`export: ${result.key} was not exported: ${(error as Error).message}.`);
+    }
+  }
+  if (lines.length > 0) {
+    io.stdout("Exported as plain JSON, readable after this command:");
+    lines.forEach((line) => io.stdout(line));
+  }
+  return failed;
+}
+
+/**
+ * Without `--export`: where the objects can be read once the command has ended. The embedded
+ * server's files are named one by one; an emulator's bucket by its endpoint.
+ */
+export function tellWhereDataIs(
+  io: Io,
+  bucket: string,
+  written: SnapshotResult[],
+  where: { embeddedDirectory?: string; endpoint?: string; gzip: boolean },
+): void {
+  if (written.length === 0) {
+    return;
+  }
+  const one = written.length === 1;
+  if (where.embeddedDirectory !== undefined) {
+    io.stdout(
+      `The embedded S3 server stops with this command; ${one ? "the object stays" : "the objects stay"} readable in its data folder${where.gzip ? "" : " as plain JSON"} (or pass --export DIR for JSON files of your own):`,
+    );
+    for (const { key } of written) {
+      io.stdout(`  ${key}: ${embeddedObjectFile(where.embeddedDirectory, bucket, key)}`);
+    }
+  } else if (where.endpoint !== undefined) {
+    io.stdout(
+      `The ${one ? "object is" : "objects are"} in bucket "${bucket}" at ${where.endpoint}; read ${one ? "it" : "them"} with any S3 client, e.g. \`aws --endpoint-url ${where.endpoint} s3 cp s3://${bucket}/${written[0].key} -\`, or pass --export DIR for JSON files.`,
+    );
+  }
 }

@@ -30,7 +30,7 @@ import { checkSnapshotObject, formatResult, storedBytes } from "../verify";
 import { parseFlags, UsageError } from "./args";
 import { startEmbeddedS3, type EmbeddedS3 } from "./embeddedS3";
 import type { Io } from "./main";
-import { checkExportDir, embeddedObjectFile, exportObject } from "./dataLocation";
+import { checkExportDir, exportWritten, tellWhereDataIs } from "./dataLocation";
 import { checkS3Endpoint, type EndpointSource } from "./s3Check";
 import { openStackFile } from "./stackFile";
 import { count, describeRunError, noticingFetch, NoticingRateLimiter } from "./waits";
@@ -133,18 +133,13 @@ export async function runCommand(
       configKeys: file.keys(),
       // A bad value given by flag or environment is named as the user gave it.
       origins: {
-        coingeckoPlan:
-          flags.plan !== undefined
-            ? "--plan"
-            : planFlag !== undefined
-              ? "COINGECKO_PLAN"
-              : undefined,
-        coingeckoBaseUrl:
-          flags["base-url"] !== undefined
-            ? "--base-url"
-            : baseUrlFlag !== undefined
-              ? "COINGECKO_BASE_URL"
-              : undefined,
+        coingeckoPlan: origin(flags.plan, "--plan", planFlag, "COINGECKO_PLAN"),
+        coingeckoBaseUrl: origin(
+          flags["base-url"],
+          "--base-url",
+          baseUrlFlag,
+          "COINGECKO_BASE_URL",
+        ),
       },
     },
   );
@@ -155,13 +150,10 @@ export async function runCommand(
     callsPerMinute: settings.callsPerMinute,
   };
   const baseUrlOrigin =
-    flags["base-url"] !== undefined
-      ? "--base-url"
-      : baseUrlFlag !== undefined
-        ? "COINGECKO_BASE_URL"
-        : file.get("coingeckoBaseUrl")
-          ? `coingeckoBaseUrl in Pulumi.${stack}.yaml`
-          : `the ${settings.plan} plan's default`;
+    origin(flags["base-url"], "--base-url", baseUrlFlag, "COINGECKO_BASE_URL") ??
+    (file.get("coingeckoBaseUrl")
+      ? `coingeckoBaseUrl in Pulumi.${stack}.yaml`
+      : `the ${settings.plan} plan's default`);
 
   const bucket = chooseBucket(flags.bucket, settings, stack);
   const external = chooseEndpoint(flags, root, stack, env);
@@ -275,17 +267,12 @@ export async function runCommand(
     }
     if (exportDir !== undefined) {
       failures += await exportWritten(client, bucket, written, exportDir, io);
-    } else if (embedded && written.length > 0) {
-      io.stdout(
-        `The embedded S3 server stops with this command; ${written.length === 1 ? "the object stays" : "the objects stay"} readable in its data folder${settings.snapshots.some((spec) => spec.gzip) ? "" : " as plain JSON"} (or pass --export DIR for JSON files of your own):`,
-      );
-      for (const result of written) {
-        io.stdout(`  ${result.key}: ${embeddedObjectFile(embedded.directory, bucket, result.key)}`);
-      }
-    } else if (external && written.length > 0) {
-      io.stdout(
-        `The ${written.length === 1 ? "object is" : "objects are"} in bucket "${bucket}" at ${external.endpoint}; read ${written.length === 1 ? "it" : "them"} with any S3 client, e.g. \`aws --endpoint-url ${external.endpoint} s3 cp s3://${bucket}/${written[0].key} -\`, or pass --export DIR for JSON files.`,
-      );
+    } else {
+      tellWhereDataIs(io, bucket, written, {
+        embeddedDirectory: embedded?.directory,
+        endpoint: external?.endpoint,
+        gzip: settings.snapshots.some((spec) => spec.gzip),
+      });
     }
   } finally {
     if (embedded) {
@@ -328,38 +315,26 @@ async function verifyWritten(
   return failed;
 }
 
+/**
+ * Where a setting that flag or environment can give came from: the flag when given, else the
+ * environment variable when set (`value` is the flag's value or the variable's); undefined when
+ * neither, so the stack file's own value is meant.
+ */
+function origin(
+  flag: string | undefined,
+  flagName: string,
+  value: string | undefined,
+  variable: string,
+): string | undefined {
+  return flag !== undefined ? flagName : value !== undefined ? variable : undefined;
+}
+
 /** The one line a snapshot gets on stdout when it succeeds. */
 function successLine(name: string, result: SnapshotResult): string {
   const facts = `${count(result.bytes, "byte")}, ${count(result.itemCount, "item")}, sha256 ${result.sha256}`;
   return result.unchanged
     ? `${name}: data unchanged at ${result.s3Uri}, nothing written (${facts})`
     : `${name}: data successfully uploaded to ${result.s3Uri} (${facts})`;
-}
-
-/** `--export DIR`: each object this run stored, as a plain JSON file at DIR/<key>. */
-async function exportWritten(
-  s3: S3Client,
-  bucket: string,
-  written: SnapshotResult[],
-  directory: string,
-  io: Io,
-): Promise<number> {
-  let failed = 0;
-  const lines: string[] = [];
-  for (const result of written) {
-    try {
-      const path = await exportObject(s3, bucket, result.key, result.sha256, directory);
-      lines.push(`  ${result.key}: ${path}`);
-    } catch (error) {
-      failed++;
-      io.stderr(`export: ${result.key} was not exported: ${(error as Error).message}.`);
-    }
-  }
-  if (lines.length > 0) {
-    io.stdout(`Exported as plain JSON, readable after this command:`);
-    lines.forEach((line) => io.stdout(line));
-  }
-  return failed;
 }
 
 /** An S3 endpoint other than the embedded server, and where it was named. */
