@@ -61,9 +61,15 @@ function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
  * A running `npm start -- <args>` in `root`. `lines` collects stderr lines as they come; `until`
  * resolves when one matches. The process runs in its own group, which `stop` ends.
  */
-export function spawnStart(root: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+export function spawnStart(
+  root: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  /** Where the user types the command: the project folder or one below it. */
+  cwd: string = root,
+) {
   const child = spawn("npm", ["start", "--silent", "--", ...args], {
-    cwd: root,
+    cwd,
     env: cleanEnv(env),
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -119,6 +125,7 @@ export function npmStart(
   root: string,
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  cwd: string = root,
 ): Promise<Finished> {
-  return spawnStart(root, args, env).finished;
+  return spawnStart(root, args, env, cwd).finished;
 }

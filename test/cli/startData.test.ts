@@ -4,7 +4,7 @@
  * `--export DIR`. Each through the real `npm start` process.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeCoingecko, type FakeCoingecko } from "../helpers/fakeCoingecko";
 import { npmStart, projectCopy, removeProject } from "./npmStart";
@@ -149,6 +149,30 @@ describe("npm start says where the data is", () => {
       "coins-markets.json",
       "global.json",
     ]);
+  });
+
+  it("reads a relative --export from the folder the command was typed in", async () => {
+    const typedIn = join(root, "somewhere");
+    mkdirSync(typedIn, { recursive: true });
+    const { code, stdout } = await npmStart(
+      root,
+      [
+        "--stack",
+        "two",
+        "--base-url",
+        fake.baseUrl,
+        "--data-dir",
+        join(root, "data-relative"),
+        "--export",
+        "out",
+      ],
+      {},
+      typedIn,
+    );
+    expect(code).toBe(0);
+    const markets = join(typedIn, "out", "coingecko", "coins-markets.json");
+    expect(stdout).toContain(`  coingecko/coins-markets.json: ${markets}`);
+    expect(JSON.parse(readFileSync(markets, "utf8"))).toHaveLength(100);
   });
 
   it("refuses an --export path that is a file before it fetches anything", async () => {
