@@ -182,9 +182,10 @@ export async function runCommand(
     client = createS3Client(target);
     await requireCredentials(client, external);
     const source: EndpointSource = {
-      ...external,
+      endpoint: external.endpoint,
+      origin: external.origin,
       bucket,
-      stack,
+      stack: external.fromStack ? stack : undefined,
       forcePathStyle: target.forcePathStyle ?? false,
     };
     try {
@@ -341,6 +342,8 @@ function successLine(name: string, result: SnapshotResult): string {
 interface ExternalEndpoint {
   endpoint: string;
   origin: string;
+  /** Named by the stack's `aws:endpoints`, so `pulumi up` of the stack writes there too. */
+  fromStack: boolean;
   target: Omit<S3Target, "bucket">;
 }
 
@@ -361,6 +364,7 @@ function chooseEndpoint(
     return {
       endpoint: parseEndpoint(flag),
       origin: "`--s3-endpoint`",
+      fromStack: false,
       target: { endpoint: flag, forcePathStyle: true, region: region ?? "us-east-1" },
     };
   }
@@ -372,6 +376,7 @@ function chooseEndpoint(
   return {
     endpoint,
     origin: `\`aws:endpoints\` in Pulumi.${stack}.yaml`,
+    fromStack: true,
     target: { endpoint, forcePathStyle, region: flags.region ?? aws.get("region") ?? "us-east-1" },
   };
 }

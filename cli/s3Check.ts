@@ -17,7 +17,8 @@ export interface EndpointSource {
   /** e.g. "`--s3-endpoint`" or "`aws:endpoints` in Pulumi.local.yaml" */
   origin: string;
   bucket: string;
-  stack: string;
+  /** The stack whose `aws:endpoints` named the endpoint; undefined for `--s3-endpoint`. */
+  stack?: string;
   /** Path-style addressing; without it the SDK puts the bucket name before the host. */
   forcePathStyle: boolean;
 }
@@ -98,7 +99,12 @@ export async function describeS3Failure(
 
 function missingBucket({ endpoint, bucket, stack }: EndpointSource): string {
   const root = endpoint.replace(/\/+$/, "");
-  return `Bucket "${bucket}" does not exist at ${root}. Create it with \`pulumi up --stack ${stack}\`, which also sets its guard rails, and pass the name it got: \`--bucket "$(pulumi stack output bucketName --stack ${stack})"\`. Without the Pulumi CLI, create an empty one: \`curl -X PUT ${root}/${bucket}\` (moto accepts it unsigned), or \`aws --endpoint-url ${root} s3 mb s3://${bucket}\` where the emulator checks signatures. Or pass an existing bucket with \`--bucket <name>\`.`;
+  // `pulumi up` creates the bucket there only when the stack itself points at this endpoint.
+  const withPulumi =
+    stack === undefined
+      ? ""
+      : ` Create it with \`pulumi up --stack ${stack}\`, which also sets its guard rails, and pass the name it got: \`--bucket "$(pulumi stack output bucketName --stack ${stack})"\`.`;
+  return `Bucket "${bucket}" does not exist at ${root}.${withPulumi} Without the Pulumi CLI, create an empty one: \`curl -X PUT ${root}/${bucket}\` (moto accepts it unsigned), or \`aws --endpoint-url ${root} s3 mb s3://${bucket}\` where the emulator checks signatures. Or pass an existing bucket with \`--bucket <name>\`.`;
 }
 
 /**
