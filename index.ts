@@ -3,6 +3,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { PrivateBucket, readOnlyPolicy } from "./components/privateBucket";
 import { assertEngineBuilt, Snapshot } from "./components/snapshot";
+import { readS3Endpoint } from "./config/s3Endpoint";
 import { isStoredAsSecret } from "./config/secretConfig";
 import { PROJECT, readStackConfig } from "./config/stackConfig";
 import { assertProgramTypeChecks } from "./startup/typeCheckGate";
@@ -27,8 +28,10 @@ const settings = readStackConfig(config, {
 
 // The snapshots talk to S3 through the AWS SDK, not the Pulumi provider, so they take the same
 // endpoint and addressing settings explicitly: one `aws:endpoints` entry points the whole stack at
-// an emulator.
-const s3Endpoint = aws.config.endpoints?.find((e) => e.s3)?.s3;
+// an emulator. `npm start` reads them with the same function.
+const { endpoint: s3Endpoint, forcePathStyle: s3ForcePathStyle } = readS3Endpoint(
+  new pulumi.Config("aws"),
+);
 const region = aws.getRegionOutput().region;
 
 const storage = new PrivateBucket(
@@ -58,7 +61,7 @@ const snapshotResources = settings.snapshots.map((spec) => {
       apiKey,
       region,
       s3Endpoint,
-      s3ForcePathStyle: aws.config.s3UsePathStyle ?? false,
+      s3ForcePathStyle,
       encryption: storage.encryption,
     },
     // Nothing is written before the bucket is locked down.
@@ -79,7 +82,7 @@ new command.local.Command("snapshots-verify", {
       .apply((pairs) => JSON.stringify(pairs.map(([key, sha256]) => ({ key, sha256 })))),
     SNAPSHOT_REGION: region,
     SNAPSHOT_S3_ENDPOINT: s3Endpoint ?? "",
-    SNAPSHOT_S3_PATH_STYLE: String(aws.config.s3UsePathStyle ?? false),
+    SNAPSHOT_S3_PATH_STYLE: String(s3ForcePathStyle),
   },
   triggers: snapshotResources.map(({ snapshot }) => snapshot.etag),
 });

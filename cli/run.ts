@@ -13,10 +13,12 @@ import {
   createS3Client,
   headSnapshot,
   runSnapshot,
+  snapshotRetryPolicy,
   type S3Target,
   type SnapshotResult,
   type SourceConfig,
 } from "@api-s3-load/snapshot-engine";
+import { readS3Endpoint } from "../config/s3Endpoint";
 import {
   BUCKET_NAME_RULES,
   bucketNameProblem,
@@ -28,8 +30,10 @@ import { checkSnapshotObject, formatResult, storedBytes } from "../verify";
 import { parseFlags, UsageError } from "./args";
 import { startEmbeddedS3, type EmbeddedS3 } from "./embeddedS3";
 import type { Io } from "./main";
+import { checkExportDir, exportWritten, tellWhereDataIs } from "./dataLocation";
+import { checkS3Endpoint, type EndpointSource } from "./s3Check";
 import { openStackFile } from "./stackFile";
-import { describeRunError, noticingFetch, NoticingRateLimiter } from "./waits";
+import { count, describeRunError, noticingFetch, NoticingRateLimiter } from "./waits";
 
 const ROOT = resolve(__dirname, "..");
 
@@ -41,6 +45,7 @@ const OPTIONS = {
   bucket: { type: "string" },
   region: { type: "string" },
   "data-dir": { type: "string" },
+  export: { type: "string" },
   port: { type: "string" },
   verify: { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
@@ -49,14 +54,16 @@ const OPTIONS = {
 
 export const RUN_USAGE = `Usage: npm start -- [--stack dev] [--plan public|demo|pro] [--base-url URL]
                  [--s3-endpoint URL [--region REGION]] [--bucket NAME] [--data-dir DIR] [--port N]
-                 [--verify] [--quiet] [--help]
+                 [--export DIR] [--verify] [--quiet] [--help]
 Runs the snapshots of Pulumi.<stack>.yaml (default dev) once, read as \`pulumi up\` reads them.
 Flags override the stack file only when given. The API key is read from the environment variable
 COINGECKO_API_KEY, never from a flag; COINGECKO_PLAN and COINGECKO_BASE_URL stand for --plan and
---base-url. Without --s3-endpoint, objects go to an embedded S3 server on 127.0.0.1 keeping its
-data in --data-dir (default .data/s3), in the bucket api-s3-load-<stack> unless --bucket or the
-stack's bucketName says otherwise. --verify reads every object back and checks its sha256 before
-the server stops. --quiet (-q) prints only results and errors, not progress or long-wait notices.`;
+--base-url. Objects go to --s3-endpoint, else to the stack's aws:endpoints s3 entry (with its
+aws:s3UsePathStyle and aws:region, as pulumi up writes them), else to an embedded S3 server on
+127.0.0.1 keeping its data in --data-dir (default .data/s3), in the bucket api-s3-load-<stack>
+unless --bucket or the stack's bucketName says otherwise. --export DIR also writes each object to
+DIR/<key> as a plain JSON file. --verify reads every object back and checks its sha256 before the
+server stops. --quiet (-q) prints only results and errors, not progress or long-wait notices.`;
 
 /** How `npm start` takes the key and the plan, for config errors about them. */
 export const NPM_START_KEY_ADVICE: KeyAdvice = {
@@ -65,6 +72,8 @@ export const NPM_START_KEY_ADVICE: KeyAdvice = {
   setKey: "Set it in the environment, e.g. `COINGECKO_API_KEY=<key> npm start`",
   setPlan: (plan) => `pass \`--plan ${plan}\` (or set COINGECKO_PLAN=${plan})`,
   removeKey: "unset COINGECKO_API_KEY",
+  plaintextKey:
+    "remove it from the stack file and give it to `npm start` as `COINGECKO_API_KEY=<key> npm start`",
 };
 
 /** The bucket a stack gets locally when neither `--bucket` nor its `bucketName` names one. */
@@ -107,12 +116,13 @@ export async function runCommand(
   const stack = flags.stack ?? "dev";
   const given = (value: string | undefined) => (value === "" ? undefined : value);
   const baseUrlFlag = flags["base-url"] ?? given(env.COINGECKO_BASE_URL);
+  const planFlag = flags.plan ?? given(env.COINGECKO_PLAN);
   const file = openStackFile(root, stack);
   const plaintextKey = file.get("coingeckoApiKey") ?? "";
   const apiKey = given(env.COINGECKO_API_KEY);
   const settings = readStackConfig(
     file.with({
-      coingeckoPlan: flags.plan ?? given(env.COINGECKO_PLAN),
+      coingeckoPlan: planFlag,
       coingeckoBaseUrl: baseUrlFlag,
     }),
     {
@@ -121,6 +131,16 @@ export async function runCommand(
       apiKeyIsSecret: plaintextKey !== "" ? false : undefined,
       advice: NPM_START_KEY_ADVICE,
       configKeys: file.keys(),
+      // A bad value given by flag or environment is named as the user gave it.
+      origins: {
+        coingeckoPlan: origin(flags.plan, "--plan", planFlag, "COINGECKO_PLAN"),
+        coingeckoBaseUrl: origin(
+          flags["base-url"],
+          "--base-url",
+          baseUrlFlag,
+          "COINGECKO_BASE_URL",
+        ),
+      },
     },
   );
   const source: SourceConfig = {
@@ -130,40 +150,60 @@ export async function runCommand(
     callsPerMinute: settings.callsPerMinute,
   };
   const baseUrlOrigin =
-    flags["base-url"] !== undefined
-      ? "--base-url"
-      : baseUrlFlag !== undefined
-        ? "COINGECKO_BASE_URL"
-        : file.get("coingeckoBaseUrl")
-          ? `coingeckoBaseUrl in Pulumi.${stack}.yaml`
-          : `the ${settings.plan} plan's default`;
+    origin(flags["base-url"], "--base-url", baseUrlFlag, "COINGECKO_BASE_URL") ??
+    (file.get("coingeckoBaseUrl")
+      ? `coingeckoBaseUrl in Pulumi.${stack}.yaml`
+      : `the ${settings.plan} plan's default`);
 
   const bucket = chooseBucket(flags.bucket, settings, stack);
-  const externalEndpoint = flags["s3-endpoint"] ?? given(env.S3_ENDPOINT);
+  const external = chooseEndpoint(flags, root, stack, env);
   const port = parsePort(flags.port);
-  if (flags.region !== undefined && !externalEndpoint) {
+  if (flags.region !== undefined && !external) {
     throw new Error(
       "`--region` applies only with `--s3-endpoint`: the embedded server has no regions. Drop it, or add `--s3-endpoint <url>`.",
     );
   }
+  for (const flag of ["data-dir", "port"] as const) {
+    if (flags[flag] !== undefined && external) {
+      throw new Error(
+        `\`--${flag}\` applies only to the embedded S3 server, and this run writes to ${external.endpoint} (from ${external.origin}). Drop it, or pass \`--s3-endpoint\` to write elsewhere.`,
+      );
+    }
+  }
+  // npm runs a script in the project folder; a relative path means one from where the user typed.
+  const userPath = (path: string) => resolve(env.INIT_CWD ?? process.cwd(), path);
+  const exportDir = flags.export === undefined ? undefined : checkExportDir(userPath(flags.export));
 
   let embedded: EmbeddedS3 | undefined;
   let client: S3Client;
   let target: S3Target;
-  if (externalEndpoint) {
-    target = {
-      bucket,
-      endpoint: parseEndpoint(externalEndpoint),
-      forcePathStyle: true,
-      region: flags.region ?? given(env.AWS_REGION) ?? "us-east-1",
-    };
+  if (external) {
+    target = { bucket, ...external.target };
     client = createS3Client(target);
-    await requireCredentials(client, externalEndpoint);
+    await requireCredentials(client, external);
+    const source: EndpointSource = {
+      endpoint: external.endpoint,
+      origin: external.origin,
+      bucket,
+      stack: external.fromStack ? stack : undefined,
+      forcePathStyle: target.forcePathStyle ?? false,
+    };
+    try {
+      await checkS3Endpoint(client, source, settings.snapshots[0].key);
+    } catch (error) {
+      client.destroy();
+      throw error;
+    }
+    progress(
+      `S3 endpoint ${external.endpoint} (from ${external.origin}${target.forcePathStyle ? ", path-style" : ""}), bucket "${bucket}".`,
+    );
   } else {
     // s3rver makes its bucket folders before it listens, and reports a busy port as an uncaught
     // error: the port is tried first, so a refusal leaves nothing behind.
     await requireFreePort(port);
-    const directory = prepareDataDir(resolve(flags["data-dir"] ?? join(root, ".data", "s3")));
+    const directory = prepareDataDir(
+      flags["data-dir"] === undefined ? join(root, ".data", "s3") : userPath(flags["data-dir"]),
+    );
     embedded = await startServer(directory, port, bucket);
     progress(
       `Embedded S3 on ${embedded.endpoint}, data in ${directory}, private bucket "${bucket}".`,
@@ -173,7 +213,6 @@ export async function runCommand(
   }
 
   const limiter = new NoticingRateLimiter(settings.plan, settings.callsPerMinute, progress);
-  const fetch = noticingFetch(progress);
   let failures = 0;
   const written: SnapshotResult[] = [];
   try {
@@ -202,17 +241,13 @@ export async function runCommand(
           adopt,
           log: progress,
           limiter,
-          fetch,
+          fetch: noticingFetch(
+            progress,
+            snapshotRetryPolicy(undefined, spec.timeoutSeconds).requestTimeoutMs,
+          ),
         });
         written.push(result);
-        io.stdout(
-          `${spec.name}: ${result.s3Uri}  ${result.bytes} bytes  ${result.itemCount} items  sha256 ${result.sha256}`,
-        );
-        io.stdout(
-          result.unchanged
-            ? `Data unchanged at ${result.s3Uri}: nothing written.`
-            : `Data successfully uploaded to ${result.s3Uri}`,
-        );
+        io.stdout(successLine(spec.name, result));
       } catch (error) {
         failures++;
         const message = describeRunError((error as Error).message, {
@@ -230,6 +265,15 @@ export async function runCommand(
     }
     if (flags.verify) {
       failures += await verifyWritten(client, bucket, written, io);
+    }
+    if (exportDir !== undefined) {
+      failures += await exportWritten(client, bucket, written, exportDir, io);
+    } else {
+      tellWhereDataIs(io, bucket, written, {
+        embeddedDirectory: embedded?.directory,
+        endpoint: external?.endpoint,
+        gzip: settings.snapshots.some((spec) => spec.gzip),
+      });
     }
   } finally {
     if (embedded) {
@@ -266,10 +310,75 @@ async function verifyWritten(
   }
   io.stdout(
     failed === 0
-      ? `verify: all ${written.length} objects hold`
-      : `verify: ${failed} of ${written.length} objects failed`,
+      ? `verify: ${written.length === 1 ? "the 1 object holds" : `all ${written.length} objects hold`}`
+      : `verify: ${failed} of ${count(written.length, "object")} failed`,
   );
   return failed;
+}
+
+/**
+ * Where a setting that flag or environment can give came from: the flag when given, else the
+ * environment variable when set (`value` is the flag's value or the variable's); undefined when
+ * neither, so the stack file's own value is meant.
+ */
+function origin(
+  flag: string | undefined,
+  flagName: string,
+  value: string | undefined,
+  variable: string,
+): string | undefined {
+  return flag !== undefined ? flagName : value !== undefined ? variable : undefined;
+}
+
+/** The one line a snapshot gets on stdout when it succeeds. */
+function successLine(name: string, result: SnapshotResult): string {
+  const facts = `${count(result.bytes, "byte")}, ${count(result.itemCount, "item")}, sha256 ${result.sha256}`;
+  return result.unchanged
+    ? `${name}: data unchanged at ${result.s3Uri}, nothing written (${facts})`
+    : `${name}: data successfully uploaded to ${result.s3Uri} (${facts})`;
+}
+
+/** An S3 endpoint other than the embedded server, and where it was named. */
+interface ExternalEndpoint {
+  endpoint: string;
+  origin: string;
+  /** Named by the stack's `aws:endpoints`, so `pulumi up` of the stack writes there too. */
+  fromStack: boolean;
+  target: Omit<S3Target, "bucket">;
+}
+
+/**
+ * Where objects go, as `pulumi up` of the stack would write them: `--s3-endpoint` when given,
+ * else the stack's `aws:endpoints` s3 entry with its `aws:s3UsePathStyle` and `aws:region` (read
+ * by the program's own function), else nowhere outside: the embedded server.
+ */
+function chooseEndpoint(
+  flags: { "s3-endpoint"?: string; region?: string },
+  root: string,
+  stack: string,
+  env: NodeJS.ProcessEnv,
+): ExternalEndpoint | undefined {
+  const flag = flags["s3-endpoint"];
+  const region = flags.region ?? (env.AWS_REGION || undefined);
+  if (flag !== undefined) {
+    return {
+      endpoint: parseEndpoint(flag),
+      origin: "`--s3-endpoint`",
+      fromStack: false,
+      target: { endpoint: flag, forcePathStyle: true, region: region ?? "us-east-1" },
+    };
+  }
+  const aws = openStackFile(root, stack, "aws");
+  const { endpoint, forcePathStyle } = readS3Endpoint(aws);
+  if (endpoint === undefined) {
+    return undefined;
+  }
+  return {
+    endpoint,
+    origin: `\`aws:endpoints\` in Pulumi.${stack}.yaml`,
+    fromStack: true,
+    target: { endpoint, forcePathStyle, region: flags.region ?? aws.get("region") ?? "us-east-1" },
+  };
 }
 
 function chooseBucket(flag: string | undefined, settings: StackSettings, stack: string): string {
@@ -379,13 +488,16 @@ async function requireFreePort(port: number): Promise<void> {
 }
 
 /** Resolves the AWS credential chain once, so a missing credential is one sentence, not a stack. */
-async function requireCredentials(client: S3Client, endpoint: string): Promise<void> {
+async function requireCredentials(
+  client: S3Client,
+  { endpoint, origin }: ExternalEndpoint,
+): Promise<void> {
   try {
     await client.config.credentials();
   } catch {
     client.destroy();
     throw new Error(
-      `No AWS credentials were found for \`--s3-endpoint ${endpoint}\`: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) to the server's keys; the embedded server of \`npm start\` takes S3RVER and S3RVER, LocalStack and moto take test and test.`,
+      `No AWS credentials were found for the S3 endpoint ${endpoint} (from ${origin}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) to the server's keys; the embedded server of \`npm start\` takes S3RVER and S3RVER, LocalStack and moto take test and test.`,
     );
   }
 }

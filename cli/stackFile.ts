@@ -20,7 +20,7 @@ interface StackFile {
  * are left out: only the Pulumi CLI can decrypt them.
  */
 export function readConfigFiles(root: string, stack: string): Record<string, unknown> {
-  const project = yaml.load(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as ProjectFile;
+  const project = (loadYaml(join(root, "Pulumi.yaml")) as ProjectFile | undefined) ?? {};
   const config: Record<string, unknown> = {};
   for (const [key, declaration] of Object.entries(project.config ?? {})) {
     const fullKey = key.includes(":") ? key : `${PROJECT}:${key}`;
@@ -32,15 +32,7 @@ export function readConfigFiles(root: string, stack: string): Record<string, unk
       config[fullKey] = (declaration as { default: unknown }).default;
     }
   }
-  const stackPath = join(root, `Pulumi.${stack}.yaml`);
-  let stackFile: StackFile;
-  try {
-    stackFile = (yaml.load(readFileSync(stackPath, "utf8")) as StackFile) ?? {};
-  } catch (error) {
-    throw new Error(
-      `Cannot read the stack file ${stackPath}: ${(error as Error).message}. Pass an existing stack with --stack.`,
-    );
-  }
+  const stackFile = (loadYaml(join(root, `Pulumi.${stack}.yaml`)) as StackFile | undefined) ?? {};
   for (const [key, value] of Object.entries(stackFile.config ?? {})) {
     const isSecure = value !== null && typeof value === "object" && "secure" in value;
     if (!isSecure) {
@@ -50,9 +42,42 @@ export function readConfigFiles(root: string, stack: string): Record<string, unk
   return config;
 }
 
-/** The project's own config values for a stack, by short key (`bucketName`). */
-export function readStackValues(root: string, stack: string): Record<string, unknown> {
-  const prefix = `${PROJECT}:`;
+/**
+ * One YAML file, parsed; a file that is not YAML is refused with its path, line and column and the
+ * parser's reason, which is what its author needs to fix it.
+ */
+function loadYaml(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new Error(`Cannot read ${path} (${code}): check that the file exists and is readable.`);
+  }
+  try {
+    return yaml.load(text, { filename: path });
+  } catch (error) {
+    if (error instanceof yaml.YAMLException) {
+      const { line, column } = error.mark ?? { line: -1, column: -1 };
+      const at = line >= 0 ? ` at line ${line + 1}, column ${column + 1}` : "";
+      throw new Error(
+        `${path} is not valid YAML${at}: ${error.reason}. Fix the file there (Pulumi reads the same file).`,
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * A namespace's config values for a stack, by short key: the project's own (`bucketName`) by
+ * default, or another package's, such as `aws` (`endpoints`).
+ */
+export function readStackValues(
+  root: string,
+  stack: string,
+  namespace: string = PROJECT,
+): Record<string, unknown> {
+  const prefix = `${namespace}:`;
   return Object.fromEntries(
     Object.entries(readConfigFiles(root, stack))
       .filter(([key]) => key.startsWith(prefix))
@@ -137,8 +162,15 @@ export class StackFileConfig implements ConfigSource {
 // Pulumi's own rule for stack names; it also keeps `--stack` from reaching outside the project.
 const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 
-/** The stack file's config, checked to exist and be named as Pulumi names stacks. */
-export function openStackFile(root: string, stack: string): StackFileConfig {
+/**
+ * The stack file's config of one namespace (the project's by default), checked to exist and be
+ * named as Pulumi names stacks.
+ */
+export function openStackFile(
+  root: string,
+  stack: string,
+  namespace: string = PROJECT,
+): StackFileConfig {
   if (!STACK_NAME.test(stack) || stack.startsWith(".")) {
     throw new Error(
       `--stack "${stack}" is not a stack name: use letters, digits, "-", "_" or "." as in Pulumi.<stack>.yaml, such as --stack dev.`,
@@ -152,5 +184,5 @@ export function openStackFile(root: string, stack: string): StackFileConfig {
       `There is no stack "${stack}" (no Pulumi.${stack}.yaml in ${root}): pass one of ${stacks.map((s) => `--stack ${s}`).join(", ")}.`,
     );
   }
-  return new StackFileConfig(readStackValues(root, stack));
+  return new StackFileConfig(readStackValues(root, stack, namespace));
 }

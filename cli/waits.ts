@@ -9,6 +9,7 @@ import {
   RateLimiter,
   type FetchLike,
   type Plan,
+  type RateLimitWait,
 } from "@api-s3-load/snapshot-engine";
 
 /** A wait shorter than this passes without a word. */
@@ -18,17 +19,20 @@ function seconds(ms: number): string {
   return ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** "1 call", "2 calls": counts in the messages of `npm start`. */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 /**
- * The process's rate limiter for `npm start`, which says so when a request will wait for a slot
- * longer than `NOTICE_AFTER_MS`: how long, and why. It tracks the slots it hands out itself, so it
- * knows when the oldest one frees up.
+ * The process's rate limiter for `npm start`, which says so when requests must wait for the rate
+ * limit `NOTICE_AFTER_MS` or longer: how long, and why. The limiter tells it each wait as the
+ * request is queued; requests queued in one tick (the pages of one snapshot) share one line.
  */
 export class NoticingRateLimiter extends RateLimiter {
-  private readonly window: number;
-  private readonly threshold: number;
-  private held = 0;
-  /** When each released slot leaves the window, ascending. */
-  private ends: number[] = [];
+  /** Waits reported in this tick, printed together once it ends. */
+  private batch: RateLimitWait[] = [];
+  /** Until when the waits already announced last: a request freed by then is not announced again. */
   private noticedUntil = 0;
 
   constructor(
@@ -37,57 +41,54 @@ export class NoticingRateLimiter extends RateLimiter {
     private readonly notice: (line: string) => void,
     options: { windowMs?: number; maxConcurrency?: number; noticeAfterMs?: number } = {},
   ) {
-    const windowMs = options.windowMs ?? 60_000;
+    const threshold = options.noticeAfterMs ?? NOTICE_AFTER_MS;
     super({
       limit: callsPerMinute ?? planDefaults(plan).callsPerMinute,
-      windowMs,
+      windowMs: options.windowMs ?? 60_000,
       maxConcurrency: options.maxConcurrency ?? 4,
+      onWait: (wait) => {
+        if (wait.waitMs >= threshold && Date.now() + wait.waitMs > this.noticedUntil) {
+          if (this.batch.length === 0) {
+            queueMicrotask(() => this.announce());
+          }
+          this.batch.push(wait);
+        }
+      },
     });
-    this.window = windowMs;
-    this.threshold = options.noticeAfterMs ?? NOTICE_AFTER_MS;
   }
 
-  override acquire(signal?: AbortSignal): Promise<() => void> {
-    const now = Date.now();
-    this.ends = this.ends.filter((end) => end > now);
-    if (this.held + this.ends.length >= this.limit && this.ends.length > 0) {
-      const wait = this.ends[0] - now;
-      // Pages queued together share one wait: one line for it, not one per page.
-      if (wait >= this.threshold && now >= this.noticedUntil) {
-        this.noticedUntil = this.ends[0];
-        this.notice(
-          `Waiting ${seconds(wait)} for the rate limit (${this.limit} calls a minute on the ${this.plan} plan) before the next request.`,
-        );
-      }
-    }
-    return super.acquire(signal).then((release) => {
-      this.held += 1;
-      let released = false;
-      return () => {
-        if (!released) {
-          released = true;
-          this.held -= 1;
-          this.ends.push(Date.now() + this.window);
-        }
-        release();
-      };
-    });
+  private announce(): void {
+    const waits = this.batch.sort((a, b) => a.waitMs - b.waitMs);
+    this.batch = [];
+    const first = waits[0];
+    const last = waits[waits.length - 1];
+    this.noticedUntil = Date.now() + last.waitMs;
+    const length = (wait: RateLimitWait) =>
+      `${wait.atLeast ? "at least " : ""}${seconds(wait.waitMs)}`;
+    const rule = `${count(first.limit, "call")} a minute on the ${this.plan} plan`;
+    this.notice(
+      waits.length === 1
+        ? `Waiting ${length(first)} for the rate limit (${rule}) before the next request.`
+        : `Waiting ${length(first)} for the rate limit (${rule}) before the next of ${waits.length} queued requests, ${length(last)} before the last.`,
+    );
   }
 }
 
 /**
- * The engine's own fetch, plus one line for `npm start` when an answer is slow to come. (A TLS
- * handshake failure, https meeting a plain-http server, is final in the engine itself.)
+ * The engine's own fetch, plus one line for `npm start` when an answer is slow to come, naming the
+ * request timeout that will end the wait. (A TLS handshake failure, https meeting a plain-http
+ * server, is final in the engine itself.)
  */
 export function noticingFetch(
   notice: (line: string) => void,
+  requestTimeoutMs: number,
   inner: FetchLike = defaultFetch(),
   noticeAfterMs = NOTICE_AFTER_MS,
 ): FetchLike {
   return async (url, init) => {
     const timer = setTimeout(() => {
       notice(
-        `Waiting for ${new URL(url).origin}: no answer to GET ${url} after ${seconds(noticeAfterMs)}; still waiting, up to the request timeout.`,
+        `Waiting for ${new URL(url).origin}: no answer to GET ${url} after ${seconds(noticeAfterMs)}; still waiting, up to the request timeout of ${seconds(requestTimeoutMs)} (the snapshot's timeoutSeconds).`,
       );
     }, noticeAfterMs);
     timer.unref();
@@ -100,19 +101,21 @@ export function noticingFetch(
 }
 
 /**
- * Adds what only this command knows to an engine failure: for an answer that suggests a wrong API
- * root (HTTP 404), the base URL used and where it came from.
+ * Adds what only this command knows to an engine failure that suggests a wrong API root (HTTP 404)
+ * or host (refused connection, unknown name): the base URL used and where it came from.
  */
 export function describeRunError(
   message: string,
   context: { baseUrl: string; baseUrlOrigin: string },
 ): string {
-  if (!/\bHTTP 404\b/.test(message)) {
+  const notFound = /\bHTTP 404\b/.test(message);
+  if (!notFound && !/\b(ECONNREFUSED|ENOTFOUND)\b/.test(message)) {
     return message;
   }
   const root = new URL(context.baseUrl).pathname.replace(/\/+$/, "");
-  const hint = root.endsWith("/api/v3")
-    ? ""
-    : `; CoinGecko's API root ends in /api/v3, such as https://api.coingecko.com/api/v3`;
+  const hint =
+    !notFound || root.endsWith("/api/v3")
+      ? ""
+      : `; CoinGecko's API root ends in /api/v3, such as https://api.coingecko.com/api/v3`;
   return `${message.replace(/\.$/, "")}. The base URL used was ${context.baseUrl} (from ${context.baseUrlOrigin})${hint}.`;
 }

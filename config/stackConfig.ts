@@ -117,6 +117,11 @@ export interface KeyAdvice {
   setPlan: (plan: string) => string;
   /** A sentence: how to remove the key. */
   removeKey: string;
+  /**
+   * What to do besides encrypting a key found in plaintext in the stack file, for a command that
+   * does not take the key from there; undefined for the Pulumi CLI.
+   */
+  plaintextKey?: string;
 }
 
 export const PULUMI_KEY_ADVICE: KeyAdvice = {
@@ -140,6 +145,11 @@ export interface ApiKeyPresence {
    * omitted.
    */
   configKeys?: readonly string[];
+  /**
+   * How a value that did not come from the stack file is named in errors, by short key: a command
+   * line flag or an environment variable (`--plan`, `COINGECKO_BASE_URL`).
+   */
+  origins?: Readonly<Partial<Record<keyof RawConfig, string>>>;
 }
 
 /** The project's own config keys: what readStackConfig reads, and the API key read beside it. */
@@ -171,18 +181,25 @@ export function unknownKeyProblem(configKeys: readonly string[]): ConfigError | 
   if (unknown === undefined) {
     return undefined;
   }
-  const nearest = [...PROJECT_CONFIG_KEYS].sort(
-    (a, b) => editDistance(unknown, a) - editDistance(unknown, b),
-  )[0];
-  const guess =
-    editDistance(unknown, nearest) <= Math.max(2, Math.floor(nearest.length / 4))
-      ? `Did you mean \`${nearest}\`? `
-      : "";
+  const nearest = nearestName(unknown, PROJECT_CONFIG_KEYS);
+  const guess = nearest ? `Did you mean \`${nearest}\`? ` : "";
   return new ConfigError(
     unknown,
     "is not a setting of this project",
     `${guess}Fix its name in the stack file, or remove it (settings: ${PROJECT_CONFIG_KEYS.join(", ")}).`,
   );
+}
+
+/**
+ * The known name a typo most likely meant, or undefined when none is close: the one rule for
+ * misspelt config keys and misspelt fields of a `snapshots` entry.
+ */
+export function nearestName(name: string, known: readonly string[]): string | undefined {
+  const nearest = [...known].sort((a, b) => editDistance(name, a) - editDistance(name, b))[0];
+  return nearest !== undefined &&
+    editDistance(name, nearest) <= Math.max(2, Math.floor(nearest.length / 4))
+    ? nearest
+    : undefined;
 }
 
 /** Levenshtein distance, for suggesting the key a typo meant. */
@@ -220,8 +237,16 @@ export function readStackConfig(source: ConfigSource, presence: ApiKeyPresence):
   };
   const bool = (key: string) =>
     typed(key, "a boolean", "Use true or false.", () => source.getBoolean(key));
+  // pulumi.Config reads a number with parseFloat, which takes "10abc" as 10; the Pulumi CLI refuses
+  // such text against the declared type before the program runs, so the reading refuses it too.
   const num = (key: string) =>
-    typed(key, "a number", "Use a whole number, such as 30.", () => source.getNumber(key));
+    typed(key, "a number", "Use a whole number, such as 30.", () => {
+      const text = source.get(key);
+      if (text !== undefined && !NUMBER_TEXT.test(text.trim())) {
+        throw new TypeError(`${key} is not a number`);
+      }
+      return source.getNumber(key);
+    });
   const obj = (key: string, fix: string) =>
     typed(key, "valid structured config", fix, () => source.getObject<unknown>(key));
   const str = (key: string) => source.get(key);
@@ -242,8 +267,12 @@ export function readStackConfig(source: ConfigSource, presence: ApiKeyPresence):
       snapshots: obj("snapshots", "Use a list of `{name, endpoint, params}` entries."),
     },
     presence.advice,
+    presence.origins,
   );
 }
+
+/** A number written out in full: digits, an optional sign, fraction and exponent; nothing else. */
+const NUMBER_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 function rawValue(source: ConfigSource, key: string): unknown {
   try {
@@ -272,8 +301,11 @@ const BUCKET_NAME =
 export function parseStackConfig(
   raw: RawConfig,
   advice: KeyAdvice = PULUMI_KEY_ADVICE,
+  origins: ApiKeyPresence["origins"] = {},
 ): StackSettings {
-  const plan = parsePlan(raw.coingeckoPlan);
+  const subject = (key: keyof RawConfig) =>
+    origins[key] === undefined ? undefined : `\`${origins[key]}\``;
+  const plan = parsePlan(raw.coingeckoPlan, subject("coingeckoPlan"));
   const keyError = (problem: string, fix: string) =>
     new ConfigError("coingeckoApiKey", problem, fix, advice.key);
   if (plan !== "public" && !raw.hasApiKey) {
@@ -283,9 +315,11 @@ export function parseStackConfig(
     );
   }
   if (raw.hasApiKey && raw.apiKeyIsSecret === false) {
-    throw keyError(
+    // The stack file's key is named as the stack file names it, whichever command read it.
+    throw new ConfigError(
+      "coingeckoApiKey",
       "is stored in plaintext in the stack's config file",
-      `Set it again with \`pulumi config set --secret ${PROJECT}:coingeckoApiKey <key>\` so it is encrypted, and rotate the key if that file was shared.`,
+      `Set it again with \`pulumi config set --secret ${PROJECT}:coingeckoApiKey <key>\` so it is encrypted${advice.plaintextKey ? `, or ${advice.plaintextKey}` : ""}; rotate the key if that file was shared.`,
     );
   }
   if (plan === "public" && raw.hasApiKey) {
@@ -307,7 +341,8 @@ export function parseStackConfig(
     ),
     tags: parseTags(raw.tags),
     plan,
-    baseUrl: parseBaseUrl(raw.coingeckoBaseUrl) ?? planDefaults(plan).baseUrl,
+    baseUrl:
+      parseBaseUrl(raw.coingeckoBaseUrl, subject("coingeckoBaseUrl")) ?? planDefaults(plan).baseUrl,
     // 0, the declared default, means the plan's own limit.
     callsPerMinute:
       raw.coingeckoCallsPerMinute === undefined || raw.coingeckoCallsPerMinute === 0
@@ -321,7 +356,7 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function parsePlan(value: string | undefined): Plan {
+function parsePlan(value: string | undefined, subject?: string): Plan {
   if (value === undefined || value === "") {
     return "public";
   }
@@ -330,6 +365,7 @@ function parsePlan(value: string | undefined): Plan {
       "coingeckoPlan",
       `is "${value}", which is not a CoinGecko plan`,
       `Use one of ${PLAN_NAMES.map((p) => `"${p}"`).join(", ")}.`,
+      subject,
     );
   }
   return value;
@@ -382,7 +418,7 @@ export function bucketNameProblem(value: string): string | undefined {
   return undefined;
 }
 
-function parseBaseUrl(value: string | undefined): string | undefined {
+function parseBaseUrl(value: string | undefined, subject?: string): string | undefined {
   if (value === undefined || value === "") {
     return undefined;
   }
@@ -394,6 +430,7 @@ function parseBaseUrl(value: string | undefined): string | undefined {
       "coingeckoBaseUrl",
       `is "${value}", which is not a URL`,
       "Use an absolute URL such as https://api.coingecko.com/api/v3.",
+      subject,
     );
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
@@ -401,6 +438,7 @@ function parseBaseUrl(value: string | undefined): string | undefined {
       "coingeckoBaseUrl",
       `uses the scheme "${url.protocol}"`,
       "Use an http:// or https:// URL.",
+      subject,
     );
   }
   if (url.search || url.username || url.password) {
@@ -408,6 +446,7 @@ function parseBaseUrl(value: string | undefined): string | undefined {
       "coingeckoBaseUrl",
       "carries a query string or credentials",
       "Remove them: the API key belongs in the secret `coingeckoApiKey`, never in a URL.",
+      subject,
     );
   }
   return value.replace(/\/+$/, "");
@@ -473,7 +512,7 @@ function parseSnapshot(entry: unknown, index: number, plan: Plan): SnapshotConfi
   const e = entry as Record<string, unknown>;
   for (const field of Object.keys(e)) {
     if (!(SNAPSHOT_FIELDS as readonly string[]).includes(field)) {
-      const near = SNAPSHOT_FIELDS.find((known) => known.toLowerCase() === field.toLowerCase());
+      const near = nearestName(field, SNAPSHOT_FIELDS);
       throw new ConfigError(
         `${where}.${field}`,
         "is not a snapshot field",

@@ -56,7 +56,7 @@ export async function checkSnapshotObject(
     return fail(
       check,
       errorDetail(info, "HeadObject"),
-      commonFix(info, "s3:GetObject", bucket) ?? rewriteFix,
+      commonFix(info, "s3:GetObject", `${bucket}/${expected.key}`) ?? rewriteFix,
     );
   }
   const metadataSha = head.Metadata?.sha256?.toLowerCase();
@@ -76,7 +76,7 @@ export async function checkSnapshotObject(
     return fail(
       check,
       errorDetail(info, "GetObject"),
-      commonFix(info, "s3:GetObject", bucket) ?? rewriteFix,
+      commonFix(info, "s3:GetObject", `${bucket}/${expected.key}`) ?? rewriteFix,
     );
   }
   let actual = sha256Hex(body);

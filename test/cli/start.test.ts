@@ -117,12 +117,11 @@ describe("npm start (spawned)", () => {
     const { stdout } = await npmStart(fake, dataDir);
     const line = stdout.split("\n").find((l) => l.startsWith("coins-markets: "));
     const [, uri, bytes, items, sha256] =
-      /^coins-markets: (s3:\/\/\S+)\s+(\d+) bytes\s+(\d+) items\s+sha256 ([0-9a-f]{64})$/.exec(
+      /^coins-markets: data successfully uploaded to (s3:\/\/\S+) \((\d+) bytes, (\d+) items, sha256 ([0-9a-f]{64})\)$/.exec(
         line ?? "",
       ) ?? [];
     expect(uri).toBe(`s3://api-s3-load-dev/${KEY}`);
     expect(Number(items)).toBe(100);
-    expect(stdout).toContain(`Data successfully uploaded to s3://api-s3-load-dev/${KEY}`);
     expect(fake.count("/coins/markets")).toBe(1);
 
     const { body, contentType } = await storedObject(dataDir);
@@ -138,7 +137,9 @@ describe("npm start (spawned)", () => {
     const dataDir = own(tempDir());
     await npmStart(fake, dataDir);
     const { stdout } = await npmStart(fake, dataDir);
-    expect(stdout).toContain(`Data unchanged at s3://api-s3-load-dev/${KEY}: nothing written.`);
+    expect(stdout).toContain(
+      `coins-markets: data unchanged at s3://api-s3-load-dev/${KEY}, nothing written (`,
+    );
   });
 
   it("repairs an object whose bytes were corrupted behind its metadata, and --verify proves it", async () => {
@@ -150,11 +151,13 @@ describe("npm start (spawned)", () => {
 
     const { stdout, stderr } = await npmStart(fake, dataDir, ["--verify"]);
     expect(stderr).toContain(`s3://api-s3-load-dev/${KEY} holds bytes with sha256 `);
-    expect(stdout).toContain(`Data successfully uploaded to s3://api-s3-load-dev/${KEY}`);
+    expect(stdout).toContain(
+      `coins-markets: data successfully uploaded to s3://api-s3-load-dev/${KEY}`,
+    );
     expect(stdout).toMatch(
       new RegExp(`^ok +object ${KEY}: .*sha256 [0-9a-f]{64} matches its metadata`, "m"),
     );
-    expect(stdout).toContain("verify: all 1 objects hold");
+    expect(stdout).toContain("verify: the 1 object holds");
     expect((await storedObject(dataDir)).body.equals(good.body)).toBe(true);
   });
 
@@ -185,11 +188,15 @@ describe("npm start (spawned)", () => {
       for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"]) {
         env[name] = "";
       }
-      await expect(
-        npmStart(fake, dataDir, ["--s3-endpoint", s3.endpoint], env),
-      ).rejects.toMatchObject({
+      // No --data-dir: it belongs to the embedded server, which this run does not use.
+      const spawned = run(
+        "npm",
+        ["start", "--silent", "--", "--base-url", fake.baseUrl, "--s3-endpoint", s3.endpoint],
+        { cwd: PROJECT_ROOT, env: { ...process.env, ...env } },
+      );
+      await expect(spawned).rejects.toMatchObject({
         code: 1,
-        stderr: `error: No AWS credentials were found for \`--s3-endpoint ${s3.endpoint}\`: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) to the server's keys; the embedded server of \`npm start\` takes S3RVER and S3RVER, LocalStack and moto take test and test.\n`,
+        stderr: `error: No AWS credentials were found for the S3 endpoint ${s3.endpoint} (from \`--s3-endpoint\`): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) to the server's keys; the embedded server of \`npm start\` takes S3RVER and S3RVER, LocalStack and moto take test and test.\n`,
       });
       expect(fake.count()).toBe(0);
     } finally {
@@ -265,7 +272,7 @@ describe("npm start reads the stack file as the program does", () => {
         root,
       );
       expect(result.stdout).toContain(
-        `Data successfully uploaded to s3://api-s3-load-${stack}/${KEY}`,
+        `coins-markets: data successfully uploaded to s3://api-s3-load-${stack}/${KEY}`,
       );
     }
     expect((await storedObject(dataDir, "api-s3-load-a")).body.length).toBeGreaterThan(0);
@@ -378,10 +385,10 @@ describe("npm start says the fix for its own failures", () => {
     );
     expect(loud.stderr).toContain("Embedded S3 on http://127.0.0.1:");
     expect(loud.stderr.split("\n").filter((l) => l.startsWith("Waiting for "))).toEqual([
-      `Waiting for ${fake.origin}: no answer to GET ${fake.baseUrl}/coins/markets?order=market_cap_desc&page=1&per_page=100&vs_currency=usd after 3.0 s; still waiting, up to the request timeout.`,
+      `Waiting for ${fake.origin}: no answer to GET ${fake.baseUrl}/coins/markets?order=market_cap_desc&page=1&per_page=100&vs_currency=usd after 3.0 s; still waiting, up to the request timeout of 30 s (the snapshot's timeoutSeconds).`,
     ]);
     const quiet = await start(["--base-url", fake.baseUrl, "--data-dir", dataDir, "-q"], root);
     expect(quiet).toMatchObject({ code: 0, stderr: "" });
-    expect(quiet.stdout).toContain(`Data unchanged at s3://api-s3-load-dev/${KEY}`);
+    expect(quiet.stdout).toContain(`coins-markets: data unchanged at s3://api-s3-load-dev/${KEY}`);
   });
 });

@@ -24,15 +24,32 @@ describe("NoticingRateLimiter", () => {
     });
     (await limiter.acquire())();
     expect(lines).toEqual([]);
-    // Two requests queue behind the one slot: one notice for the shared wait.
     const second = limiter.acquire();
-    const third = limiter.acquire();
+    await Promise.resolve();
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^Waiting 0\.[23] s for the rate limit \(1 calls a minute on the public plan\) before the next request\.$/,
+      /^Waiting 0\.[23] s for the rate limit \(1 call a minute on the public plan\) before the next request\.$/,
     );
     (await second)();
-    (await third)();
+  });
+
+  it("sees the slots taken by requests queued in the same tick: one line for the pages of a snapshot", async () => {
+    const lines: string[] = [];
+    const limiter = new NoticingRateLimiter("public", 2, (l) => lines.push(l), {
+      windowMs: 400,
+      noticeAfterMs: 100,
+    });
+    // A one-page snapshot, then three pages requested at once.
+    (await limiter.acquire())();
+    const pages = [limiter.acquire(), limiter.acquire(), limiter.acquire()];
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^Waiting 0\.[34] s for the rate limit \(2 calls a minute on the public plan\) before the next of 2 queued requests, at least 0\.4 s before the last\.$/,
+    );
+    for (const page of pages) {
+      (await page)();
+    }
   });
 
   it("says nothing for a wait shorter than the threshold", async () => {
@@ -51,13 +68,19 @@ describe("noticingFetch", () => {
   it("prints one line when an answer is slow, and none when it is quick", async () => {
     const lines: string[] = [];
     const slow: FetchLike = () => new Promise((resolve) => setTimeout(() => resolve(OK), 150));
-    await noticingFetch((l) => lines.push(l), slow, 50)("http://127.0.0.1:1/api/v3/ping", INIT);
+    await noticingFetch(
+      (l) => lines.push(l),
+      45_000,
+      slow,
+      50,
+    )("http://127.0.0.1:1/api/v3/ping", INIT);
     expect(lines).toEqual([
-      "Waiting for http://127.0.0.1:1: no answer to GET http://127.0.0.1:1/api/v3/ping after 0.1 s; still waiting, up to the request timeout.",
+      "Waiting for http://127.0.0.1:1: no answer to GET http://127.0.0.1:1/api/v3/ping after 0.1 s; still waiting, up to the request timeout of 45 s (the snapshot's timeoutSeconds).",
     ]);
     lines.length = 0;
     await noticingFetch(
       (l) => lines.push(l),
+      30_000,
       async () => OK,
       50,
     )("http://127.0.0.1:1/x", INIT);
@@ -69,7 +92,9 @@ describe("noticingFetch", () => {
     const failing: FetchLike = async () => {
       throw reset;
     };
-    await expect(noticingFetch(() => undefined, failing)("http://h/x", INIT)).rejects.toBe(reset);
+    await expect(noticingFetch(() => undefined, 30_000, failing)("http://h/x", INIT)).rejects.toBe(
+      reset,
+    );
   });
 });
 
@@ -82,6 +107,17 @@ describe("describeRunError", () => {
     expect(
       describeRunError("HTTP 404", { ...context, baseUrl: "https://api.coingecko.com/api/v3" }),
     ).toBe("HTTP 404. The base URL used was https://api.coingecko.com/api/v3 (from --base-url).");
+  });
+
+  it("names the base URL and its source when nothing accepts the connection", () => {
+    expect(
+      describeRunError(
+        "GET x failed: nothing accepted the connection to 127.0.0.1:9 (ECONNREFUSED).",
+        context,
+      ),
+    ).toBe(
+      "GET x failed: nothing accepted the connection to 127.0.0.1:9 (ECONNREFUSED). The base URL used was http://127.0.0.1:9/api (from --base-url).",
+    );
   });
 
   it("leaves other failures as the engine worded them", () => {

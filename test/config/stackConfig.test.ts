@@ -417,3 +417,60 @@ describe("unknownKeyProblem: a misspelt setting is refused, not ignored", () => 
     );
   });
 });
+
+describe("issue 18: one reading, naming the source", () => {
+  const fileWith = (values: Record<string, unknown>) => new StackFileConfig(values);
+
+  it("refuses a number with trailing text, which pulumi.Config's parseFloat would take", () => {
+    expect(() =>
+      readStackConfig(fileWith({ coingeckoCallsPerMinute: "10abc" }), { hasApiKey: false }),
+    ).toThrow(
+      'Config `api-s3-load:coingeckoCallsPerMinute` is "10abc", not a number. Use a whole number, such as 30.',
+    );
+    expect(
+      readStackConfig(fileWith({ coingeckoCallsPerMinute: "10" }), { hasApiKey: false })
+        .callsPerMinute,
+    ).toBe(10);
+  });
+
+  it("suggests the field a misspelt snapshot field meant, as for top-level keys", () => {
+    expect(() =>
+      parseStackConfig({
+        ...base,
+        snapshots: [{ name: "m", endpoint: "global", params: {}, pagse: 2 }],
+      }),
+    ).toThrow(
+      "Config `api-s3-load:snapshots[0].pagse` is not a snapshot field. Did you mean `pages`?",
+    );
+  });
+
+  it("names a value by the flag or variable it came from", () => {
+    expect(() =>
+      parseStackConfig({ ...base, coingeckoPlan: "gold" }, undefined, { coingeckoPlan: "--plan" }),
+    ).toThrow('`--plan` is "gold", which is not a CoinGecko plan.');
+    expect(() =>
+      parseStackConfig({ ...base, coingeckoBaseUrl: "x" }, undefined, {
+        coingeckoBaseUrl: "COINGECKO_BASE_URL",
+      }),
+    ).toThrow('`COINGECKO_BASE_URL` is "x", which is not a URL.');
+  });
+
+  it("names a plaintext key by its stack config key, with the fix of the command", () => {
+    const advice: KeyAdvice = {
+      key: "COINGECKO_API_KEY",
+      plan: "the plan",
+      setKey: "Set it",
+      setPlan: (plan) => `pass --plan ${plan}`,
+      removeKey: "unset it",
+      plaintextKey: "pass it in COINGECKO_API_KEY",
+    };
+    expect(() =>
+      parseStackConfig(
+        { ...base, coingeckoPlan: "demo", hasApiKey: true, apiKeyIsSecret: false },
+        advice,
+      ),
+    ).toThrow(
+      "Config `api-s3-load:coingeckoApiKey` is stored in plaintext in the stack's config file. Set it again with `pulumi config set --secret api-s3-load:coingeckoApiKey <key>` so it is encrypted, or pass it in COINGECKO_API_KEY; rotate the key if that file was shared.",
+    );
+  });
+});

@@ -44,6 +44,28 @@ describe("RateLimiter", () => {
     expect(limiter.limit).toBe(10);
   });
 
+  it("tells onWait, as each request is queued, how long the rate limit holds it", async () => {
+    const waits: { waitMs: number; atLeast: boolean }[] = [];
+    const limiter = new RateLimiter({
+      limit: 2,
+      windowMs: 60_000,
+      maxConcurrency: 4,
+      onWait: ({ waitMs, atLeast }) => waits.push({ waitMs, atLeast }),
+    });
+    (await limiter.acquire())();
+    // Three pages in one tick: the first takes the free slot, the second waits for the cooling
+    // slot, the third for the first page's slot, which cools only after that page ends.
+    const cancel = new AbortController();
+    const pages = [1, 2, 3].map(() => limiter.acquire(cancel.signal));
+    expect(waits).toHaveLength(2);
+    expect(waits[0].atLeast).toBe(false);
+    expect(waits[0].waitMs).toBeGreaterThan(59_000);
+    expect(waits[1]).toEqual({ waitMs: 60_000, atLeast: true });
+    (await pages[0])();
+    cancel.abort();
+    await expect(Promise.all(pages.slice(1))).rejects.toMatchObject({ name: "AbortError" });
+  });
+
   it("gives up a queued wait when its signal aborts", async () => {
     const limiter = new RateLimiter({ limit: 1, windowMs: 60_000, maxConcurrency: 1 });
     (await limiter.acquire())();

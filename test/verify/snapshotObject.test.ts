@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
 import { checkSnapshotObject, formatResult } from "../../verify";
 import { startS3Server, type EmbeddedS3 } from "../helpers/s3Server";
-import { BUCKET, KEY } from "./fixtures";
+import { awsError, BUCKET, KEY } from "./fixtures";
 
 // Objects are read back from a real S3 server (s3rver implements HEAD/GET object and metadata).
 let s3: EmbeddedS3;
@@ -93,5 +94,20 @@ describe("snapshot object check against s3rver", () => {
   it("accepts a gzip object whose metadata describes the uncompressed JSON", async () => {
     const result = await checkSnapshotObject(s3.client, BUCKET, { key: "coingecko/gzip.json" });
     expect(result.ok).toBe(true);
+  });
+});
+
+describe("snapshot object check: a refused read", () => {
+  it("names the object's ARN, where s3:GetObject is granted, not the bucket's", async () => {
+    const mock = mockClient(S3Client);
+    try {
+      mock.on(HeadObjectCommand).rejects(awsError("AccessDenied", 403, "Access Denied"));
+      const result = await checkSnapshotObject(new S3Client({}), BUCKET, { key: KEY });
+      expect(result.fix).toBe(
+        `allow \`s3:GetObject\` on arn:aws:s3:::${BUCKET}/${KEY} for the identity shown by caller-identity, or run with credentials that have it`,
+      );
+    } finally {
+      mock.restore();
+    }
   });
 });

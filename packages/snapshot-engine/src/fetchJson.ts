@@ -86,7 +86,7 @@ export async function fetchJson(
       throw finalError(ctx, url, outcome.error, attempts, started, true);
     }
     ctx.log(
-      `snapshot ${ctx.snapshot}: ${describe(outcome.error)} from GET ${url}; retrying in ${seconds(delayMs)} (${reason}, attempt ${attempts + 1} of ${ctx.policy.maxAttempts})`,
+      `snapshot ${ctx.snapshot}: GET ${url} failed: ${describe(outcome.error)}; trying again in ${seconds(delayMs)}, ${WAIT_REASONS[reason] ?? reason} (attempt ${attempts + 1} of ${ctx.policy.maxAttempts}).`,
     );
     await ctx.sleep(delayMs, cancel);
   }
@@ -103,9 +103,17 @@ export async function fetchJson(
   );
 }
 
+/** What went wrong, as the middle of a retry line. */
 function describe(error: SnapshotError): string {
-  return error.status ? `HTTP ${error.status}` : error.kind;
+  return error.status ? `the API answered HTTP ${error.status}` : error.message;
 }
+
+/** Why a retry waits as long as it does, by `retryDelayMs`'s reason. */
+const WAIT_REASONS: Record<string, string> = {
+  "Retry-After": "as the API's Retry-After header asks",
+  "x-ratelimit-reset": "when the API's x-ratelimit-reset header says its limit resets",
+  backoff: "backing off",
+};
 
 function seconds(ms: number): string {
   return ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
@@ -285,6 +293,17 @@ async function request(
         error: new SnapshotError(
           "misconfigured",
           `the host ${hostname} could not be found (DNS: ENOTFOUND). Check the base URL's host for a typo, and that this machine can resolve internet names`,
+        ),
+      };
+    }
+    if (code === "ECONNREFUSED") {
+      // Often a server that is not running or a wrong port; a restarting server passes, so retry.
+      const { host } = new URL(url);
+      return {
+        error: new SnapshotError(
+          "network",
+          `nothing accepted the connection to ${host} (ECONNREFUSED). Check the base URL's host and port, and that the API server there is running`,
+          { retryable: true },
         ),
       };
     }

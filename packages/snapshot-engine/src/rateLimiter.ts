@@ -5,6 +5,26 @@ export interface RateLimiterOptions {
   windowMs: number;
   /** Requests in flight at once. */
   maxConcurrency: number;
+  /**
+   * Told, as a request is queued, when the rate limit (not the concurrency) holds it back: a CLI
+   * announces long waits with it. Called synchronously, so requests queued in one tick each see
+   * the slots the ones before them took.
+   */
+  onWait?: (wait: RateLimitWait) => void;
+}
+
+/** A request held back by the rate limit, as the limiter sees it when the request is queued. */
+export interface RateLimitWait {
+  /** Until its slot frees, in ms; a lower bound when `atLeast`. */
+  waitMs: number;
+  /**
+   * True when the slot it needs is still held by a request in flight: that slot frees one window
+   * after the request ends, which nobody knows yet.
+   */
+  atLeast: boolean;
+  /** Requests of the window, as now in force. */
+  limit: number;
+  windowMs: number;
 }
 
 interface Waiter {
@@ -26,6 +46,7 @@ export class RateLimiter {
   private currentLimit: number;
   private readonly windowMs: number;
   private readonly maxConcurrency: number;
+  private readonly onWait?: (wait: RateLimitWait) => void;
   private inFlight = 0;
   /** End times of released slots still inside their window, ascending. */
   private cooling: number[] = [];
@@ -39,6 +60,7 @@ export class RateLimiter {
     this.currentLimit = Math.floor(options.limit);
     this.windowMs = options.windowMs;
     this.maxConcurrency = Math.floor(options.maxConcurrency);
+    this.onWait = options.onWait;
   }
 
   get limit(): number {
@@ -72,6 +94,32 @@ export class RateLimiter {
       }
       this.queue.push(waiter);
       this.pump();
+      this.reportWait(waiter);
+    });
+  }
+
+  /** Tells `onWait` how long a waiter still queued after a pump must wait for the rate limit. */
+  private reportWait(waiter: Waiter): void {
+    const position = this.queue.indexOf(waiter);
+    if (!this.onWait || position < 0) {
+      return;
+    }
+    // Slots that must free before this waiter's turn: the excess over the limit, plus one for it
+    // and one for each waiter ahead of it. None means only the concurrency holds it back.
+    const needed = this.inFlight + this.cooling.length - this.currentLimit + 1 + position;
+    if (needed <= 0) {
+      return;
+    }
+    const known = needed <= this.cooling.length;
+    this.onWait({
+      // A cooling slot frees at a known time; one held in flight (or granted to a waiter ahead)
+      // frees a full window after its release, so at least that long from now.
+      waitMs: known
+        ? Math.max(0, this.cooling[needed - 1] - Date.now())
+        : this.windowMs * Math.ceil((needed - this.cooling.length) / this.currentLimit),
+      atLeast: !known,
+      limit: this.currentLimit,
+      windowMs: this.windowMs,
     });
   }
 
