@@ -27,6 +27,7 @@ import {
 import { checkSnapshotObject, formatResult, storedBytes } from "../verify";
 import { parseFlags, UsageError } from "./args";
 import { startEmbeddedS3, type EmbeddedS3 } from "./embeddedS3";
+import { RunInterrupts } from "./interrupt";
 import type { Io } from "./main";
 import { openStackFile } from "./stackFile";
 import { describeRunError, noticingFetch, NoticingRateLimiter } from "./waits";
@@ -176,8 +177,12 @@ export async function runCommand(
   const fetch = noticingFetch(progress);
   let failures = 0;
   const written: SnapshotResult[] = [];
+  // From here on, Ctrl-C and SIGTERM stop the run with a sentence on what was written.
+  const interrupts = new RunInterrupts(bucket, settings.snapshots, io);
+  interrupts.guard(client);
   try {
     for (const spec of settings.snapshots) {
+      interrupts.begin(spec.name);
       try {
         // This job owns the objects it wrote before (they carry our sha256 metadata), so a re-run
         // updates them; anything else at the key is refused rather than overwritten. "Ours and
@@ -205,6 +210,7 @@ export async function runCommand(
           fetch,
         });
         written.push(result);
+        interrupts.end(spec.name, result.unchanged ? "unchanged" : "written");
         io.stdout(
           `${spec.name}: ${result.s3Uri}  ${result.bytes} bytes  ${result.itemCount} items  sha256 ${result.sha256}`,
         );
@@ -214,6 +220,7 @@ export async function runCommand(
             : `Data successfully uploaded to ${result.s3Uri}`,
         );
       } catch (error) {
+        interrupts.end(spec.name, "failed");
         failures++;
         const message = describeRunError((error as Error).message, {
           baseUrl: settings.baseUrl,
@@ -232,6 +239,7 @@ export async function runCommand(
       failures += await verifyWritten(client, bucket, written, io);
     }
   } finally {
+    interrupts.dispose();
     if (embedded) {
       await embedded.stop();
     } else {
