@@ -35,6 +35,7 @@ import {
   rmSync,
 } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
+import { IncomingMessage } from "node:http";
 import { dirname, join, relative } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -111,6 +112,21 @@ async function writeHashed(path: string, content: Readable | Buffer): Promise<Wr
     createWriteStream(path),
   );
   return { size, md5: md5.digest("hex"), sha256: sha256.digest() };
+}
+
+/**
+ * The headers a PUT came with. s3rver keeps only the ones it stores in `metadata`; the checksums
+ * are on the request itself, which is the object's content for a plain PUT.
+ */
+function requestHeaders(object: S3rverObject): Record<string, string> {
+  const raw = object.content instanceof IncomingMessage ? object.content.headers : {};
+  const headers: Record<string, string> = { ...object.metadata };
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value === "string") {
+      headers[name] = value;
+    }
+  }
+  return headers;
 }
 
 /** S3's refusals of a body that is not the one the client meant to send. */
@@ -251,7 +267,7 @@ export class AtomicFilesystemStore extends BaseStore {
     const folder = await this.stage();
     try {
       const body = await writeHashed(join(folder, "object"), object.content);
-      refuseIncomplete(object.metadata, body);
+      refuseIncomplete(requestHeaders(object), body);
       await this.commit(folder, object.bucket, object.key, storedMetadata(object.metadata), body);
       return { size: body.size, md5: body.md5 };
     } catch (error) {
