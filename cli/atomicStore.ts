@@ -28,6 +28,7 @@ import {
   createWriteStream,
   existsSync,
   fsyncSync,
+  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -212,7 +213,10 @@ function finishCommit(root: string, folder: string): void {
     for (const part of PARTS) {
       const staged = join(folder, part);
       if (existsSync(staged)) {
-        renameSync(staged, join(root, manifest[part]));
+        // The key's folder exists unless something deleted it since; the write still lands.
+        const target = join(root, manifest[part]);
+        mkdirSync(dirname(target), { recursive: true });
+        renameSync(staged, target);
       }
     }
   }
@@ -381,7 +385,6 @@ export class AtomicFilesystemStore extends BaseStore {
     await writeDurably(join(folder, "md5"), body.md5);
     await writeDurably(join(folder, "metadata"), JSON.stringify(metadata, null, 2));
     await writeDurably(join(folder, "manifest.json"), JSON.stringify(manifest));
-    await mkdir(dirname(join(root, manifest.object)), { recursive: true });
     const committed = `${folder}${COMMITTED}`;
     renameSync(folder, committed);
     try {
