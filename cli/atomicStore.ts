@@ -26,7 +26,6 @@ import {
   closeSync,
   createReadStream,
   createWriteStream,
-  existsSync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -183,7 +182,10 @@ function flush(path: string): void {
 }
 
 /** Whether `pid` is a running process: not gone, and not a zombie no parent has reaped yet. */
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
+  if (!(pid > 0)) {
+    return false;
+  }
   try {
     process.kill(pid, 0);
   } catch (error) {
@@ -204,19 +206,27 @@ function isMissing(error: unknown): boolean {
 
 /**
  * Moves the files of a committed staging folder into place and removes it. Safe to run again on a
- * folder a killed process left half moved: what was moved is no longer there to move.
+ * folder a killed process left half moved, and beside another server finishing the same folder:
+ * each file is moved once, by whichever gets to it first.
  */
 function finishCommit(root: string, folder: string): void {
-  const manifestPath = join(folder, "manifest.json");
-  if (existsSync(manifestPath)) {
-    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest;
-    for (const part of PARTS) {
-      const staged = join(folder, part);
-      if (existsSync(staged)) {
-        // The key's folder exists unless something deleted it since; the write still lands.
-        const target = join(root, manifest[part]);
-        mkdirSync(dirname(target), { recursive: true });
-        renameSync(staged, target);
+  let manifest: Manifest | undefined;
+  try {
+    manifest = JSON.parse(readFileSync(join(folder, "manifest.json"), "utf8")) as Manifest;
+  } catch (error) {
+    if (!isMissing(error)) {
+      throw error;
+    }
+  }
+  for (const part of manifest ? PARTS : []) {
+    const target = join(root, manifest![part]);
+    // The key's folder exists unless something deleted it since; the write still lands.
+    mkdirSync(dirname(target), { recursive: true });
+    try {
+      renameSync(join(folder, part), target);
+    } catch (error) {
+      if (!isMissing(error)) {
+        throw error;
       }
     }
   }
@@ -225,7 +235,8 @@ function finishCommit(root: string, folder: string): void {
 
 /**
  * Finishes the writes a killed process committed and deletes those it had not, in the data folder
- * `root`; the folders of a server still running on the same data are left to it.
+ * `root`. A committed write is finished whoever wrote it; an uncommitted one of a process still
+ * running (a server on the same data, this one included) is left to it.
  */
 export function recoverStagedWrites(root: string): { finished: number; discarded: number } {
   const staging = join(root, STAGING_DIR);
@@ -241,20 +252,21 @@ export function recoverStagedWrites(root: string): { finished: number; discarded
   let finished = 0;
   let discarded = 0;
   for (const name of entries) {
-    const pid = Number(/^put-(\d+)-/.exec(name)?.[1]);
-    if (pid !== process.pid && isAlive(pid)) {
-      continue;
-    }
     const folder = join(staging, name);
     if (name.endsWith(COMMITTED)) {
       finishCommit(root, folder);
       finished++;
-    } else {
+    } else if (!isAlive(stagingPid(name))) {
       rmSync(folder, { recursive: true, force: true });
       discarded++;
     }
   }
   return { finished, discarded };
+}
+
+/** The process that staged a write, from its folder's name (`put-<pid>-<random>`). */
+export function stagingPid(name: string): number {
+  return Number(/^put-(\d+)-/.exec(name)?.[1] ?? 0);
 }
 
 /** s3rver's FilesystemStore with all-or-nothing writes; see the top of this file. */

@@ -124,6 +124,17 @@ describe("a process that dies during a write", () => {
     expect(readdirSync(join(root, STAGING_DIR))).toEqual([]);
   });
 
+  it("leaves alone a write another server on the same data is still staging", async () => {
+    const root = dataDir();
+    const store = new AtomicFilesystemStore(root);
+    await store.putObject(put(OLD));
+    const staged = join(root, STAGING_DIR, `put-${process.pid}-abc123`);
+    mkdirSync(staged);
+
+    new AtomicFilesystemStore(root);
+    expect(readdirSync(join(root, STAGING_DIR))).toEqual([`put-${process.pid}-abc123`]);
+  });
+
   it("makes a key written for the first time appear only with its metadata", async () => {
     const root = dataDir();
     const store = new AtomicFilesystemStore(root);

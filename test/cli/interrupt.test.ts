@@ -23,7 +23,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { STAGING_DIR } from "../../cli/atomicStore";
+import { isAlive, STAGING_DIR, stagingPid } from "../../cli/atomicStore";
 import { startEmbeddedS3 } from "../../cli/embeddedS3";
 import { marketsItem, startFakeCoingecko, type FakeCoingecko } from "../helpers/fakeCoingecko";
 import { PROJECT_ROOT } from "../helpers/programRun";
@@ -140,6 +140,13 @@ function leftStaged(dataDir: string): { uncommitted: number; committed: number }
  * against its own metadata and ETag.
  */
 async function readBack(dataDir: string): Promise<Version> {
+  // A killed process is gone a moment after its parent saw its pipes close; until then its staged
+  // write is rightly left alone. Start again as a user would: once it is gone.
+  for (const name of readdirSync(join(dataDir, STAGING_DIR))) {
+    for (let wait = 0; isAlive(stagingPid(name)) && wait < 5_000; wait += 10) {
+      await sleep(10);
+    }
+  }
   const s3 = await startEmbeddedS3({ directory: dataDir });
   try {
     const object = await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: KEY }));
