@@ -37,9 +37,9 @@ const LATENCY_MS = 300;
 
 /**
  * Two versions of the data: the fake's `oversize` answer repeats one markets item until this many
- * bytes, and `npm start` stores it as pretty JSON (about 18 and 15 MB).
+ * bytes, and `npm start` stores it as pretty JSON (about 8.7 and 6.8 MB).
  */
-const VERSIONS = { old: 10_000_000, new: 8_000_000 } as const;
+const VERSIONS = { old: 7_000_000, new: 5_500_000 } as const;
 type Version = keyof typeof VERSIONS;
 
 /** The exact bytes `npm start` stores for a version: what the fake sends, as pretty JSON. */
@@ -219,7 +219,7 @@ function nextRun() {
 
 describe("kill -9 of the whole npm start at any moment", () => {
   // Fetch points: as the request arrives, and while the answer streams in. Write points: from the
-  // moment the server stages the body to past the point it commits (about 100 ms here).
+  // moment the server stages the body to past the point it commits (tens of milliseconds here).
   const points: [string, number][] = [
     ["fetch", 0],
     ["fetch", LATENCY_MS + 60],
