@@ -29,6 +29,7 @@ import {
 import { checkSnapshotObject, formatResult, storedBytes } from "../verify";
 import { parseFlags, UsageError } from "./args";
 import { startEmbeddedS3, type EmbeddedS3 } from "./embeddedS3";
+import { RunInterrupts } from "./interrupt";
 import type { Io } from "./main";
 import { checkExportDir, exportWritten, tellWhereDataIs } from "./dataLocation";
 import { checkS3Endpoint, type EndpointSource } from "./s3Check";
@@ -215,8 +216,12 @@ export async function runCommand(
   const limiter = new NoticingRateLimiter(settings.plan, settings.callsPerMinute, progress);
   let failures = 0;
   const written: SnapshotResult[] = [];
+  // From here on, Ctrl-C and SIGTERM stop the run with a sentence on what was written.
+  const interrupts = new RunInterrupts(bucket, settings.snapshots, io);
+  interrupts.guard(client);
   try {
     for (const spec of settings.snapshots) {
+      interrupts.begin(spec.name);
       try {
         // This job owns the objects it wrote before (they carry our sha256 metadata), so a re-run
         // updates them; anything else at the key is refused rather than overwritten. "Ours and
@@ -247,8 +252,10 @@ export async function runCommand(
           ),
         });
         written.push(result);
+        interrupts.end(spec.name, result.unchanged ? "unchanged" : "written");
         io.stdout(successLine(spec.name, result));
       } catch (error) {
+        interrupts.end(spec.name, "failed");
         failures++;
         const message = describeRunError((error as Error).message, {
           baseUrl: settings.baseUrl,
@@ -276,6 +283,7 @@ export async function runCommand(
       });
     }
   } finally {
+    interrupts.dispose();
     if (embedded) {
       await embedded.stop();
     } else {
