@@ -125,8 +125,12 @@ export class StackFileConfig implements ConfigSource {
     if (value === undefined || value === null) {
       return undefined;
     }
-    // A string is what the Pulumi CLI would hand over; it holds an object only as JSON text.
-    return (typeof value === "string" ? JSON.parse(value) : value) as T;
+    // Pulumi.yaml types the structured keys (a map, a list of maps), so `pulumi up` refuses one
+    // written as text, JSON text included (what `pulumi config set tags '{...}'` writes).
+    if (typeof value === "string") {
+      throw new TypeError(`${key} is text, not structured config`);
+    }
+    return value as T;
   }
 
   /**
