@@ -91,12 +91,19 @@ export function readStackValues(
  * text; the getters read a scalar through its text, as the program does (see `typed`).
  */
 export class StackFileConfig implements ConfigSource {
-  constructor(private readonly values: Readonly<Record<string, unknown>>) {}
+  /**
+   * @param namespace the config namespace these values belong to: this project's keys are typed by
+   * Pulumi.yaml, another package's (`aws:endpoints`) are not.
+   */
+  constructor(
+    private readonly values: Readonly<Record<string, unknown>>,
+    private readonly namespace: string = PROJECT,
+  ) {}
 
   /** This config with some values replaced; `undefined` entries (flags not given) change nothing. */
   with(overrides: Record<string, string | undefined>): StackFileConfig {
     const given = Object.entries(overrides).filter(([, value]) => value !== undefined);
-    return new StackFileConfig({ ...this.values, ...Object.fromEntries(given) });
+    return new StackFileConfig({ ...this.values, ...Object.fromEntries(given) }, this.namespace);
   }
 
   /** Every key the stack sets, by full name (`api-s3-load:bucketName`, `aws:region`). */
@@ -125,10 +132,14 @@ export class StackFileConfig implements ConfigSource {
     if (value === undefined || value === null) {
       return undefined;
     }
-    // Pulumi.yaml types the structured keys (a map, a list of maps), so `pulumi up` refuses one
-    // written as text, JSON text included (what `pulumi config set tags '{...}'` writes).
     if (typeof value === "string") {
-      throw new TypeError(`${key} is text, not structured config`);
+      // Pulumi.yaml types this project's structured keys (a map, a list of maps), so `pulumi up`
+      // refuses one written as text, JSON text included (what `pulumi config set tags '{...}'`
+      // writes). Another package's untyped key reaches its reader as JSON text, as here.
+      if (this.namespace === PROJECT) {
+        throw new TypeError(`${key} is text, not structured config`);
+      }
+      return JSON.parse(value) as T;
     }
     return value as T;
   }
@@ -188,5 +199,5 @@ export function openStackFile(
       `There is no stack "${stack}" (no Pulumi.${stack}.yaml in ${root}): pass one of ${stacks.map((s) => `--stack ${s}`).join(", ")}.`,
     );
   }
-  return new StackFileConfig(readStackValues(root, stack, namespace));
+  return new StackFileConfig(readStackValues(root, stack, namespace), namespace);
 }

@@ -2,7 +2,7 @@ import { StackFileConfig } from "../../cli/stackFile";
 import { readS3Endpoint } from "../../config/s3Endpoint";
 
 /** The `aws` namespace of a stack file, as `npm start` reads it. */
-const aws = (values: Record<string, unknown>) => new StackFileConfig(values);
+const aws = (values: Record<string, unknown>) => new StackFileConfig(values, "aws");
 
 describe("readS3Endpoint: the stack's S3 endpoint, for the program and npm start", () => {
   it("takes the s3 entry of aws:endpoints and aws:s3UsePathStyle, as Pulumi.local.yaml sets them", () => {
