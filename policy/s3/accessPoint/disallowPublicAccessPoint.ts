@@ -35,10 +35,10 @@ export const disallowPublicAccessPoint: ResourceValidationPolicy = {
             "can serve public requests. Set every flag to true, or omit them (they default to true).",
         );
       }
-      checkPolicyDocument(accessPoint.policy, "policy", args, report);
+      checkPolicyDocument(accessPoint.policy, "policy", args, report, "accessPoint");
     }),
     validateResourceOfType(aws.s3control.AccessPointPolicy, (policy, args, report) =>
-      checkPolicyDocument(policy.policy, "policy", args, report),
+      checkPolicyDocument(policy.policy, "policy", args, report, "accessPoint"),
     ),
   ],
   remediateResource: remediateDisabledFlags(

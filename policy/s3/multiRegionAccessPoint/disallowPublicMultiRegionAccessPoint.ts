@@ -45,6 +45,7 @@ export const disallowPublicMultiRegionAccessPoint: ResourceValidationPolicy = {
         "details.policy",
         args,
         report,
+        "accessPoint",
       );
     }),
   ],
