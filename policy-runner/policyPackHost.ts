@@ -406,3 +406,17 @@ export async function startPolicyPackHost(
     },
   };
 }
+
+/**
+ * Sends resources as a deployment does: each resource through `Analyze` (the engine sends its
+ * inputs), then the whole stack through `AnalyzeStack` (the engine sends every resource's outputs;
+ * `stack` defaults to the same resources). Returns every violation, per resource first.
+ */
+export async function analyzeAsEngine(
+  host: Pick<PolicyPackHost, "analyze" | "analyzeStack">,
+  resources: PolicyResource[],
+  stack: PolicyResource[] = resources,
+): Promise<PolicyViolation[]> {
+  const perResource = await Promise.all(resources.map((r) => host.analyze(r)));
+  return [...perResource.flat(), ...(await host.analyzeStack(stack))];
+}

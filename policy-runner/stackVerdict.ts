@@ -8,6 +8,7 @@ import { join, relative } from "node:path";
 import { readConfigFiles } from "../cli/stackFile";
 import { PROJECT } from "../config/stackConfig";
 import {
+  analyzeAsEngine,
   PolicyConfigEntry,
   PolicyPackHost,
   PolicyResource,
@@ -158,10 +159,9 @@ export async function checkStack(target: CheckTarget): Promise<StackVerdict> {
       );
     }
     const byUrn = new Map(registrations.map((r) => [r.urn, r]));
-    const perResource = await Promise.all(
-      registrations.map((r) => host.analyze(toPolicyResource(r, "inputs", byUrn))),
-    );
-    const whole = await host.analyzeStack(
+    const violations = await analyzeAsEngine(
+      host,
+      registrations.map((r) => toPolicyResource(r, "inputs", byUrn)),
       registrations.map((r) => toPolicyResource(r, "outputs", byUrn)),
     );
     const describe = (urn: string) => {
@@ -173,7 +173,7 @@ export async function checkStack(target: CheckTarget): Promise<StackVerdict> {
       pack: { name: info.name, version: info.version, policies: info.policies.length },
       configFile: relative(root, configPath),
       resources: registrations.length,
-      violations: [...perResource.flat(), ...whole].map((v) => ({
+      violations: violations.map((v) => ({
         ...v,
         resource: describe(v.urn),
       })),

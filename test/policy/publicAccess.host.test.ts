@@ -12,13 +12,17 @@ import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as native from "@pulumi/aws-native";
 import {
+  analyzeAsEngine,
+  mandatory,
   PolicyPackHost,
   PolicyResource,
   PolicyViolation,
   startPolicyPackHost,
+  summary,
   UNKNOWN,
 } from "../helpers/policyHost";
 import { SNAPSHOT_TYPE } from "../../policy/s3";
+import { ownMessage } from "../../policy-runner/report";
 
 const PACK_DIR = join(__dirname, "..", "..", "policy");
 const ACCOUNT = "123456789012";
@@ -149,20 +153,7 @@ function without(resource: PolicyResource, key: string): PolicyResource {
   return { ...resource, properties };
 }
 
-async function analyzeAll(
-  host: PolicyPackHost,
-  resources: PolicyResource[],
-): Promise<PolicyViolation[]> {
-  const perResource = await Promise.all(resources.map((r) => host.analyze(r)));
-  return [...perResource.flat(), ...(await host.analyzeStack(resources))];
-}
-
-const mandatory = (vs: PolicyViolation[]) => vs.filter((v) => v.enforcementLevel === "mandatory");
 const named = (vs: PolicyViolation[], policy: string) => vs.filter((v) => v.policyName === policy);
-const summary = (vs: PolicyViolation[]) =>
-  vs.map((v) => `${v.policyName} [${v.enforcementLevel}]: ${v.message}`);
-/** The host puts the policy's description before the message; the pack's own words follow it. */
-const ownMessage = (v: PolicyViolation) => v.message.slice(v.message.indexOf("\n") + 1);
 
 describe("issue 19 through the policy host", () => {
   let host: PolicyPackHost;
@@ -215,7 +206,7 @@ describe("issue 19 through the policy host", () => {
 
     describe("an aws-native s3.Bucket, judged by every bucket rule through its inline settings", () => {
       it("with every guard rail inline, it has no mandatory violation", async () => {
-        expect(summary(mandatory(await analyzeAll(host, [nativeGuarded()])))).toEqual([]);
+        expect(summary(mandatory(await analyzeAsEngine(host, [nativeGuarded()])))).toEqual([]);
       });
 
       it.each([
@@ -276,7 +267,7 @@ describe("issue 19 through the policy host", () => {
           "has no default encryption",
         ],
       ])("%s is a mandatory violation", async (_case, bucket, policy, message) => {
-        const violations = named(mandatory(await analyzeAll(host, [bucket])), policy);
+        const violations = named(mandatory(await analyzeAsEngine(host, [bucket])), policy);
         expect(violations.map(ownMessage)).toEqual([expect.stringContaining(message)]);
       });
 
@@ -285,7 +276,7 @@ describe("issue 19 through the policy host", () => {
           accessControl: "Private",
           ownershipControls: { rules: [{ objectOwnership: "ObjectWriter" }] },
         });
-        expect(summary(mandatory(await analyzeAll(host, [bucket])))).toEqual([]);
+        expect(summary(mandatory(await analyzeAsEngine(host, [bucket])))).toEqual([]);
       });
 
       it("versioning, TLS-only, website and CORS are judged as advisory, and pass when set", async () => {
@@ -293,7 +284,7 @@ describe("issue 19 through the policy host", () => {
           websiteConfiguration: { indexDocument: "index.html" },
           corsConfiguration: { corsRules: [{ allowedOrigins: ["*"], allowedMethods: ["PUT"] }] },
         });
-        const advisory = (await analyzeAll(host, [bare])).filter(
+        const advisory = (await analyzeAsEngine(host, [bare])).filter(
           (v) => v.enforcementLevel === "advisory",
         );
         expect(advisory.map((v) => v.policyName).sort()).toEqual([
@@ -319,7 +310,7 @@ describe("issue 19 through the policy host", () => {
             },
           },
         ];
-        expect(summary(await analyzeAll(host, careful))).toEqual([]);
+        expect(summary(await analyzeAsEngine(host, careful))).toEqual([]);
       });
 
       it("a Snapshot into a guarded aws-native bucket passes; into an unguarded one it does not", async () => {
@@ -328,10 +319,12 @@ describe("issue 19 through the policy host", () => {
           name: "snap",
           properties: { bucket: NAME, key: "k" },
         };
-        expect(summary(mandatory(await analyzeAll(host, [nativeGuarded(), snapshot])))).toEqual([]);
+        expect(
+          summary(mandatory(await analyzeAsEngine(host, [nativeGuarded(), snapshot]))),
+        ).toEqual([]);
         const unguarded = without(nativeGuarded(), "bucketEncryption");
         const violations = named(
-          mandatory(await analyzeAll(host, [unguarded, snapshot])),
+          mandatory(await analyzeAsEngine(host, [unguarded, snapshot])),
           "s3-snapshot-disallow-unguarded-bucket",
         );
         expect(violations).toHaveLength(1);
