@@ -53,38 +53,38 @@ const NARROWED = allow("*", { StringEquals: { "aws:PrincipalOrgID": "o-abc123" }
  * [type token, path of the document, policy that judges it, form]. @pulumi/aws takes JSON text,
  * aws-native an object.
  */
-type DocumentCase = [string, string[], string, "json" | "object"];
+type DocumentCase = [string, string, string, "json" | "object"];
 const DOCUMENTS: DocumentCase[] = [
-  [token(aws.s3.BucketPolicy), ["policy"], BUCKET_POLICY, "json"],
-  [token(aws.s3.Bucket), ["policy"], BUCKET_POLICY, "json"],
-  [token(aws.s3.BucketV2), ["policy"], BUCKET_POLICY, "json"],
-  [token(aws.s3control.BucketPolicy), ["policy"], BUCKET_POLICY, "json"],
-  [token(aws.s3tables.TableBucketPolicy), ["resourcePolicy"], BUCKET_POLICY, "json"],
-  [token(aws.s3tables.TablePolicy), ["resourcePolicy"], BUCKET_POLICY, "json"],
-  [token(aws.s3.VectorsVectorBucketPolicy), ["policy"], BUCKET_POLICY, "json"],
-  [token(aws.s3.FilesFileSystemPolicy), ["policy"], BUCKET_POLICY, "json"],
-  [token(aws.s3control.AccessGrantsInstanceResourcePolicy), ["policy"], BUCKET_POLICY, "json"],
-  [token(native.s3.BucketPolicy), ["policyDocument"], BUCKET_POLICY, "object"],
-  [token(native.s3outposts.BucketPolicy), ["policyDocument"], BUCKET_POLICY, "object"],
-  [token(native.s3express.BucketPolicy), ["policyDocument"], BUCKET_POLICY, "object"],
-  [token(native.s3tables.TableBucketPolicy), ["resourcePolicy"], BUCKET_POLICY, "object"],
-  [token(native.s3tables.TablePolicy), ["resourcePolicy"], BUCKET_POLICY, "object"],
-  [token(native.s3vectors.VectorBucketPolicy), ["policy"], BUCKET_POLICY, "object"],
-  [token(native.s3files.FileSystemPolicy), ["policy"], BUCKET_POLICY, "object"],
-  [token(aws.s3.AccessPoint), ["policy"], ACCESS_POINT, "json"],
-  [token(aws.s3control.AccessPointPolicy), ["policy"], ACCESS_POINT, "json"],
-  [token(aws.s3control.ObjectLambdaAccessPointPolicy), ["policy"], ACCESS_POINT, "json"],
-  [token(native.s3.AccessPoint), ["policy"], ACCESS_POINT, "object"],
-  [token(native.s3express.AccessPoint), ["policy"], ACCESS_POINT, "object"],
-  [token(native.s3outposts.AccessPoint), ["policy"], ACCESS_POINT, "object"],
-  [token(native.s3objectlambda.AccessPointPolicy), ["policyDocument"], ACCESS_POINT, "object"],
-  [token(aws.s3control.MultiRegionAccessPointPolicy), ["details", "policy"], MRAP, "json"],
-  [token(native.s3.MultiRegionAccessPointPolicy), ["policy"], MRAP, "object"],
+  [token(aws.s3.BucketPolicy), "policy", BUCKET_POLICY, "json"],
+  [token(aws.s3.Bucket), "policy", BUCKET_POLICY, "json"],
+  [token(aws.s3.BucketV2), "policy", BUCKET_POLICY, "json"],
+  [token(aws.s3control.BucketPolicy), "policy", BUCKET_POLICY, "json"],
+  [token(aws.s3tables.TableBucketPolicy), "resourcePolicy", BUCKET_POLICY, "json"],
+  [token(aws.s3tables.TablePolicy), "resourcePolicy", BUCKET_POLICY, "json"],
+  [token(aws.s3.VectorsVectorBucketPolicy), "policy", BUCKET_POLICY, "json"],
+  [token(aws.s3.FilesFileSystemPolicy), "policy", BUCKET_POLICY, "json"],
+  [token(aws.s3control.AccessGrantsInstanceResourcePolicy), "policy", BUCKET_POLICY, "json"],
+  [token(native.s3.BucketPolicy), "policyDocument", BUCKET_POLICY, "object"],
+  [token(native.s3outposts.BucketPolicy), "policyDocument", BUCKET_POLICY, "object"],
+  [token(native.s3express.BucketPolicy), "policyDocument", BUCKET_POLICY, "object"],
+  [token(native.s3tables.TableBucketPolicy), "resourcePolicy", BUCKET_POLICY, "object"],
+  [token(native.s3tables.TablePolicy), "resourcePolicy", BUCKET_POLICY, "object"],
+  [token(native.s3vectors.VectorBucketPolicy), "policy", BUCKET_POLICY, "object"],
+  [token(native.s3files.FileSystemPolicy), "policy", BUCKET_POLICY, "object"],
+  [token(aws.s3.AccessPoint), "policy", ACCESS_POINT, "json"],
+  [token(aws.s3control.AccessPointPolicy), "policy", ACCESS_POINT, "json"],
+  [token(aws.s3control.ObjectLambdaAccessPointPolicy), "policy", ACCESS_POINT, "json"],
+  [token(native.s3.AccessPoint), "policy", ACCESS_POINT, "object"],
+  [token(native.s3express.AccessPoint), "policy", ACCESS_POINT, "object"],
+  [token(native.s3outposts.AccessPoint), "policy", ACCESS_POINT, "object"],
+  [token(native.s3objectlambda.AccessPointPolicy), "policyDocument", ACCESS_POINT, "object"],
+  [token(aws.s3control.MultiRegionAccessPointPolicy), "details.policy", MRAP, "json"],
+  [token(native.s3.MultiRegionAccessPointPolicy), "policy", MRAP, "object"],
 ];
 
 /** A resource of `type` whose document at `path` is `statement`'s policy, in the type's form. */
 function withDocument(
-  [type, path, , form]: DocumentCase,
+  [type, dotted, , form]: DocumentCase,
   statement: Record<string, unknown> | typeof UNKNOWN,
 ): PolicyResource {
   const value =
@@ -93,6 +93,7 @@ function withDocument(
       : form === "json"
         ? JSON.stringify(doc(statement))
         : doc(statement);
+  const path = dotted.split(".");
   const properties: Record<string, unknown> = {};
   let holder = properties;
   path.slice(0, -1).forEach((key) => {
@@ -203,6 +204,25 @@ describe("issue 19 through the policy host", () => {
         ).toEqual([]);
       },
     );
+
+    it("under remediate, an aws-native access point's false flag becomes true, as for aws", async () => {
+      await host.configure({ [ACCESS_POINT]: "remediate" });
+      try {
+        const accessPoint = withBlock(
+          token(native.s3.AccessPoint),
+          ["publicAccessBlockConfiguration"],
+          {
+            blockPublicPolicy: false,
+          },
+        );
+        const fixes = await host.remediate(accessPoint);
+        expect(fixes.map((f) => [f.policyName, f.properties])).toEqual([
+          [ACCESS_POINT, { publicAccessBlockConfiguration: ALL_ON }],
+        ]);
+      } finally {
+        await host.configure({});
+      }
+    });
 
     describe("an aws-native s3.Bucket, judged by every bucket rule through its inline settings", () => {
       it("with every guard rail inline, it has no mandatory violation", async () => {
