@@ -127,7 +127,7 @@ export interface PolicyPackHostOptions {
   /** Defaults to 120 s: the pack is compiled and type-checked by ts-node before it listens. */
   startupTimeoutMs?: number;
   /**
-   * Config sent before the first analysis when the test does not call `configure`, as the CLI
+   * Config sent before the first analysis when the caller does not call `configure`, as the CLI
    * always configures a pack. Defaults to `{}` (each policy's own level and schema defaults).
    */
   config?: Record<string, PolicyConfigEntry>;

@@ -16,7 +16,7 @@ export const PULUMI_CMD_DIR = resolve(PROJECT_ROOT, "node_modules", "@pulumi", "
 /** The string the engine sends in place of a value that is not known yet (a preview's computed output). */
 export const UNKNOWN: string = unknownValue;
 
-/** A value a test marks as secret, the way `pulumi.secret()` marks it in a program. */
+/** A value marked as secret for a host call, the way `pulumi.secret()` marks it in a program. */
 export class SecretValue<T = unknown> {
   constructor(public readonly value: T) {}
 }
@@ -26,7 +26,7 @@ export function secret<T>(value: T): SecretValue<T> {
   return new SecretValue(value);
 }
 
-/** JSON-like value a test may send to a host; `SecretValue` is turned into the engine's wire form. */
+/** JSON-like value sent to a host; `SecretValue` is turned into the engine's wire form. */
 export type HostValue =
   | null
   | boolean
@@ -51,7 +51,7 @@ function isWireSecret(value: unknown): value is { value: unknown } {
 }
 
 /**
- * Converts a test's plain value into what the engine marshals for a plugin.
+ * Converts a plain value into what the engine marshals for a plugin.
  * Undefined object members are dropped (the engine has no undefined); secrets are unwrapped when
  * the plugin did not accept secrets (the dynamic provider host answers `acceptSecrets: false`) and
  * encoded with Pulumi's secret signature otherwise. The unknown sentinel passes through unchanged.
@@ -146,11 +146,11 @@ export async function startFakeEngine(): Promise<FakeEngine> {
     startDebugging(_call, callback) {
       callback({
         code: grpc.status.UNIMPLEMENTED,
-        details: "The test engine cannot attach a debugger.",
+        details: "This stand-in engine cannot attach a debugger.",
       });
     },
     requirePulumiVersion(_call, callback) {
-      // Any range is satisfied: the hosts under test come from the SDK this project pins.
+      // Any range is satisfied: the hosts come from the SDK this project pins.
       callback(null, new engineProto.RequirePulumiVersionResponse());
     },
   };
