@@ -2,11 +2,18 @@
  * Runs the Pulumi program (index.ts) under Pulumi's mocks with a stack file's config, as `pulumi
  * preview`/`up` would, and records every resource it registers.
  *
- * The mocks stand in for AWS: they echo inputs and fill in what a provider computes (ids, ARNs,
- * the Snapshot's outputs) so outputs and policies see realistic shapes.
+ * The mocks stand in for AWS (policy-runner/mockCloud.ts, shared with `npm run policy`).
  */
 import { join } from "node:path";
 import { readConfigFiles } from "../../cli/stackFile";
+import {
+  configuredRegion,
+  MOCK_ACCOUNT_ID,
+  mockCall,
+  mockId,
+  mockState,
+} from "../../policy-runner/mockCloud";
+import { settle } from "../../policy-runner/programUnderMocks";
 import type * as PulumiModule from "@pulumi/pulumi";
 import { freshPulumi } from "./freshPulumi";
 
@@ -46,7 +53,7 @@ export interface RunOptions {
   ignoreStackFile?: boolean;
 }
 
-export const MOCK_ACCOUNT_ID = "123456789012";
+export { MOCK_ACCOUNT_ID };
 
 /** The config a stack gets: project defaults from Pulumi.yaml, overridden by Pulumi.<stack>.yaml. */
 export function stackConfig(stack: StackName): Record<string, unknown> {
@@ -71,8 +78,7 @@ export async function runProgram(stack: StackName, options: RunOptions = {}): Pr
   );
 
   const resources: RecordedResource[] = [];
-  const region =
-    typeof config["aws:region"] === "string" ? (config["aws:region"] as string) : "us-east-1";
+  const region = configuredRegion(config);
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
@@ -87,21 +93,7 @@ export async function runProgram(stack: StackName, options: RunOptions = {}): Pr
         });
         return { id, state: mockState(args.type, id, args.inputs, region) };
       },
-      call: (args) => {
-        switch (args.token) {
-          case "aws:index/getCallerIdentity:getCallerIdentity":
-            return {
-              accountId: MOCK_ACCOUNT_ID,
-              arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/ci`,
-              userId: "AIDAMOCKUSER",
-              id: MOCK_ACCOUNT_ID,
-            };
-          case "aws:index/getRegion:getRegion":
-            return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
-          default:
-            return args.inputs;
-        }
-      },
+      call: (args) => mockCall(args, region),
     },
     "api-s3-load",
     stack,
@@ -179,60 +171,4 @@ export async function runProgram(stack: StackName, options: RunOptions = {}): Pr
 /** The value of an Output, or undefined when it is unknown (as in a preview). */
 export function promiseOf<T>(output: PulumiModule.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((value) => resolve(value)));
-}
-
-function mockId(type: string, name: string, inputs: Record<string, unknown>): string {
-  if (type === "aws:s3/bucket:Bucket") {
-    // Like the provider: the id is the bucket name, generated from the logical name when unset.
-    return typeof inputs.bucket === "string" && inputs.bucket !== ""
-      ? inputs.bucket
-      : `${name}-a1b2c3d`;
-  }
-  if (type.startsWith("aws:s3/") && typeof inputs.bucket === "string") {
-    return inputs.bucket;
-  }
-  if (type === "pulumi-nodejs:dynamic/coingecko:Snapshot") {
-    return `s3://${String(inputs.bucket)}/${String(inputs.key)}`;
-  }
-  return `${name}-id`;
-}
-
-/** What the provider would add to the inputs after creating the resource. */
-function mockState(
-  type: string,
-  id: string,
-  inputs: Record<string, unknown>,
-  region: string,
-): Record<string, unknown> {
-  switch (type) {
-    case "aws:s3/bucket:Bucket":
-      return { ...inputs, bucket: id, arn: `arn:aws:s3:::${id}`, region };
-    case "pulumi-nodejs:dynamic/coingecko:Snapshot":
-      return {
-        ...inputs,
-        s3Uri: `s3://${String(inputs.bucket)}/${String(inputs.key)}`,
-        etag: '"mock-etag"',
-        versionId: "mock-version",
-        sha256: "0".repeat(64),
-        bytes: 2,
-        itemCount: 0,
-        fetchedAt: "2026-01-01T00:00:00.000Z",
-        sourceUrl: "mock",
-        unchanged: false,
-      };
-    default:
-      return inputs;
-  }
-}
-
-/** Waits until registrations stop arriving: the program has no other completion signal under mocks. */
-async function settle(count: () => number): Promise<void> {
-  let last = -1;
-  let stable = 0;
-  while (stable < 3) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const now = count();
-    stable = now === last ? stable + 1 : 0;
-    last = now;
-  }
 }

@@ -11,12 +11,14 @@
 import { join } from "node:path";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import {
+  analyzeAsEngine,
+  mandatory,
   PolicyConfigEntry,
   PolicyPackHost,
   PolicyResource,
-  PolicyViolation,
   secret,
   startPolicyPackHost,
+  summary,
   UNKNOWN,
 } from "../helpers/policyHost";
 import { RecordedResource, runProgram, StackName, STACKS } from "../helpers/programRun";
@@ -547,19 +549,6 @@ const ADVISORY: [string, PolicyResource[], string][] = [
   ],
 ];
 
-/** Sends each resource through Analyze and the set through AnalyzeStack, as a preview does. */
-async function analyzeAll(
-  host: PolicyPackHost,
-  resources: PolicyResource[],
-): Promise<PolicyViolation[]> {
-  const perResource = await Promise.all(resources.map((r) => host.analyze(r)));
-  return [...perResource.flat(), ...(await host.analyzeStack(resources))];
-}
-
-const mandatory = (vs: PolicyViolation[]) => vs.filter((v) => v.enforcementLevel === "mandatory");
-const summary = (vs: PolicyViolation[]) =>
-  vs.map((v) => `${v.policyName} [${v.enforcementLevel}]: ${v.message}`);
-
 /** How the engine would show a recorded resource to an analyzer: its inputs plus its id. */
 function fromRecorded(r: RecordedResource): PolicyResource {
   return {
@@ -616,7 +605,7 @@ describe("api-s3-load-guard through the policy host", () => {
       expect(resources.filter((r) => r.type === T.bucket)).toHaveLength(1);
       expect(resources.filter((r) => r.type === SNAPSHOT_TYPE).length).toBeGreaterThan(0);
       await host.configure(loadConfig(stack));
-      const violations = await analyzeAll(host, resources);
+      const violations = await analyzeAsEngine(host, resources);
       expect(summary(mandatory(violations))).toEqual([]);
       if (stack === "prod") {
         expect(summary(violations)).toEqual([]);
@@ -630,25 +619,25 @@ describe("api-s3-load-guard through the policy host", () => {
     });
 
     it("the guarded baseline itself has no mandatory violations", async () => {
-      expect(summary(mandatory(await analyzeAll(host, guarded())))).toEqual([]);
+      expect(summary(mandatory(await analyzeAsEngine(host, guarded())))).toEqual([]);
     });
 
     it.each(ADVERSARIAL)("%s is a mandatory violation", async (_case, resources, policyName) => {
-      const violations = await analyzeAll(host, resources);
+      const violations = await analyzeAsEngine(host, resources);
       expect(mandatory(violations).map((v) => v.policyName)).toContain(policyName);
     });
 
     it.each(PRIVATE)("%s is not blocked", async (_case, resources, config) => {
       await host.configure(config);
       try {
-        expect(summary(mandatory(await analyzeAll(host, resources)))).toEqual([]);
+        expect(summary(mandatory(await analyzeAsEngine(host, resources)))).toEqual([]);
       } finally {
         await host.configure({});
       }
     });
 
     it.each(ADVISORY)("%s is advisory by default", async (_case, resources, policyName) => {
-      const violations = (await analyzeAll(host, resources)).filter(
+      const violations = (await analyzeAsEngine(host, resources)).filter(
         (v) => v.policyName === policyName,
       );
       expect(violations.length).toBeGreaterThan(0);
@@ -664,7 +653,7 @@ describe("api-s3-load-guard through the policy host", () => {
     it.each(ADVISORY)(
       "%s is mandatory unless it grants nothing by itself",
       async (_case, resources, policyName) => {
-        const violations = (await analyzeAll(host, resources)).filter(
+        const violations = (await analyzeAsEngine(host, resources)).filter(
           (v) => v.policyName === policyName,
         );
         expect(violations.length).toBeGreaterThan(0);

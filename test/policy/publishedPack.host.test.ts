@@ -16,13 +16,48 @@
  * test is skipped, with the reason printed, never passed.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { PolicyPackHost, PolicyResource, startPolicyPackHost } from "../helpers/policyHost";
 
 const run = promisify(execFile);
+
+/** Version of every package under `dir`/node_modules, by lockfile path (`node_modules/a/node_modules/b`). */
+async function installedVersions(dir: string, prefix = ""): Promise<Record<string, string>> {
+  const found: Record<string, string> = {};
+  const modules = join(dir, "node_modules");
+  let names: string[];
+  try {
+    names = await readdir(modules);
+  } catch {
+    return found;
+  }
+  const packages = (
+    await Promise.all(
+      names
+        .filter((n) => !n.startsWith("."))
+        .map(async (n) =>
+          n.startsWith("@") ? (await readdir(join(modules, n))).map((m) => `${n}/${m}`) : [n],
+        ),
+    )
+  ).flat();
+  for (const name of packages) {
+    const path = `${prefix}node_modules/${name}`;
+    try {
+      const manifest = JSON.parse(await readFile(join(modules, name, "package.json"), "utf8")) as {
+        version: string;
+      };
+      // @pulumi/policy writes its own version with a leading "v"; the lockfile does not.
+      found[path] = manifest.version.replace(/^v/, "");
+    } catch {
+      continue;
+    }
+    Object.assign(found, await installedVersions(join(modules, name), `${path}/`));
+  }
+  return found;
+}
 const PACK_DIR = join(__dirname, "..", "..", "policy");
 
 /** This process's environment without npm's per-run settings, so the install sees no workspace. */
@@ -73,11 +108,13 @@ describeOnline("api-s3-load-guard as published: npm pack, unpack, npm install, r
     const installDir = join(work, "pack");
     await mkdir(installDir);
     await run("tar", ["-xzf", join(work, info.filename), "-C", installDir, "--strip-components=1"]);
-    await run(
-      "npm",
-      ["install", "--prefer-offline", "--omit=dev", "--no-audit", "--no-fund", "--no-package-lock"],
-      { cwd: installDir, env: npmEnv(), maxBuffer: 16 * 1024 * 1024 },
-    );
+    // As the consuming CLI installs a pack: `npm install` in the unpacked folder, which reads the
+    // npm-shrinkwrap.json the tarball carries.
+    await run("npm", ["install", "--prefer-offline", "--omit=dev", "--no-audit", "--no-fund"], {
+      cwd: installDir,
+      env: npmEnv(),
+      maxBuffer: 16 * 1024 * 1024,
+    });
     host = await startPolicyPackHost(installDir, {
       program: join(installDir, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack"),
     });
@@ -98,9 +135,29 @@ describeOnline("api-s3-load-guard as published: npm pack, unpack, npm install, r
     expect(packed.filter((f) => !/^(s3\/.*\.ts|config\/\w+\.json)$/.test(f))).toEqual([
       "PulumiPolicy.yaml",
       "index.ts",
+      "npm-shrinkwrap.json",
       "package.json",
       "tsconfig.json",
     ]);
+  });
+
+  it("installs exactly the versions of its npm-shrinkwrap.json, which are the ones the tests ran with", async () => {
+    const shrinkwrap = JSON.parse(
+      await readFile(join(PACK_DIR, "npm-shrinkwrap.json"), "utf8"),
+    ) as { packages: Record<string, { version?: string; optional?: boolean }> };
+    const wanted = Object.entries(shrinkwrap.packages).filter(([path]) => path !== "");
+    const installed = await installedVersions(join(work, "pack"));
+    // Every locked package is installed at its locked version (an optional one may be skipped on
+    // a platform it does not support)...
+    for (const [path, entry] of wanted) {
+      if (installed[path] === undefined && entry.optional) {
+        continue;
+      }
+      expect([path, installed[path]]).toEqual([path, entry.version]);
+    }
+    // ...and nothing else is.
+    expect(Object.keys(installed).filter((p) => shrinkwrap.packages[p] === undefined)).toEqual([]);
+    expect(wanted.length).toBeGreaterThan(50);
   });
 
   it("installs its own TypeScript, ts-node and Node types, so the CLI's bundled 3.8 is never used", async () => {

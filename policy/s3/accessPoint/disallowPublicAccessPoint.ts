@@ -1,49 +1,64 @@
 import * as aws from "@pulumi/aws";
-import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { flagsTurnedOff, PUBLIC_ACCESS_BLOCK_FLAGS } from "../common/flags";
-import {
-  checkPolicyDocument,
-  NARROWING_CONFIG_SCHEMA,
-  NarrowingConfig,
-} from "../common/publicPolicy";
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { PUBLIC_ACCESS_BLOCK_FLAGS } from "../common/flags";
+import { NATIVE } from "../common/nativeTypes";
+import { NARROWING_CONFIG_SCHEMA, NarrowingConfig } from "../common/publicPolicy";
 import { remediateDisabledFlags } from "../common/remediate";
+import {
+  describeTypes,
+  GuardedInputs,
+  validateGuardedInputs,
+} from "../common/resourcePolicyInputs";
 
 /** Tunables of `s3-access-point-disallow-public-access`. */
 export type DisallowPublicAccessPointConfig = NarrowingConfig;
 
+const BLOCK = ["publicAccessBlockConfiguration"];
+
 /**
- * Forbids an access point that can be made public: an `aws.s3.AccessPoint` whose
- * `publicAccessBlockConfiguration` turns a flag off, or an access point policy (the access point's
- * own `policy`, or `aws.s3control.AccessPointPolicy`) that allows callers nobody named. An access
- * point is a second door to its bucket with its own public access block and policy, and S3 applies
- * the most restrictive of account, bucket and access point settings, so each must stay closed.
- * Under `remediate`, every flag of a given block that is not `true` becomes `true`. Mandatory by
- * default.
+ * Access points and their policies, per provider: S3 access points (their own `policy` and block,
+ * or a separate policy resource), Object Lambda access points, directory bucket (S3 Express) and
+ * S3 on Outposts access points.
+ */
+export const ACCESS_POINT_INPUTS: readonly GuardedInputs[] = [
+  { kind: aws.s3.AccessPoint, document: ["policy"], block: BLOCK, context: "accessPoint" },
+  { kind: aws.s3control.AccessPointPolicy, document: ["policy"], context: "accessPoint" },
+  {
+    kind: aws.s3control.ObjectLambdaAccessPointPolicy,
+    document: ["policy"],
+    context: "accessPoint",
+  },
+  { kind: NATIVE.accessPoint, document: ["policy"], block: BLOCK, context: "accessPoint" },
+  { kind: NATIVE.expressAccessPoint, document: ["policy"], block: BLOCK, context: "accessPoint" },
+  { kind: NATIVE.outpostsAccessPoint, document: ["policy"], context: "accessPoint" },
+  {
+    kind: NATIVE.objectLambdaAccessPointPolicy,
+    document: ["policyDocument"],
+    context: "accessPoint",
+  },
+];
+
+/**
+ * Forbids an access point that can be made public: a public access block that turns a flag off,
+ * or an access point policy that is public as S3's policy status decides it. An access point is a
+ * second door to its bucket with its own block and policy, and S3 applies the most restrictive of
+ * account, bucket and access point settings, so each must stay closed. Under `remediate`, every
+ * flag of a given block that is not `true` becomes `true`. Mandatory by default.
  */
 export const disallowPublicAccessPoint: ResourceValidationPolicy = {
   name: "s3-access-point-disallow-public-access",
-  description:
-    'Checks that no aws.s3.AccessPoint turns a public access block flag off and that no access point policy (`policy` on aws.s3.AccessPoint, aws.s3control.AccessPointPolicy) allows Principal "*", {"AWS": "*"} or {"Federated": …} without a narrowing condition. Remediates every flag of a given block to true.',
+  description: `Checks that no access point turns a public access block flag off and that no access point policy is public as S3 judges it (an Allow to "*", a wildcard account ARN, {"Federated": …} or NotPrincipal without a condition limiting it to fixed callers). Types: ${describeTypes(ACCESS_POINT_INPUTS)}. Remediates every flag of a given block to true.`,
   configSchema: { properties: NARROWING_CONFIG_SCHEMA },
   enforcementLevel: "mandatory",
-  validateResource: [
-    validateResourceOfType(aws.s3.AccessPoint, (accessPoint, args, report) => {
-      const off = flagsTurnedOff(accessPoint.publicAccessBlockConfiguration);
-      if (off.length > 0) {
-        report(
-          `\`publicAccessBlockConfiguration\` turns ${off.join(", ")} off, so this access point ` +
-            "can serve public requests. Set every flag to true, or omit them (they default to true).",
-        );
-      }
-      checkPolicyDocument(accessPoint.policy, "policy", args, report);
-    }),
-    validateResourceOfType(aws.s3control.AccessPointPolicy, (policy, args, report) =>
-      checkPolicyDocument(policy.policy, "policy", args, report),
-    ),
-  ],
+  validateResource: validateGuardedInputs(
+    ACCESS_POINT_INPUTS,
+    (field, off) =>
+      `\`${field}\` turns ${off.join(", ")} off, so this access point can serve public requests. ` +
+      "Set every flag to true, or omit them (they default to true).",
+  ),
   remediateResource: remediateDisabledFlags(
-    [aws.s3.AccessPoint],
-    ["publicAccessBlockConfiguration"],
+    [aws.s3.AccessPoint, NATIVE.accessPoint, NATIVE.expressAccessPoint],
+    BLOCK,
     PUBLIC_ACCESS_BLOCK_FLAGS,
   ),
 };

@@ -1,6 +1,12 @@
 import * as aws from "@pulumi/aws";
-import { ReportViolation, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import {
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  validateResourceOfType,
+} from "@pulumi/policy";
 import { asList } from "../common/known";
+import { NATIVE } from "../common/nativeTypes";
 
 const FIX =
   "Remove it: this bucket holds private data. Serve public content from a separate bucket behind " +
@@ -15,7 +21,7 @@ const FIX =
 export const disallowBucketWebsite: ResourceValidationPolicy = {
   name: "s3-bucket-disallow-website",
   description:
-    "Checks that no bucket is configured for static website hosting (aws.s3.BucketWebsiteConfiguration/V2, or the legacy inline `website`/`websites`).",
+    "Checks that no bucket is configured for static website hosting (aws.s3.BucketWebsiteConfiguration/V2, the legacy inline `website`/`websites`, or `websiteConfiguration` of aws-native s3.Bucket).",
   enforcementLevel: "advisory",
   validateResource: [
     validateResourceOfType(aws.s3.BucketWebsiteConfiguration, (_site, _args, report) =>
@@ -34,6 +40,14 @@ export const disallowBucketWebsite: ResourceValidationPolicy = {
         reportWebsite("`websites`", report);
       }
     }),
+    (args: ResourceValidationArgs, report: ReportViolation) => {
+      if (args.type !== NATIVE.bucket) {
+        args.notApplicable(`Policy only applies to resources of type '${NATIVE.bucket}'`);
+      }
+      if (args.props["websiteConfiguration"] !== undefined) {
+        reportWebsite("`websiteConfiguration`", report);
+      }
+    },
   ],
 };
 

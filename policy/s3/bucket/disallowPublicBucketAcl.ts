@@ -6,8 +6,10 @@ import {
   validateResourceOfType,
 } from "@pulumi/policy";
 import {
+  AclField,
   allowedCannedAclsSetting,
   allowedCannedAcls,
+  AWS_ACL_FIELD,
   BUCKET_CANNED_ACLS,
   describeGrant,
   nonPublicAclMessage,
@@ -16,6 +18,7 @@ import {
   PublicGrant,
 } from "../common/acl";
 import { configWithDefaults } from "../common/config";
+import { cannedAclFromNative, cannedAclToNative, NATIVE } from "../common/nativeTypes";
 import { remediatePublicCannedAcl } from "../common/remediate";
 
 /** Tunables of `s3-bucket-disallow-public-acl`. */
@@ -38,7 +41,7 @@ export interface DisallowPublicBucketAclConfig {
 export const disallowPublicBucketAcl: ResourceValidationPolicy = {
   name: "s3-bucket-disallow-public-acl",
   description:
-    'Checks that bucket ACLs are private: a canned `acl` on aws.s3.Bucket, BucketV2, BucketAcl or BucketAclV2 must be "private" (or one of `allowedCannedAcls`), and no grant may name the AllUsers or AuthenticatedUsers group. Remediates a public canned ACL to "private".',
+    'Checks that bucket ACLs are private: a canned `acl` on aws.s3.Bucket, BucketV2, BucketAcl or BucketAclV2 (`accessControl` on aws-native s3.Bucket) must be "private" (or one of `allowedCannedAcls`), and no grant may name the AllUsers or AuthenticatedUsers group. Remediates a public canned ACL to "private".',
   configSchema: {
     properties: {
       allowedCannedAcls: allowedCannedAclsSetting(
@@ -60,6 +63,14 @@ export const disallowPublicBucketAcl: ResourceValidationPolicy = {
     validateResourceOfType(aws.s3.BucketAclV2, (acl, args, report) =>
       checkBucketAcl(acl, args, report),
     ),
+    // aws-native's bucket has no grants input: its ACL is the canned `accessControl` alone.
+    (args: ResourceValidationArgs, report: ReportViolation) => {
+      if (args.type !== NATIVE.bucket) {
+        args.notApplicable(`Policy only applies to resources of type '${NATIVE.bucket}'`);
+      }
+      const acl = cannedAclFromNative(args.props["accessControl"]);
+      checkCannedAcl(acl === undefined ? undefined : String(acl), args, report, NATIVE_ACL_FIELD);
+    },
   ],
   remediateResource: remediatePublicCannedAcl([
     aws.s3.Bucket,
@@ -68,6 +79,8 @@ export const disallowPublicBucketAcl: ResourceValidationPolicy = {
     aws.s3.BucketAclV2,
   ]),
 };
+
+const NATIVE_ACL_FIELD: AclField = { field: "accessControl", spell: cannedAclToNative };
 
 /** The legacy inline ACL of `Bucket` and `BucketV2`, which share these two properties. */
 function checkInlineAcl(
@@ -100,6 +113,7 @@ function checkCannedAcl(
   acl: string | undefined,
   args: ResourceValidationArgs,
   report: ReportViolation,
+  where: AclField = AWS_ACL_FIELD,
 ): void {
   const config = configWithDefaults<DisallowPublicBucketAclConfig>(args, {
     allowedCannedAcls: [],
@@ -108,10 +122,12 @@ function checkCannedAcl(
   if (acl === undefined || allowed.includes(acl)) {
     return;
   }
+  const must = `A bucket ACL must be "${where.spell("private")}"`;
   report(
-    nonPublicAclMessage(acl, 'A bucket ACL must be "private"') ??
-      `\`acl\` is "${acl}", but a bucket ACL must be "private". Remove \`acl\` and keep ACLs ` +
-        'disabled with ownership controls "BucketOwnerEnforced", or set it to "private".',
+    nonPublicAclMessage(acl, must, where) ??
+      `\`${where.field}\` is "${where.spell(acl)}", but a bucket ACL must be "${where.spell("private")}". ` +
+        `Remove \`${where.field}\` and keep ACLs disabled with ownership controls "BucketOwnerEnforced", ` +
+        `or set it to "${where.spell("private")}".`,
   );
 }
 

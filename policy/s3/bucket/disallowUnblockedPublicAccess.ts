@@ -17,7 +17,7 @@ export const disallowUnblockedPublicAccess: StackValidationPolicy &
   Pick<ResourceValidationPolicy, "remediateResource"> = {
   name: "s3-bucket-disallow-unblocked-public-access",
   description:
-    "Checks that every aws.s3.Bucket/BucketV2 in the stack has an aws.s3.BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true, or that the stack has an aws.s3.AccountPublicAccessBlock with all four true for the bucket's provider. Remediates a bucket block's flags to true.",
+    "Checks that every aws.s3.Bucket/BucketV2 in the stack has an aws.s3.BucketPublicAccessBlock (an aws-native s3.Bucket: its publicAccessBlockConfiguration) with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true, or that the stack has an aws.s3.AccountPublicAccessBlock with all four true for the bucket's provider. Remediates a bucket block's flags to true.",
   enforcementLevel: "mandatory",
   validateStack: (args, reportViolation) =>
     checkEveryBucket(args, reportViolation, checkPublicAccessBlock),

@@ -26,7 +26,7 @@ export const disallowUncontrolledOwnership: StackValidationPolicy &
   Pick<ResourceValidationPolicy, "remediateResource"> = {
   name: "s3-bucket-disallow-uncontrolled-ownership",
   description:
-    'Checks that every aws.s3.Bucket/BucketV2 in the stack has aws.s3.BucketOwnershipControls, and that "BucketOwnerPreferred" or "ObjectWriter" ownership comes with a private bucket ACL. Remediates ownership controls to "BucketOwnerEnforced".',
+    'Checks that every aws.s3.Bucket/BucketV2 in the stack has aws.s3.BucketOwnershipControls (an aws-native s3.Bucket: its ownershipControls), and that "BucketOwnerPreferred" or "ObjectWriter" ownership comes with a private bucket ACL. Remediates ownership controls to "BucketOwnerEnforced".',
   configSchema: {
     properties: {
       allowedCannedAcls: allowedCannedAclsSetting(

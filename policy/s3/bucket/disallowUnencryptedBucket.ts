@@ -16,7 +16,7 @@ export interface DisallowUnencryptedBucketConfig {
 export const disallowUnencryptedBucket: StackValidationPolicy = {
   name: "s3-bucket-disallow-unencrypted",
   description:
-    "Checks that every aws.s3.Bucket/BucketV2 in the stack has default server-side encryption with an allowed algorithm.",
+    "Checks that every aws.s3.Bucket/BucketV2 and aws-native s3.Bucket in the stack has default server-side encryption with an allowed algorithm.",
   configSchema: {
     properties: {
       allowedAlgorithms: {

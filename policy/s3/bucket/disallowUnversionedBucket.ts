@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { GuardCheck } from "../common/guardRails";
 import { asList, isRecord, tryRead } from "../common/known";
-import { StackBuckets } from "../common/stackBuckets";
+import { isNativeBucket, StackBuckets } from "../common/stackBuckets";
 import { checkEveryBucket } from "../common/stackPolicy";
 
 /**
@@ -12,7 +12,7 @@ import { checkEveryBucket } from "../common/stackPolicy";
 export const disallowUnversionedBucket: StackValidationPolicy = {
   name: "s3-bucket-disallow-unversioned",
   description:
-    'Checks that every aws.s3.Bucket/BucketV2 in the stack has versioning "Enabled" (aws.s3.BucketVersioning/BucketVersioningV2, or the legacy inline setting).',
+    'Checks that every aws.s3.Bucket/BucketV2 and aws-native s3.Bucket in the stack has versioning "Enabled" (aws.s3.BucketVersioning/BucketVersioningV2, the legacy inline setting, or aws-native\'s versioningConfiguration).',
   enforcementLevel: "advisory",
   validateStack: (args, reportViolation) =>
     checkEveryBucket(args, reportViolation, checkVersioning),
@@ -25,6 +25,14 @@ function checkVersioning(stack: StackBuckets, bucket: PolicyResource): GuardChec
   }
   if (inline.value) {
     return { status: "ok" };
+  }
+  if (isNativeBucket(bucket)) {
+    return {
+      status: "problem",
+      problem:
+        'has no versioning. Set versioningConfiguration.status "Enabled", so overwritten objects ' +
+        "can be recovered.",
+    };
   }
   const { matches, undecided } = stack.attachedTo(bucket, [
     aws.s3.BucketVersioning,
@@ -58,6 +66,10 @@ function checkVersioning(stack: StackBuckets, bucket: PolicyResource): GuardChec
 }
 
 function inlineVersioningEnabled(bucket: PolicyResource): boolean {
+  if (isNativeBucket(bucket)) {
+    const config: unknown = bucket.props["versioningConfiguration"];
+    return isRecord(config) && config["status"] === "Enabled";
+  }
   if (bucket.isType(aws.s3.Bucket)) {
     const versioning: unknown = bucket.props["versioning"];
     return isRecord(versioning) && versioning["enabled"] === true;

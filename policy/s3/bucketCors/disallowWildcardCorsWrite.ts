@@ -7,6 +7,7 @@ import {
 } from "@pulumi/policy";
 import { configWithDefaults } from "../common/config";
 import { asList, isRecord, stringsOf } from "../common/known";
+import { NATIVE } from "../common/nativeTypes";
 
 /** Tunables of `s3-bucket-cors-disallow-wildcard-write`. */
 export interface DisallowWildcardCorsWriteConfig {
@@ -25,7 +26,7 @@ const DEFAULT_WRITE_METHODS = ["PUT", "POST", "DELETE"];
 export const disallowWildcardCorsWrite: ResourceValidationPolicy = {
   name: "s3-bucket-cors-disallow-wildcard-write",
   description:
-    'Checks that no CORS rule (aws.s3.BucketCorsConfiguration/V2, or the legacy inline `corsRules`) allows origin "*" together with a write method.',
+    'Checks that no CORS rule (aws.s3.BucketCorsConfiguration/V2, the legacy inline `corsRules`, or `corsConfiguration` of aws-native s3.Bucket) allows origin "*" together with a write method.',
   configSchema: {
     properties: {
       writeMethods: {
@@ -50,6 +51,13 @@ export const disallowWildcardCorsWrite: ResourceValidationPolicy = {
     validateResourceOfType(aws.s3.BucketV2, (bucket, args, report) =>
       checkRules(bucket.corsRules, args, report),
     ),
+    (args: ResourceValidationArgs, report: ReportViolation) => {
+      if (args.type !== NATIVE.bucket) {
+        args.notApplicable(`Policy only applies to resources of type '${NATIVE.bucket}'`);
+      }
+      const cors: unknown = args.props["corsConfiguration"];
+      checkRules(isRecord(cors) ? cors["corsRules"] : undefined, args, report);
+    },
   ],
 };
 

@@ -65,11 +65,27 @@ export function allowedCannedAclsSetting(description: string) {
 }
 
 /**
+ * Where a resource type keeps its canned ACL and how it spells one: `acl` with S3's "public-read"
+ * in @pulumi/aws, `accessControl` with "PublicRead" in aws-native. Messages name the user's field
+ * and spelling.
+ */
+export interface AclField {
+  field: string;
+  spell: (acl: string) => string;
+}
+
+export const AWS_ACL_FIELD: AclField = { field: "acl", spell: (acl) => acl };
+
+/**
  * The violation message for a canned ACL that is not public but not private either, or
  * `undefined` for any other ACL. `must` says what the ACL must be ('a bucket ACL must be
  * "private"').
  */
-export function nonPublicAclMessage(acl: unknown, must: string): string | undefined {
+export function nonPublicAclMessage(
+  acl: unknown,
+  must: string,
+  where: AclField = AWS_ACL_FIELD,
+): string | undefined {
   const known =
     typeof acl === "string" && Object.hasOwn(NON_PUBLIC_CANNED_ACLS, acl)
       ? NON_PUBLIC_CANNED_ACLS[acl]
@@ -78,7 +94,7 @@ export function nonPublicAclMessage(acl: unknown, must: string): string | undefi
     return undefined;
   }
   return (
-    `\`acl\` is "${String(acl)}", which is not public but not private either: it grants ` +
+    `\`${where.field}\` is "${where.spell(String(acl))}", which is not public but not private either: it grants ` +
     `${known.grants}. ${must}. ${known.instead} To accept it anyway, list it in this policy's ` +
     "`allowedCannedAcls` config."
   );

@@ -10,7 +10,8 @@ import { PolicyResource } from "@pulumi/policy";
 import { BUCKET_CANNED_ACLS } from "./acl";
 import { PUBLIC_ACCESS_BLOCK_FLAGS } from "./flags";
 import { asList, isRecord, tryRead } from "./known";
-import { StackBuckets } from "./stackBuckets";
+import { cannedAclFromNative } from "./nativeTypes";
+import { isNativeBucket, StackBuckets } from "./stackBuckets";
 
 export type GuardCheck =
   { status: "ok" } | { status: "problem"; problem: string } | { status: "undecided"; error: Error };
@@ -42,17 +43,9 @@ export function checkPublicAccessBlock(stack: StackBuckets, bucket: PolicyResour
   if (account.status === "ok") {
     return OK;
   }
-  const { matches, undecided } = stack.attachedTo(bucket, [aws.s3.BucketPublicAccessBlock]);
-  const own: GuardCheck =
-    matches.length > 0
-      ? checkBucketBlocks(matches)
-      : undecided
-        ? { status: "undecided", error: undecided }
-        : problem(
-            "has no public access block. Add an aws.s3.BucketPublicAccessBlock with `bucket` set to " +
-              "this bucket's id and blockPublicAcls, blockPublicPolicy, ignorePublicAcls and " +
-              "restrictPublicBuckets all true.",
-          );
+  const own = isNativeBucket(bucket)
+    ? checkNativeBlock(stack, bucket)
+    : checkAttachedBlock(stack, bucket);
   if (own.status !== "problem") {
     return own;
   }
@@ -60,6 +53,50 @@ export function checkPublicAccessBlock(stack: StackBuckets, bucket: PolicyResour
     return account;
   }
   return account.problem === undefined ? own : problem(`${own.problem} ${account.problem}`);
+}
+
+/** An @pulumi/aws bucket's own block: a separate `aws.s3.BucketPublicAccessBlock`. */
+function checkAttachedBlock(stack: StackBuckets, bucket: PolicyResource): GuardCheck {
+  const { matches, undecided } = stack.attachedTo(bucket, [aws.s3.BucketPublicAccessBlock]);
+  return matches.length > 0
+    ? checkBucketBlocks(matches)
+    : undecided
+      ? { status: "undecided", error: undecided }
+      : problem(
+          "has no public access block. Add an aws.s3.BucketPublicAccessBlock with `bucket` set to " +
+            "this bucket's id and blockPublicAcls, blockPublicPolicy, ignorePublicAcls and " +
+            "restrictPublicBuckets all true.",
+        );
+}
+
+/**
+ * An aws-native bucket's own block: its `publicAccessBlockConfiguration` input, where a flag left
+ * out is false (as in CloudFormation). A separate `aws.s3.BucketPublicAccessBlock` naming the
+ * bucket also counts, for stacks that mix the two providers.
+ */
+function checkNativeBlock(stack: StackBuckets, bucket: PolicyResource): GuardCheck {
+  const inline = guarded(() => {
+    const block: unknown = bucket.props["publicAccessBlockConfiguration"];
+    if (!isRecord(block)) {
+      return problem(
+        "has no publicAccessBlockConfiguration. Set publicAccessBlockConfiguration with " +
+          "blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
+      );
+    }
+    const open = PUBLIC_ACCESS_BLOCK_FLAGS.filter((flag) => block[flag] !== true);
+    return open.length === 0
+      ? OK
+      : problem(
+          `has publicAccessBlockConfiguration with ${open.join(", ")} not true (a flag left out ` +
+            "is false). Set all four flags (blockPublicAcls, blockPublicPolicy, ignorePublicAcls, " +
+            "restrictPublicBuckets) to true.",
+        );
+  });
+  if (inline.status !== "problem") {
+    return inline;
+  }
+  const { matches } = stack.attachedTo(bucket, [aws.s3.BucketPublicAccessBlock]);
+  return matches.length > 0 && checkBucketBlocks(matches).status === "ok" ? OK : inline;
 }
 
 type AccountCheck =
@@ -124,6 +161,9 @@ export function checkOwnershipControls(
   bucket: PolicyResource,
   acceptedAcls: readonly string[] = BUCKET_CANNED_ACLS,
 ): GuardCheck {
+  if (isNativeBucket(bucket)) {
+    return guarded(() => checkNativeOwnership(bucket, acceptedAcls));
+  }
   const { matches, undecided } = stack.attachedTo(bucket, [aws.s3.BucketOwnershipControls]);
   if (matches.length === 0) {
     return undecided
@@ -160,6 +200,43 @@ export function checkOwnershipControls(
     }
     return OK;
   });
+}
+
+/**
+ * An aws-native bucket's inline `ownershipControls.rules`: the same rule as for
+ * `aws.s3.BucketOwnershipControls`, with its ACL in `accessControl` (PascalCase canned ACLs).
+ */
+function checkNativeOwnership(bucket: PolicyResource, acceptedAcls: readonly string[]): GuardCheck {
+  const controls: unknown = bucket.props["ownershipControls"];
+  const ownerships = (isRecord(controls) ? asList(controls["rules"]) : []).map((rule) =>
+    isRecord(rule) ? rule["objectOwnership"] : undefined,
+  );
+  if (ownerships.length === 0) {
+    return problem(
+      'has no ownershipControls. Set ownershipControls.rules to [{objectOwnership: "BucketOwnerEnforced"}], ' +
+        "which disables ACLs.",
+    );
+  }
+  for (const ownership of ownerships) {
+    if (ownership === "BucketOwnerEnforced") {
+      continue;
+    }
+    if (typeof ownership === "string" && ACL_ENABLING_OWNERSHIP.includes(ownership)) {
+      const acl = cannedAclFromNative(bucket.props["accessControl"]);
+      if (typeof acl === "string" && acceptedAcls.includes(acl)) {
+        continue;
+      }
+      return problem(
+        `has ownershipControls with objectOwnership "${ownership}", which keeps ACLs in force, ` +
+          'but no private ACL. Use "BucketOwnerEnforced", or set accessControl "Private".',
+      );
+    }
+    return problem(
+      `has ownershipControls with objectOwnership ${JSON.stringify(ownership)}; ` +
+        'set it to "BucketOwnerEnforced".',
+    );
+  }
+  return OK;
 }
 
 /**
@@ -202,6 +279,13 @@ export function checkDefaultEncryption(
   }
   if (inline.value.length > 0) {
     return judgeAlgorithms(inline.value, allowedAlgorithms, "its inline encryption configuration");
+  }
+  if (isNativeBucket(bucket)) {
+    return problem(
+      "has no default encryption. Set bucketEncryption.serverSideEncryptionConfiguration with a " +
+        "rule whose serverSideEncryptionByDefault.sseAlgorithm is one of " +
+        `${allowedAlgorithms.map((a) => `"${a}"`).join(", ")}.`,
+    );
   }
   const { matches, undecided } = stack.attachedTo(bucket, [
     aws.s3.BucketServerSideEncryptionConfiguration,
@@ -250,8 +334,17 @@ function judgeAlgorithms(
       );
 }
 
-/** Algorithms of the legacy inline encryption settings of `Bucket` (one rule) and `BucketV2` (lists). */
+/**
+ * Algorithms of the inline encryption settings: the legacy ones of `Bucket` (one rule) and
+ * `BucketV2` (lists), and aws-native's `bucketEncryption`.
+ */
 function inlineAlgorithms(bucket: PolicyResource): unknown[] {
+  if (isNativeBucket(bucket)) {
+    const encryption: unknown = bucket.props["bucketEncryption"];
+    return (isRecord(encryption) ? asList(encryption["serverSideEncryptionConfiguration"]) : [])
+      .map((rule) => (isRecord(rule) ? rule["serverSideEncryptionByDefault"] : undefined))
+      .flatMap((byDefault) => (isRecord(byDefault) ? [byDefault["sseAlgorithm"]] : []));
+  }
   if (bucket.isType(aws.s3.Bucket)) {
     const config: unknown = bucket.props["serverSideEncryptionConfiguration"];
     const rule = isRecord(config) ? config["rule"] : undefined;

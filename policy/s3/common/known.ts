@@ -47,3 +47,30 @@ export function asList(value: unknown): unknown[] {
 export function stringsOf(value: unknown): string[] {
   return asList(value).filter((v): v is string => typeof v === "string");
 }
+
+/**
+ * Runs every check of one policy on one resource, even when an earlier one meets a value that is
+ * unknown during preview; then rethrows the first unknown-value error, so the host reports what
+ * was decided plus one advisory note that names the value it could not see.
+ */
+export function judgeAll(checks: readonly (() => void)[]): void {
+  let unknown: Error | undefined;
+  for (const check of checks) {
+    const read = tryRead(check);
+    if (!read.known) {
+      unknown = unknown ?? read.error;
+    }
+  }
+  if (unknown) {
+    throw unknown;
+  }
+}
+
+/** The value at `path` inside `props` (`["details", "policy"]`), or undefined where a step is missing. */
+export function valueAt(props: unknown, path: readonly string[]): unknown {
+  let value: unknown = props;
+  for (const key of path) {
+    value = isRecord(value) ? value[key] : undefined;
+  }
+  return value;
+}

@@ -1,6 +1,6 @@
 /**
- * Reading S3 bucket policy documents: parsing, finding public Allow statements and recognising the
- * TLS-only Deny statement. Pure: plain data in, plain data out.
+ * Reading S3 resource policy documents: parsing and recognising the TLS-only Deny statement. Whether
+ * a statement is public is decided in `publicStatement.ts`. Pure: plain data in, plain data out.
  */
 import { asList, isRecord, stringsOf } from "./known";
 
@@ -32,113 +32,12 @@ export function parsePolicy(policy: unknown): ParsedPolicy {
   return { ok: true, statements };
 }
 
-/**
- * Condition keys that, by default, narrow an open principal to known callers: one account or
- * organisation, named principals, a VPC or VPC endpoint, or the bucket's own access points (the
- * "delegate access control to access points" policy). AWS counts a fixed value of each as
- * non-public (Amazon S3 User Guide, "The meaning of public"; IAM Access Analyzer).
- */
-export const DEFAULT_NARROWING_CONDITION_KEYS: readonly string[] = [
-  "aws:PrincipalAccount",
-  "aws:PrincipalOrgID",
-  "aws:PrincipalArn",
-  "aws:SourceAccount",
-  "aws:SourceVpce",
-  "aws:SourceVpc",
-  "s3:DataAccessPointAccount",
-  "s3:DataAccessPointArn",
-];
-
-// Positive-match operators only: a negated operator (StringNotEquals) or an `...IfExists` variant
-// (true when the key is absent) leaves the statement open.
-const NARROWING_OPERATORS = [
-  "stringequals",
-  "stringequalsignorecase",
-  "stringlike",
-  "arnequals",
-  "arnlike",
-];
-
 /** True when `principal` is everyone: `"*"`, or any principal type (`AWS`, …) listing `"*"`. */
 export function isWildcardPrincipal(principal: unknown): boolean {
   if (principal === "*") {
     return true;
   }
   return isRecord(principal) && Object.values(principal).some((v) => stringsOf(v).includes("*"));
-}
-
-/**
- * True when `principal` lets in callers nobody named: everyone (see `isWildcardPrincipal`) or any
- * identity of a web or SAML identity provider (`{"Federated": …}`), which AWS counts as public.
- */
-export function isOpenPrincipal(principal: unknown): boolean {
-  return (
-    isWildcardPrincipal(principal) ||
-    (isRecord(principal) &&
-      Object.entries(principal).some(
-        ([type, value]) => type.toLowerCase() === "federated" && stringsOf(value).length > 0,
-      ))
-  );
-}
-
-/**
- * True when `condition` restricts the request to specific values of one of `keys` with a
- * positive-match operator, and no value is a wildcard.
- */
-export function hasNarrowingCondition(condition: unknown, keys: readonly string[]): boolean {
-  if (!isRecord(condition)) {
-    return false;
-  }
-  const wanted = keys.map((k) => k.toLowerCase());
-  return Object.entries(condition).some(([operator, block]) => {
-    if (!NARROWING_OPERATORS.includes(operator.toLowerCase()) || !isRecord(block)) {
-      return false;
-    }
-    return Object.entries(block).some(([key, value]) => {
-      const values = stringsOf(value);
-      return (
-        wanted.includes(key.toLowerCase()) &&
-        values.length > 0 &&
-        values.length === asList(value).length &&
-        values.every((v) => v.trim() !== "" && !/[*?]/.test(v))
-      );
-    });
-  });
-}
-
-/** An Allow statement open to everyone. */
-export interface PublicStatement {
-  index: number;
-  sid?: string;
-  /** The offending principal element, as the user wrote it. */
-  principal: string;
-}
-
-/**
- * Allow statements whose principal is everyone (`Principal: "*"`, `{"AWS": "*"}`, a federated
- * identity provider, or any `NotPrincipal`, which allows everyone but the listed ones) and whose
- * condition does not narrow the request to one of `narrowingKeys`.
- */
-export function publicAllowStatements(
-  statements: readonly Statement[],
-  narrowingKeys: readonly string[],
-): PublicStatement[] {
-  return statements.flatMap((statement, index) => {
-    if (String(statement["Effect"]).toLowerCase() !== "allow") {
-      return [];
-    }
-    let open: { principal: string } | undefined;
-    if (isOpenPrincipal(statement["Principal"])) {
-      open = { principal: `Principal ${JSON.stringify(statement["Principal"])}` };
-    } else if (statement["NotPrincipal"] !== undefined) {
-      open = { principal: `NotPrincipal ${JSON.stringify(statement["NotPrincipal"])}` };
-    }
-    if (open === undefined || hasNarrowingCondition(statement["Condition"], narrowingKeys)) {
-      return [];
-    }
-    const sid = typeof statement["Sid"] === "string" ? statement["Sid"] : undefined;
-    return [{ index, sid, principal: open.principal }];
-  });
 }
 
 /** "statement 0 (Sid \"PublicRead\")", for messages. */

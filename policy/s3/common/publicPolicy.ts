@@ -6,19 +6,19 @@
  */
 import { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import { configWithDefaults } from "./config";
+import { describeStatement, parsePolicy } from "./policyDocument";
 import {
   DEFAULT_NARROWING_CONDITION_KEYS,
-  describeStatement,
-  parsePolicy,
-  publicAllowStatements,
-} from "./policyDocument";
+  PolicyContext,
+  publicStatements,
+} from "./publicStatement";
 
 /** Tunables shared by the policies that read resource-based policy documents. */
 export interface NarrowingConfig {
   /**
-   * Condition keys that make an open principal acceptable when matched with a positive operator
-   * (StringEquals, StringLike, ArnEquals, …) against non-wildcard values. Defaults to
-   * `DEFAULT_NARROWING_CONDITION_KEYS`.
+   * Condition keys that make an open principal acceptable when compared exactly (StringEquals,
+   * ArnEquals, StringLike/ArnLike without wildcards, IpAddress for aws:SourceIp) with fixed values.
+   * Defaults to `DEFAULT_NARROWING_CONDITION_KEYS`.
    */
   narrowingConditionKeys: string[];
 }
@@ -30,19 +30,25 @@ export const NARROWING_CONFIG_SCHEMA = {
     items: { type: "string" as const },
     default: [...DEFAULT_NARROWING_CONDITION_KEYS],
     description:
-      "Condition keys that narrow an open principal (to an account, organisation, named principal, VPC, VPC endpoint or access point) when matched with a positive operator against non-wildcard values.",
+      "Condition keys that narrow an open principal (to an account, organisation, named principal, source, network, user id or access point) when compared exactly with fixed values, as S3's policy status judges them (docs/policy.md).",
   },
 };
 
 /**
  * Reports `document` (the value of `field`) when it cannot be read or when a statement allows an
- * open principal without a narrowing condition. An absent document is fine.
+ * open principal without a narrowing condition. An absent document is fine. `context` says whether
+ * the document is a bucket-level policy or an access point's.
+ *
+ * During a preview part of a document may be unknown (a policy object whose ARN is not computed
+ * yet): the statements that can be judged are, and the unknown-value error is rethrown at the end,
+ * so the host adds its one advisory "can't run … during preview" note instead of a guess.
  */
 export function checkPolicyDocument(
   document: unknown,
   field: string,
   args: ResourceValidationArgs,
   report: ReportViolation,
+  context: PolicyContext = "bucket",
 ): void {
   if (document === undefined) {
     return;
@@ -57,12 +63,20 @@ export function checkPolicyDocument(
     );
     return;
   }
-  for (const open of publicAllowStatements(parsed.statements, narrowingConditionKeys)) {
+  const { open: openStatements, unknown } = publicStatements(
+    parsed.statements,
+    narrowingConditionKeys,
+    context,
+  );
+  for (const open of openStatements) {
     report(
       `\`${field}\` ${describeStatement(open)} allows ${open.principal} without a condition that narrows it ` +
         `to known callers. Name the principals (e.g. {"AWS": "arn:aws:iam::<account>:root"}) ` +
         `or add a condition such as {"StringEquals": {"aws:SourceVpce": "vpce-…"}} on one of: ` +
         `${narrowingConditionKeys.join(", ")}.`,
     );
+  }
+  if (unknown) {
+    throw unknown;
   }
 }

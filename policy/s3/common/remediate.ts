@@ -13,12 +13,12 @@ import { ResourceRemediation, ResourceValidationArgs } from "@pulumi/policy";
 import { isPublicCannedAcl } from "./acl";
 import { configWithDefaults } from "./config";
 import { isRecord } from "./known";
-import { isOneOf, ResourceClass } from "./stackBuckets";
+import { isOneOf, ResourceKind } from "./stackBuckets";
 
 type Props = Record<string, unknown>;
 
 /** A public canned `acl` (public-read, public-read-write, authenticated-read) becomes "private". */
-export function remediatePublicCannedAcl(classes: readonly ResourceClass[]): ResourceRemediation {
+export function remediatePublicCannedAcl(classes: readonly ResourceKind[]): ResourceRemediation {
   return (args: ResourceValidationArgs) => {
     if (!isOneOf(args, classes)) {
       return undefined;
@@ -40,7 +40,7 @@ export function remediatePublicCannedAcl(classes: readonly ResourceClass[]): Res
  * and a missing bucket block is a missing resource, which no remediation can add.
  */
 export function remediateDisabledFlags(
-  classes: readonly ResourceClass[],
+  classes: readonly ResourceKind[],
   path: readonly string[],
   flags: readonly string[],
 ): ResourceRemediation {
@@ -72,7 +72,7 @@ export function remediateDisabledFlags(
  * unless the policy's `allowedCannedAcls` names ACLs the organisation keeps on purpose (a log
  * bucket's "log-delivery-write" needs ACLs on, and S3 refuses ACL writes once they are off).
  */
-export function remediateOwnershipEnforced(classes: readonly ResourceClass[]): ResourceRemediation {
+export function remediateOwnershipEnforced(classes: readonly ResourceKind[]): ResourceRemediation {
   return (args: ResourceValidationArgs) => {
     if (!isOneOf(args, classes)) {
       return undefined;

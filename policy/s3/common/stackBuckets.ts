@@ -10,19 +10,43 @@
 import * as aws from "@pulumi/aws";
 import { PolicyResource } from "@pulumi/policy";
 import { Read, tryRead } from "./known";
+import { NATIVE } from "./nativeTypes";
 
 /** A resource class the SDK can match by type token (`__pulumiType`). */
 export type ResourceClass = Parameters<PolicyResource["isType"]>[0];
 
-/** Bucket resource classes of @pulumi/aws v7: the current `Bucket` and the deprecated `BucketV2`. */
-export const BUCKET_CLASSES: readonly ResourceClass[] = [aws.s3.Bucket, aws.s3.BucketV2];
+/**
+ * A kind of resource: a class of a package the pack depends on (@pulumi/aws), or a type token of
+ * one it must not need at run time (@pulumi/aws-native, see nativeTypes.ts).
+ */
+export type ResourceKind = ResourceClass | string;
 
-/** True when `resource` (a stack's resource or a resource policy's arguments) is one of `classes`. */
+/**
+ * Bucket kinds: @pulumi/aws v7's current `Bucket` and deprecated `BucketV2`, and aws-native's
+ * `Bucket`, which carries its guard rails inline.
+ */
+export const BUCKET_CLASSES: readonly ResourceKind[] = [
+  aws.s3.Bucket,
+  aws.s3.BucketV2,
+  NATIVE.bucket,
+];
+
+/** True when `resource` (a stack's resource or a resource policy's arguments) is one of `kinds`. */
 export function isOneOf(
-  resource: Pick<PolicyResource, "isType">,
-  classes: readonly ResourceClass[],
+  resource: Pick<PolicyResource, "isType" | "type">,
+  kinds: readonly ResourceKind[],
 ): boolean {
-  return classes.some((c) => resource.isType(c));
+  return kinds.some((k) => (typeof k === "string" ? resource.type === k : resource.isType(k)));
+}
+
+/** True when `resource` is an aws-native bucket, whose guard rails are inputs of the bucket itself. */
+export function isNativeBucket(resource: Pick<PolicyResource, "type">): boolean {
+  return resource.type === NATIVE.bucket;
+}
+
+/** The property a bucket's name is given in: `bucket` in @pulumi/aws, `bucketName` in aws-native. */
+export function bucketNameProperty(bucket: Pick<PolicyResource, "type">): string {
+  return isNativeBucket(bucket) ? "bucketName" : "bucket";
 }
 
 /** What a stack policy learns when it looks for a bucket's guard rails of one kind. */
@@ -65,7 +89,7 @@ export class StackBuckets {
   }
 
   /** Resources of `classes` whose `bucket` property refers to `bucket`. */
-  attachedTo(bucket: PolicyResource, classes: readonly ResourceClass[]): Attachments {
+  attachedTo(bucket: PolicyResource, classes: readonly ResourceKind[]): Attachments {
     const matches: PolicyResource[] = [];
     let undecided: Error | undefined;
     for (const candidate of this.resources) {
@@ -126,7 +150,7 @@ export class StackBuckets {
 function identify(bucket: PolicyResource): BucketIdentity {
   const names = new Set<string>();
   let unknown: Error | undefined;
-  for (const key of ["bucket", "id"]) {
+  for (const key of [bucketNameProperty(bucket), "id"]) {
     const read = tryRead(() => bucket.props[key] as unknown);
     if (!read.known) {
       unknown = unknown ?? read.error;
@@ -148,7 +172,7 @@ function reference(resource: PolicyResource): Reference {
 
 /** How a bucket is named in violation messages: its resource name, and its bucket name if known. */
 export function describeBucket(bucket: PolicyResource): string {
-  const name = tryRead(() => bucket.props["bucket"] as unknown);
+  const name = tryRead(() => bucket.props[bucketNameProperty(bucket)] as unknown);
   return name.known && typeof name.value === "string" && name.value !== bucket.name
     ? `Bucket "${bucket.name}" (s3://${name.value})`
     : `Bucket "${bucket.name}"`;

@@ -36,7 +36,7 @@ const accessPointProps = (): Record<string, unknown> => ({
 });
 
 const KEYS =
-  "aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalArn, aws:SourceAccount, aws:SourceVpce, aws:SourceVpc, s3:DataAccessPointAccount, s3:DataAccessPointArn";
+  "aws:PrincipalAccount, aws:PrincipalArn, aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:SourceAccount, aws:SourceArn, aws:SourceOwner, aws:SourceOrgID, aws:SourceOrgPaths, aws:SourceVpc, aws:SourceVpce, aws:SourceIp, aws:userid, s3:DataAccessPointAccount, s3:DataAccessPointArn";
 
 const openMessage = (principal: string) =>
   `\`policy\` statement 0 (Sid "Reader") allows ${principal} without a condition that narrows it to known callers. Name the principals (e.g. {"AWS": "arn:aws:iam::<account>:root"}) or add a condition such as {"StringEquals": {"aws:SourceVpce": "vpce-…"}} on one of: ${KEYS}.`;

@@ -10,7 +10,7 @@ import {
 import { BUCKET_ARN, BUCKET_ID, tlsOnlyStatement } from "../fixtures";
 
 const KEYS =
-  "aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalArn, aws:SourceAccount, aws:SourceVpce, aws:SourceVpc, s3:DataAccessPointAccount, s3:DataAccessPointArn";
+  "aws:PrincipalAccount, aws:PrincipalArn, aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:SourceAccount, aws:SourceArn, aws:SourceOwner, aws:SourceOrgID, aws:SourceOrgPaths, aws:SourceVpc, aws:SourceVpce, aws:SourceIp, aws:userid, s3:DataAccessPointAccount, s3:DataAccessPointArn";
 
 const readStatement = (): Record<string, unknown> => ({
   Sid: "PublicRead",
@@ -128,7 +128,7 @@ describe("s3-bucket-policy-disallow-public-principal", () => {
     ["a negated operator", { StringNotEquals: { "aws:SourceVpce": "vpce-0abc" } }],
     ["an IfExists operator", { StringEqualsIfExists: { "aws:SourceVpce": "vpce-0abc" } }],
     ["a wildcard value", { StringLike: { "aws:SourceVpce": "vpce-*" } }],
-    ["an unrelated key", { IpAddress: { "aws:SourceIp": "203.0.113.0/24" } }],
+    ["a key that does not name the caller", { StringEquals: { "s3:prefix": "public/" } }],
     ["a negated organisation", { StringNotEquals: { "aws:PrincipalOrgID": "o-abc123" } }],
     [
       "an IfExists principal ARN",
@@ -149,9 +149,9 @@ describe("s3-bucket-policy-disallow-public-principal", () => {
     const statement = {
       ...readStatement(),
       Principal: "*",
-      Condition: { StringEquals: { "aws:SourceOrgID": "o-abc123" } },
+      Condition: { StringEquals: { "aws:ResourceAccount": "123456789012" } },
     };
-    const config = { narrowingConditionKeys: ["aws:SourceOrgID"] };
+    const config = { narrowingConditionKeys: ["aws:ResourceAccount"] };
     await assertNoResourceViolations(disallowPublicBucketPolicy, policyArgs(statement, config));
     await assertHasResourceViolation(
       disallowPublicBucketPolicy,

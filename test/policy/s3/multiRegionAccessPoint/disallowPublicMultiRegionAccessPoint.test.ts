@@ -40,7 +40,7 @@ const reader = (): Record<string, unknown> => ({
 });
 
 const KEYS =
-  "aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalArn, aws:SourceAccount, aws:SourceVpce, aws:SourceVpc, s3:DataAccessPointAccount, s3:DataAccessPointArn";
+  "aws:PrincipalAccount, aws:PrincipalArn, aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:SourceAccount, aws:SourceArn, aws:SourceOwner, aws:SourceOrgID, aws:SourceOrgPaths, aws:SourceVpc, aws:SourceVpce, aws:SourceIp, aws:userid, s3:DataAccessPointAccount, s3:DataAccessPointArn";
 
 describe("s3-multi-region-access-point-disallow-public-access", () => {
   describePolicyBasics(disallowPublicMultiRegionAccessPoint, {
