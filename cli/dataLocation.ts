@@ -23,8 +23,11 @@ export function embeddedObjectFile(directory: string, bucket: string, key: strin
   return new Store(directory).getResourcePath(bucket, key, "object");
 }
 
-/** `--export DIR`, checked before anything runs: a folder, or a path where one can be made. */
-export function checkExportDir(directory: string): string {
+/**
+ * A flag's folder, refused when a file stands at that path (a missing folder is made later).
+ * `--data-dir` and `--export` share it.
+ */
+export function refuseFileAsFolder(flag: string, directory: string, what: string): string {
   let isDirectory: boolean | undefined;
   try {
     isDirectory = statSync(directory).isDirectory();
@@ -33,10 +36,15 @@ export function checkExportDir(directory: string): string {
   }
   if (isDirectory === false) {
     throw new Error(
-      `\`--export ${directory}\` is a file, not a folder: pass a folder for the JSON files (it is created if missing).`,
+      `\`${flag} ${directory}\` is a file, not a folder: pass a folder${what} (it is created if missing).`,
     );
   }
   return directory;
+}
+
+/** `--export DIR`, checked before anything runs: a folder, or a path where one can be made. */
+export function checkExportDir(directory: string): string {
+  return refuseFileAsFolder("--export", directory, " for the JSON files");
 }
 
 /** The export file of a key: `DIR/<key>`, refused if the key would lead outside DIR. */

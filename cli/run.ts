@@ -5,7 +5,7 @@
  * It reads Pulumi.<stack>.yaml through the program's own config reading, and refuses bad input
  * (flags, config, bucket, port, data folder, credentials) before it starts a server or writes.
  */
-import { mkdirSync, statSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
@@ -31,7 +31,7 @@ import { parseFlags, UsageError } from "./args";
 import { startEmbeddedS3, type EmbeddedS3 } from "./embeddedS3";
 import { RunInterrupts } from "./interrupt";
 import type { Io } from "./main";
-import { checkExportDir, exportWritten, tellWhereDataIs } from "./dataLocation";
+import { checkExportDir, exportWritten, refuseFileAsFolder, tellWhereDataIs } from "./dataLocation";
 import { checkS3Endpoint, type EndpointSource } from "./s3Check";
 import { openStackFile } from "./stackFile";
 import { count, describeRunError, noticingFetch, NoticingRateLimiter } from "./waits";
@@ -439,17 +439,7 @@ function parseEndpoint(value: string): string {
 }
 
 function prepareDataDir(directory: string): string {
-  let isDirectory: boolean | undefined;
-  try {
-    isDirectory = statSync(directory).isDirectory();
-  } catch {
-    isDirectory = undefined;
-  }
-  if (isDirectory === false) {
-    throw new Error(
-      `\`--data-dir ${directory}\` is a file, not a folder: pass a folder (it is created if missing).`,
-    );
-  }
+  refuseFileAsFolder("--data-dir", directory, "");
   try {
     mkdirSync(directory, { recursive: true });
   } catch (error) {
