@@ -178,14 +178,10 @@ export class StackFileConfig implements ConfigSource {
 const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 
 /**
- * The stack file's config of one namespace (the project's by default), checked to exist and be
- * named as Pulumi names stacks.
+ * Refuses a stack that is not named as Pulumi names stacks, or has no `Pulumi.<stack>.yaml` in
+ * `root`, with a sentence that lists the stacks there. `npm start` and `npm run policy` share it.
  */
-export function openStackFile(
-  root: string,
-  stack: string,
-  namespace: string = PROJECT,
-): StackFileConfig {
+export function checkStackExists(root: string, stack: string): void {
   if (!STACK_NAME.test(stack) || stack.startsWith(".")) {
     throw new Error(
       `--stack "${stack}" is not a stack name: use letters, digits, "-", "_" or "." as in Pulumi.<stack>.yaml, such as --stack dev.`,
@@ -194,10 +190,23 @@ export function openStackFile(
   if (!existsSync(join(root, `Pulumi.${stack}.yaml`))) {
     const stacks = readdirSync(root)
       .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-      .filter((name): name is string => name !== undefined);
+      .filter((name): name is string => name !== undefined)
+      .sort();
     throw new Error(
       `There is no stack "${stack}" (no Pulumi.${stack}.yaml in ${root}): pass one of ${stacks.map((s) => `--stack ${s}`).join(", ")}.`,
     );
   }
+}
+
+/**
+ * The stack file's config of one namespace (the project's by default), checked to exist and be
+ * named as Pulumi names stacks.
+ */
+export function openStackFile(
+  root: string,
+  stack: string,
+  namespace: string = PROJECT,
+): StackFileConfig {
+  checkStackExists(root, stack);
   return new StackFileConfig(readStackValues(root, stack, namespace), namespace);
 }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { readConfigFiles } from "../cli/stackFile";
+import { checkStackExists, readConfigFiles } from "../cli/stackFile";
 import { PROJECT } from "../config/stackConfig";
 import {
   analyzeAsEngine,
@@ -127,6 +127,7 @@ export async function checkStack(target: CheckTarget): Promise<StackVerdict> {
   const configPath = policyConfigPath(target.configDir ?? join(packDir, "config"), stack);
   let config: Record<string, unknown>;
   try {
+    checkStackExists(root, stack);
     config = readConfigFiles(root, stack);
   } catch (error) {
     throw new SetupError((error as Error).message);

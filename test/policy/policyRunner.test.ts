@@ -74,7 +74,7 @@ describe("npm run policy", () => {
     jest.resetModules();
     const message = await setupError(checkStack(exposed("broken")));
     expect(message).toMatch(
-      /^Cannot read the stack file .*Pulumi\.broken\.yaml: .*Pass an existing stack with --stack\.$/s,
+      /^\/.*\/Pulumi\.broken\.yaml is not valid YAML at line 3, column 1: .*Fix the file there \(Pulumi reads the same file\)\.$/,
     );
   });
 
@@ -111,7 +111,9 @@ describe("npm run policy", () => {
     expect(failure?.code).toBe(2);
     const lines = (failure?.stderr ?? "").split("\n").filter((l) => l.startsWith("policy:"));
     expect(lines).toEqual([
-      expect.stringMatching(/^policy: stack nope: Cannot read the stack file .*Pulumi\.nope\.yaml/),
+      expect.stringMatching(
+        /^policy: stack nope: There is no stack "nope" \(no Pulumi\.nope\.yaml in .*\): pass one of --stack dev, --stack local, --stack prod\.$/,
+      ),
     ]);
     expect(failure?.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
