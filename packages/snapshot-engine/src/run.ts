@@ -3,7 +3,8 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { SnapshotError, redact } from "./errors";
 import type { FetchContext } from "./fetchJson";
 import { fetchPages } from "./pages";
-import { formatPayload, validatePayload } from "./payload";
+import { formatPayload, PrettyList, validatePayload } from "./payload";
+import type { FormattedPayload } from "./payload";
 import { planDefaults } from "./plans";
 import { RateLimiter, sharedRateLimiter } from "./rateLimiter";
 import { fetchDeadlineMs, snapshotRetryPolicy } from "./retryPolicy";
@@ -19,7 +20,14 @@ import {
 import type { PutConditions } from "./s3";
 import { defaultFetch, defaultSleep } from "./transport";
 import type { FetchLike } from "./transport";
-import type { PreviousWrite, S3Target, SnapshotResult, SnapshotSpec, SourceConfig } from "./types";
+import type {
+  PreviousWrite,
+  S3Target,
+  SnapshotResult,
+  SnapshotSpec,
+  SourceConfig,
+  StoredObject,
+} from "./types";
 import { defaultSnapshotKey, validateSnapshotInputs } from "./validateInputs";
 
 /**
@@ -29,6 +37,9 @@ import { defaultSnapshotKey, validateSnapshotInputs } from "./validateInputs";
  * requests past the end of a list, which the rate limiter accounts for.
  */
 export const DEFAULT_PAGE_CONCURRENCY = 4;
+
+/** How long a failed run waits for its HEAD to finish before abandoning it. */
+const HEAD_PATIENCE_MS = 1_000;
 
 /** Largest payload accepted when the spec sets no `maxBytes`: 64 MiB. */
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -144,6 +155,58 @@ async function run(
     counter: { requests: 0, timeouts: 0, acceptedBytes: 0 },
   };
 
+  const s3 = options.s3 ?? createS3Client(target);
+  // The HEAD needs only the bucket and key, so it runs while the pages are fetched and its round
+  // trip is off the critical path (issue 20). Its answer is used once the fetch has succeeded, so a
+  // fetch failure still comes first.
+  const headAbort = new AbortController();
+  const storedObject = headSnapshot(target, key, { s3, signal: headAbort.signal }).then(
+    (stored) => ({ stored }),
+    (error: unknown) => ({ error }),
+  );
+  try {
+    let fetched: Fetched;
+    try {
+      fetched = await fetchAndFormat(spec, ctx, baseUrl, options);
+    } catch (error) {
+      await settleOrAbandon(storedObject, headAbort);
+      throw error;
+    }
+    return await write(spec, target, key, options, log, s3, storedObject, fetched);
+  } finally {
+    if (!options.s3) {
+      s3.destroy();
+    }
+  }
+}
+
+/**
+ * After a failed fetch: lets the HEAD finish, so that no request of the run reaches S3 after it has
+ * returned, but abandons it (the SDK then sends no further attempt) when S3 is slow to answer, so
+ * the fetch's error is not held up by S3's retries.
+ */
+async function settleOrAbandon(head: Promise<unknown>, abort: AbortController): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const patience = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, HEAD_PATIENCE_MS);
+  });
+  await Promise.race([head, patience]);
+  clearTimeout(timer);
+  abort.abort();
+}
+
+/**
+ * Fetches the pages into the stored bytes: a list is checked, formatted and hashed as it arrives,
+ * an object (`/simple/price`) once it is whole.
+ */
+async function fetchAndFormat(
+  spec: SnapshotSpec,
+  ctx: FetchContext,
+  baseUrl: string,
+  options: RunOptions,
+): Promise<Fetched> {
+  const gzip = spec.gzip ?? false;
+  const rules = { minItems: spec.minItems ?? 1, requiredFields: spec.requiredFields ?? [] };
   const { payload, firstUrl } = await fetchPages(
     ctx,
     baseUrl,
@@ -151,16 +214,44 @@ async function run(
     spec.params ?? {},
     spec.pages ?? 1,
     options.pageConcurrency ?? DEFAULT_PAGE_CONCURRENCY,
+    (sizeHint) => new PrettyList(rules.requiredFields, gzip, sizeHint),
   );
   const fetchedAt = (options.now?.() ?? new Date()).toISOString();
-  const itemCount = validatePayload(
-    payload,
-    { minItems: spec.minItems ?? 1, requiredFields: spec.requiredFields ?? [] },
-    `Snapshot "${spec.name}": GET ${firstUrl}`,
-  );
-  const formatted = formatPayload(payload, spec.gzip ?? false, ctx.counter.acceptedBytes);
+  const where = `Snapshot "${spec.name}": GET ${firstUrl}`;
+  const { formatted, itemCount } =
+    payload instanceof PrettyList
+      ? payload.finish(rules.minItems, where)
+      : {
+          itemCount: validatePayload(payload, rules, where),
+          formatted: formatPayload(payload, gzip, ctx.counter.acceptedBytes),
+        };
+  return { formatted, itemCount, fetchedAt, firstUrl, requests: ctx.counter.requests };
+}
 
-  const s3 = options.s3 ?? createS3Client(target);
+/** What the fetch gave, ready to be written. */
+interface Fetched {
+  formatted: FormattedPayload;
+  itemCount: number;
+  fetchedAt: string;
+  firstUrl: string;
+  requests: number;
+}
+
+/**
+ * The conditional write of a fetched snapshot, given the HEAD of the stored object (started with
+ * the fetch). Writes nothing when the stored object is ours with the same bytes.
+ */
+async function write(
+  spec: SnapshotSpec,
+  target: S3Target,
+  key: string,
+  options: RunOptions,
+  log: (line: string) => void,
+  s3: S3Client,
+  storedObject: Promise<{ stored?: StoredObject; error?: unknown }>,
+  fetched: Fetched,
+): Promise<SnapshotResult> {
+  const { formatted, itemCount, fetchedAt, firstUrl } = fetched;
   try {
     const result = (
       etag: string,
@@ -180,7 +271,7 @@ async function run(
       sourceUrl: firstUrl,
       unchanged,
       writeId,
-      requests: ctx.counter.requests,
+      requests: fetched.requests,
     });
     const conflict = (what: string) =>
       new SnapshotError(
@@ -189,8 +280,13 @@ async function run(
       );
 
     // The HEAD does the conditional checks itself, because s3rver and some S3-compatible servers
-    // ignore If-None-Match / If-Match; on AWS the conditional PUT closes the remaining race.
-    const stored = await headSnapshot(target, key, { s3 });
+    // ignore If-None-Match / If-Match; on AWS the conditional PUT closes the remaining race, which
+    // now spans the fetch (docs/engine.md, "Write").
+    const head = await storedObject;
+    if ("error" in head) {
+      throw head.error;
+    }
+    const stored = head.stored;
     const previous = options.previous;
     let conditions: PutConditions;
     if (!stored) {
@@ -262,9 +358,5 @@ async function run(
         : error;
     }
     throw s3Error(error, "PutObject", target, key);
-  } finally {
-    if (!options.s3) {
-      s3.destroy();
-    }
   }
 }
