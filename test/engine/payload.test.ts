@@ -123,8 +123,8 @@ describe("formatting without a second copy keeps the bytes of JSON.stringify", (
     n: i % 3 ? -1.5e-7 * i : 1e21,
     flag: i % 2 === 0,
   });
-  /** Over 1 MB of JSON: many 64 KiB batches. */
-  const many = Array.from({ length: 8_000 }, (_, i) => tricky(i));
+  /** Over 1 MiB of JSON: many 64 KiB batches, and parsed by batches rather than whole. */
+  const many = Array.from({ length: 12_000 }, (_, i) => tricky(i));
 
   it.each([
     ["an empty list", []],
@@ -217,8 +217,9 @@ describe("formatting without a second copy keeps the bytes of JSON.stringify", (
     },
   );
 
-  it("parses a list of over 1 MB with a syntax error far into it as JSON.parse does", () => {
+  it("parses a list of over 1 MiB with a syntax error far into it as JSON.parse does", () => {
     const text = JSON.stringify(many);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(1024 * 1024);
     // A "]" between two items, far past the first batches: "…},]{…".
     const cut = text.indexOf("},{", 900_000) + 2;
     const broken = `${text.slice(0, cut)}]${text.slice(cut)}`;
@@ -241,7 +242,7 @@ describe("formatting without a second copy keeps the bytes of JSON.stringify", (
   it("checks requiredFields of a streamed list with the items' own indexes", () => {
     const items = many.map((item, i) => (i === 7_000 ? { id: "no-text" } : item));
     const { list } = streamed(JSON.stringify(items), 65_536, ["text"]);
-    expect(list.length).toBe(8_000);
+    expect(list.length).toBe(12_000);
     expect(() => list.finish(1, 'Snapshot "x"')).toThrow(
       'Snapshot "x" answered items without requiredFields (item 7000 lacks text)',
     );

@@ -115,6 +115,9 @@ const CLOSE_OBJECT = 0x7d;
  */
 const BATCH_BYTES = 64 * 1024;
 
+/** Bodies up to this size (a page of 250 items is about 190 KB) are parsed whole, not in batches. */
+const WHOLE_PARSE_BYTES = 1024 * 1024;
+
 /**
  * A body as the chunks it arrived in. They are kept rather than copied into one buffer: a copy
  * would leave the chunks behind as garbage the size of the body until V8 next collects (issue 11).
@@ -167,6 +170,10 @@ function parseItems(text: string): { items: unknown[] } | { error: string } {
  * batches are parsed one by one (see `JsonListScanner`). The result and any error are JSON.parse's.
  */
 export function parseJsonBytes(body: BodyBytes): unknown {
+  if (body.length <= WHOLE_PARSE_BYTES) {
+    // A page or an error body: V8 parses its text about three times faster than the scan does.
+    return JSON.parse(body.text());
+  }
   const items: unknown[] = [];
   const scanner = new JsonListScanner((batch) => {
     for (const item of batch) {
