@@ -523,6 +523,11 @@ export function renderSvg(results: BenchResults): string {
   });
   const height = top2 + results.rateLimit.length * (rowHeight * 2 + 10) + 20;
 
+  return svgDocument(width, height, parts);
+}
+
+/** A standalone SVG of `width` × `height` on white, holding `parts`: every chart of the bench. */
+export function svgDocument(width: number, height: number, parts: string[]): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,

@@ -9,6 +9,7 @@ import { startFakeCoingecko } from "../test/helpers/fakeCoingecko";
 import { startS3Server } from "../test/helpers/s3Server";
 import { PER_PAGE, progress, startWorker } from "./common";
 import { LATENCY_MS } from "./pipeline";
+import { svgDocument } from "./report";
 // Types only: importing a value would run the child's main() in this process.
 import type { PipelineRunResult, PipelineWorkerReady, TraceEvent } from "./pipelineChild";
 
@@ -126,11 +127,5 @@ export function renderTimelineSvg(t: TimelineResults): string {
     `<text x="${(x(t.lastPageEndMs) - 4).toFixed(1)}" y="${top - 8}" font-size="10" text-anchor="end">${esc(`last page in: ${Math.round(t.lastPageEndMs)} ms; PUT starts ${Math.round(t.putStartMs - t.lastPageEndMs)} ms later`)}</text>`,
   );
   const height = bottom + 40;
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif">`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    ...parts,
-    "</svg>",
-    "",
-  ].join("\n");
+  return svgDocument(width, height, parts);
 }

@@ -3,12 +3,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { createS3Client, runSnapshot } from "@api-s3-load/snapshot-engine";
-import type { S3Target, SnapshotSpec, SourceConfig } from "@api-s3-load/snapshot-engine";
-import { startFakeCoingecko } from "../helpers/fakeCoingecko";
-import type { FakeCoingecko } from "../helpers/fakeCoingecko";
-import { startS3Server } from "../helpers/s3Server";
-import type { EmbeddedS3 } from "../helpers/s3Server";
-import { CANARY_KEY, FAST_RETRY, readObject, useS3rverCredentials } from "./engineHarness";
+import type { SnapshotSpec, SourceConfig } from "@api-s3-load/snapshot-engine";
+import { CANARY_KEY, FAST_RETRY, readObject, useApiAndS3 } from "./engineHarness";
 
 /**
  * The engine formats and hashes a list while its pages (or one large answer's batches) arrive
@@ -73,35 +69,19 @@ async function startPageServer(
 }
 
 describe("the stored bytes are exactly JSON.stringify(payload, null, 2) plus a newline", () => {
-  let api: FakeCoingecko;
-  let s3: EmbeddedS3;
-  let target: S3Target;
-  let restore: () => void;
+  const env = useApiAndS3(BUCKET);
   let n = 0;
-
-  beforeAll(async () => {
-    restore = useS3rverCredentials();
-    // 23 coins: pages of 10 are full, full, short (3).
-    [api, s3] = await Promise.all([startFakeCoingecko({ catalogue: 23 }), startS3Server([BUCKET])]);
-    target = { bucket: BUCKET, endpoint: s3.endpoint, forcePathStyle: true };
-  });
-  beforeEach(() => api.reset());
-  afterAll(async () => {
-    await api.stop();
-    await s3.stop();
-    restore();
-  });
 
   /** Runs the engine and returns the stored object's bytes (gunzipped if stored gzip) and sha256s. */
   async function stored(spec: Omit<SnapshotSpec, "key" | "name">, source: SourceConfig) {
     const key = `stored/${(n += 1)}.json`;
-    const result = await runSnapshot({ name: "bytes", key, ...spec }, source, target, {
-      s3: createS3Client(target),
+    const result = await runSnapshot({ name: "bytes", key, ...spec }, source, env.target, {
+      s3: createS3Client(env.target),
       retry: FAST_RETRY,
       rateWindowMs: 1000,
       pageConcurrency: 4,
     });
-    const object = (await readObject(s3.client, BUCKET, key))!;
+    const object = (await readObject(env.s3.client, BUCKET, key))!;
     expect(object.metadata.sha256).toBe(result.sha256);
     expect(createHash("sha256").update(object.body).digest("hex")).toBe(result.sha256);
     expect(result.bytes).toBe(object.body.length);
@@ -116,7 +96,7 @@ describe("the stored bytes are exactly JSON.stringify(payload, null, 2) plus a n
   const fakeSource = (): SourceConfig => ({
     plan: "demo",
     apiKey: CANARY_KEY,
-    baseUrl: api.baseUrl,
+    baseUrl: env.api.baseUrl,
   });
 
   it.each([
@@ -160,7 +140,7 @@ describe("the stored bytes are exactly JSON.stringify(payload, null, 2) plus a n
           ]),
         ),
       );
-      urls.push(`${api.baseUrl}/${endpoint}?${query}`);
+      urls.push(`${env.api.baseUrl}/${endpoint}?${query}`);
       raw = await rawBodies(urls);
       if (!object && (JSON.parse(raw[raw.length - 1]) as unknown[]).length < perPage) {
         break;
@@ -171,7 +151,7 @@ describe("the stored bytes are exactly JSON.stringify(payload, null, 2) plus a n
   });
 
   it("with gzip: true stores gzip of those bytes, as gzipSync at level 9 made them", async () => {
-    api.setOptions({ gzip: true });
+    env.api.setOptions({ gzip: true });
     const { body } = await stored(
       {
         endpoint: "coins/markets",
@@ -181,10 +161,10 @@ describe("the stored bytes are exactly JSON.stringify(payload, null, 2) plus a n
       },
       fakeSource(),
     );
-    api.setOptions({ gzip: false });
+    env.api.setOptions({ gzip: false });
     const raw = await rawBodies(
       [1, 2, 3].map(
-        (page) => `${api.baseUrl}/coins/markets?page=${page}&per_page=10&vs_currency=usd`,
+        (page) => `${env.api.baseUrl}/coins/markets?page=${page}&per_page=10&vs_currency=usd`,
       ),
     );
     const expected = wholePayloadBytes(raw, false);
@@ -193,7 +173,7 @@ describe("the stored bytes are exactly JSON.stringify(payload, null, 2) plus a n
   });
 
   it("an empty page stores [] and a newline", async () => {
-    api.pushFault({ kind: "empty" });
+    env.api.pushFault({ kind: "empty" });
     const { body, result } = await stored(
       { endpoint: "coins/markets", params: { vs_currency: "usd" }, minItems: 0 },
       fakeSource(),
