@@ -31,6 +31,9 @@ export interface FetchContext {
 
 const MAX_REDIRECTS = 5;
 
+/** How many times its encoded size a compressed answer is guessed to be (see `readBody`). */
+const GZIP_RATIO_GUESS = 8;
+
 interface AttemptFailure {
   error: SnapshotError;
   headers?: HeaderReader;
@@ -366,7 +369,14 @@ async function readBody(
   let list: PrettyList | undefined;
   let scanner: JsonListScanner | undefined;
   if (listInto) {
-    const into = listInto(framed ? declared : 0);
+    // The decoded size of a gzip answer is unknown; JSON lists compress about 5–10×, and a buffer
+    // reserved too large costs no memory until written, while one grown by copies holds two.
+    const sizeHint = Number.isSafeInteger(declared)
+      ? framed
+        ? declared
+        : declared * GZIP_RATIO_GUESS
+      : 0;
+    const into = listInto(sizeHint);
     list = into;
     scanner = new JsonListScanner((items) => into.add(items));
   }
