@@ -124,7 +124,7 @@ export function renderTimelineSvg(t: TimelineResults): string {
   // The part of the run that waits on nothing but this process: last page's end to the PUT's start.
   parts.push(
     `<line x1="${x(t.lastPageEndMs).toFixed(1)}" y1="${top - 4}" x2="${x(t.lastPageEndMs).toFixed(1)}" y2="${bottom}" stroke="#333" stroke-dasharray="3,3"/>`,
-    `<text x="${(x(t.lastPageEndMs) - 4).toFixed(1)}" y="${top - 8}" font-size="10" text-anchor="end">${esc(`last page in: ${Math.round(t.lastPageEndMs)} ms; PUT starts ${Math.round(t.putStartMs - t.lastPageEndMs)} ms later`)}</text>`,
+    `<text x="${left}" y="${bottom + 28}" font-size="10">${esc(`dashed: last page in at ${Math.round(t.lastPageEndMs)} ms; the PUT starts ${Math.round(t.putStartMs - t.lastPageEndMs)} ms later`)}</text>`,
   );
   const height = bottom + 40;
   return svgDocument(width, height, parts);

@@ -25,6 +25,11 @@ export interface FetchContext {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   log: (line: string) => void;
   maxBytes: number;
+  /**
+   * Called once, soon after the first request has been handed to the transport, and those started
+   * at the same time with it (the HEAD of the stored object waits for them: see `HeadAhead`).
+   */
+  onFirstRequest?: () => void;
   /** Shared tallies: HTTP requests made, requests timed out, and bytes of pages already accepted. */
   counter: { requests: number; timeouts: number; acceptedBytes: number };
 }
@@ -251,13 +256,20 @@ async function request(
   }
   try {
     ctx.counter.requests += 1;
-    const response = await ctx.fetch(url, {
+    const answer = ctx.fetch(url, {
       method: "GET",
       headers,
       redirect: "manual",
       signal: controller.signal,
       compress: true,
     });
+    const first = ctx.onFirstRequest;
+    if (first) {
+      ctx.onFirstRequest = undefined;
+      // After the requests that start beside this one (the other pages' workers) are sent too.
+      setImmediate(first);
+    }
+    const response = await answer;
     const announced = Number(response.headers.get("x-ratelimit-limit"));
     if (Number.isFinite(announced) && announced > 0) {
       ctx.limiter.lower(announced);

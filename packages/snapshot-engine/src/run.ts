@@ -3,31 +3,18 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { SnapshotError, redact } from "./errors";
 import type { FetchContext } from "./fetchJson";
 import { fetchPages } from "./pages";
+import { HeadAhead } from "./headAhead";
 import { formatPayload, PrettyList, validatePayload } from "./payload";
 import type { FormattedPayload } from "./payload";
 import { planDefaults } from "./plans";
 import { RateLimiter, sharedRateLimiter } from "./rateLimiter";
 import { fetchDeadlineMs, snapshotRetryPolicy } from "./retryPolicy";
 import type { RetryPolicy } from "./retryPolicy";
-import {
-  assertBucketExists,
-  createS3Client,
-  headSnapshot,
-  putSnapshot,
-  s3Error,
-  sameEtag,
-} from "./s3";
+import { assertBucketExists, createS3Client, putSnapshot, s3Error, sameEtag } from "./s3";
 import type { PutConditions } from "./s3";
 import { defaultFetch, defaultSleep } from "./transport";
 import type { FetchLike } from "./transport";
-import type {
-  PreviousWrite,
-  S3Target,
-  SnapshotResult,
-  SnapshotSpec,
-  SourceConfig,
-  StoredObject,
-} from "./types";
+import type { PreviousWrite, S3Target, SnapshotResult, SnapshotSpec, SourceConfig } from "./types";
 import { defaultSnapshotKey, validateSnapshotInputs } from "./validateInputs";
 
 /**
@@ -37,9 +24,6 @@ import { defaultSnapshotKey, validateSnapshotInputs } from "./validateInputs";
  * requests past the end of a list, which the rate limiter accounts for.
  */
 export const DEFAULT_PAGE_CONCURRENCY = 4;
-
-/** How long a failed run waits for its HEAD to finish before abandoning it. */
-const HEAD_PATIENCE_MS = 1_000;
 
 /** Largest payload accepted when the spec sets no `maxBytes`: 64 MiB. */
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -156,43 +140,22 @@ async function run(
   };
 
   const s3 = options.s3 ?? createS3Client(target);
-  // The HEAD needs only the bucket and key, so it runs while the pages are fetched and its round
-  // trip is off the critical path (issue 20). Its answer is used once the fetch has succeeded, so a
-  // fetch failure still comes first.
-  const headAbort = new AbortController();
-  const storedObject = headSnapshot(target, key, { s3, signal: headAbort.signal }).then(
-    (stored) => ({ stored }),
-    (error: unknown) => ({ error }),
-  );
+  const head = new HeadAhead(s3, target, key);
+  ctx.onFirstRequest = head.start;
   try {
     let fetched: Fetched;
     try {
       fetched = await fetchAndFormat(spec, ctx, baseUrl, options);
     } catch (error) {
-      await settleOrAbandon(storedObject, headAbort);
+      await head.abandon();
       throw error;
     }
-    return await write(spec, target, key, options, log, s3, storedObject, fetched);
+    return await write(spec, target, key, options, log, s3, head, fetched);
   } finally {
     if (!options.s3) {
       s3.destroy();
     }
   }
-}
-
-/**
- * After a failed fetch: lets the HEAD finish, so that no request of the run reaches S3 after it has
- * returned, but abandons it (the SDK then sends no further attempt) when S3 is slow to answer, so
- * the fetch's error is not held up by S3's retries.
- */
-async function settleOrAbandon(head: Promise<unknown>, abort: AbortController): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const patience = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, HEAD_PATIENCE_MS);
-  });
-  await Promise.race([head, patience]);
-  clearTimeout(timer);
-  abort.abort();
 }
 
 /**
@@ -248,7 +211,7 @@ async function write(
   options: RunOptions,
   log: (line: string) => void,
   s3: S3Client,
-  storedObject: Promise<{ stored?: StoredObject; error?: unknown }>,
+  head: HeadAhead,
   fetched: Fetched,
 ): Promise<SnapshotResult> {
   const { formatted, itemCount, fetchedAt, firstUrl } = fetched;
@@ -282,11 +245,7 @@ async function write(
     // The HEAD does the conditional checks itself, because s3rver and some S3-compatible servers
     // ignore If-None-Match / If-Match; on AWS the conditional PUT closes the remaining race, which
     // now spans the fetch (docs/engine.md, "Write").
-    const head = await storedObject;
-    if ("error" in head) {
-      throw head.error;
-    }
-    const stored = head.stored;
+    const stored = await head.stored();
     const previous = options.previous;
     let conditions: PutConditions;
     if (!stored) {
