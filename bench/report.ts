@@ -10,6 +10,7 @@ import type { ProgramResults } from "./programCost";
 import type { RateLimitRow } from "./rateLimit";
 import type { RedeployRow } from "./redeploy";
 import type { StateRow } from "./stateFootprint";
+import type { TimelineResults } from "./timeline";
 
 export interface BenchResults {
   machine: Machine;
@@ -22,6 +23,7 @@ export interface BenchResults {
   defaultConcurrency: number;
   tunedConcurrency: number;
   pipeline: PipelineResults;
+  timeline: TimelineResults;
   rateLimit: RateLimitRow[];
   state: StateRow[];
   redeploy: RedeployRow[];
@@ -30,16 +32,17 @@ export interface BenchResults {
   memory: MemoryResults;
 }
 
+/** The targets, as issue 20 set them (the pipeline, the program and memory) and earlier issues. */
 export const TARGETS = {
-  oursVsFloor: 1.15,
-  oursVsNaive: 0.35,
+  oursVsFloor: 1.1,
+  oursVsNaive: 0.33,
   rateLimitRatio: 1.1,
   statePerSnapshot: 16 * 1024,
-  programRatio: 2,
+  programRatio: 1.5,
   cliLoadMs: 2000,
   cliLoadRatio: 0.2,
-  largeResponseRatio: 3,
-  memoryVsNaive: 1,
+  largeResponseRatio: 2,
+  memoryVsNaive: 0.8,
 } as const;
 
 const ms = (value: number) => `${Math.round(value).toLocaleString("en-US")} ms`;
@@ -95,7 +98,11 @@ const requests = (counts: Record<string, number>) =>
         .map(([method, n]) => `${Number.isInteger(n) ? n : n.toFixed(2)} ${method}`)
         .join(" + ");
 
-export function renderMarkdown(results: BenchResults, svgName: string): string {
+export function renderMarkdown(
+  results: BenchResults,
+  svgName: string,
+  timelineSvgName: string,
+): string {
   const m = results.machine;
   const lines: string[] = [];
   const push = (...text: string[]) => lines.push(...text);
@@ -147,7 +154,7 @@ export function renderMarkdown(results: BenchResults, svgName: string): string {
     "",
     `Targets at 8 and 32 pages: ours ≤ ${TARGETS.oursVsFloor}× the floor (same concurrency) and ≤ ${TARGETS.oursVsNaive}× naive. Per-round ratios, median (min–max):`,
     "",
-    "| pages | concurrency | ours ÷ floor | target ≤ 1.15× | ours ÷ naive | target ≤ 0.35× | floor ÷ naive (best possible) |",
+    `| pages | concurrency | ours ÷ floor | target ≤ ${TARGETS.oursVsFloor}× | ours ÷ naive | target ≤ ${TARGETS.oursVsNaive}× | floor ÷ naive (best possible) |`,
     "|---:|---:|---:|---|---:|---|---:|",
   );
   for (const v of results.pipeline.ratios) {
@@ -164,21 +171,38 @@ export function renderMarkdown(results: BenchResults, svgName: string): string {
       `Not met across the spread, ≤ ${TARGETS.oursVsNaive}× naive: ${naiveGaps.map((v) => `${v.pages} pages at concurrency ${v.concurrency} (${judge(v.vsNaive, TARGETS.oursVsNaive)})`).join("; ")}.`,
       "Why: with 100 ms per request the time is the number of sequential request rounds, so concurrency c can at best",
       "divide the naive time by c. The transfer floor at the same concurrency shows the bound (last column): when the",
-      "floor itself is near 0.35× naive, no client at that concurrency can meet the target with room to spare.",
+      `floor itself is near ${TARGETS.oursVsNaive}× naive, no client at that concurrency can meet the target with room to spare.`,
       "",
     );
   }
   if (floorGaps.length > 0) {
     push(
       `Not met across the spread, ≤ ${TARGETS.oursVsFloor}× the floor: ${floorGaps.map((v) => `${v.pages} pages at concurrency ${v.concurrency} (${judge(v.vsFloor, TARGETS.oursVsFloor)})`).join("; ")}.`,
-      "Why: ours adds a HEAD before the PUT (the conditional write s3rver cannot do itself), JSON parsing and",
-      "validation of every page, pretty-printing (a larger body: see bytes PUT) and a sha256 of the body.",
+      "Why: what ours still adds on the critical path is the parsing and formatting of the pages that arrive last",
+      "and a larger PUT (pretty JSON: see bytes PUT); the HEAD, the earlier pages' formatting and the sha256 overlap",
+      "the fetch (timeline below). Where all pages are in flight at once (8 pages at concurrency 8) they also arrive",
+      "together, so all of their parsing and formatting comes after the last byte. On a loaded machine that CPU work",
+      "competes with the network and the servers for the same two cores.",
       "",
     );
   }
   if (naiveGaps.length === 0 && floorGaps.length === 0) {
     push("All pipeline targets met in every round at both concurrencies.", "");
   }
+
+  const t = results.timeline;
+  push(
+    "### The pipeline as a timeline",
+    "",
+    `One run of ours, ${t.pages} pages at concurrency ${t.concurrency}, every API request and S3 call timed inside the worker (bench/timeline.ts;`,
+    "the run of median wall time of three, after a warm-up). Each bar runs from a request's start to its answer's last byte.",
+    "",
+    `![Pipeline timeline](${timelineSvgName})`,
+    "",
+    `The last page's body was in at ${ms(t.lastPageEndMs)}; the PUT started ${ms(t.putStartMs - t.lastPageEndMs)} later (that page's`,
+    `parsing and formatting, the end of the sha256) and ended at ${ms(t.putEndMs)}; the run took ${ms(t.ms)}.`,
+    "",
+  );
 
   // Item 2
   push(
@@ -287,11 +311,13 @@ export function renderMarkdown(results: BenchResults, svgName: string): string {
       (many.medianProgramMs - one.medianProgramMs) / (many.snapshots - one.snapshots);
     push(
       "",
-      `50 ÷ 1 snapshots, per round: program ${range(programRatio, ratio)}, target < ${TARGETS.programRatio}×: ${judged(programRatio, TARGETS.programRatio, ratio)}; cold ${range(coldRatio, ratio)}: ${judged(coldRatio, TARGETS.programRatio, ratio)}.`,
+      `50 ÷ 1 snapshots, per round: program ${range(programRatio, ratio)}, target ≤ ${TARGETS.programRatio}×: ${judged(programRatio, TARGETS.programRatio, ratio)}; cold ${range(coldRatio, ratio)}: ${judged(coldRatio, TARGETS.programRatio, ratio)}.`,
       `Each added snapshot costs about ${ms(perSnapshot)} (median difference ÷ ${many.snapshots - one.snapshots}) and adds ${ratio((many.resources - one.resources) / (many.snapshots - one.snapshots)).replace("×", "")} resource registration(s):`,
       "the Snapshot itself (one read-back Command serves all snapshots). The dynamic provider's closure is serialized once",
-      "per process (Pulumi caches it per provider object), so it is not paid per snapshot; what remains is Pulumi's own",
-      "bookkeeping per resource (an Output and a debuggable promise with a captured stack trace per property).",
+      "per process (Pulumi caches it per provider object), so it is not paid per snapshot. A Snapshot registers without the",
+      "stack trace Pulumi stores on each property's promise (components/snapshot/promiseStacks.ts): under ts-node,",
+      "source-map-support formatted one per property, most of a Snapshot's cost before issue 20. What remains is Pulumi's",
+      "own bookkeeping per resource (an Output per property, serialization of its inputs).",
     );
     if (judge(programRatio, TARGETS.programRatio) !== "met") {
       push(
@@ -359,7 +385,7 @@ export function renderMarkdown(results: BenchResults, svgName: string): string {
         `| ${i + 1} | ${mb(o.overBaselineMb)} | ${mb(memory.pages.naive[i].overBaselineMb)} | ${ratio(o.overBaselineMb / memory.pages.naive[i].overBaselineMb)} |`,
     ),
     "",
-    `Target: ours ≤ naive: ${range(memory.pages.ratio, ratio)}, ${judged(memory.pages.ratio, TARGETS.memoryVsNaive, ratio)}.`,
+    `Target: ours ≤ ${TARGETS.memoryVsNaive}× naive: ${range(memory.pages.ratio, ratio)}, ${judged(memory.pages.ratio, TARGETS.memoryVsNaive, ratio)}.`,
     "",
   );
 
@@ -371,7 +397,9 @@ export function renderMarkdown(results: BenchResults, svgName: string): string {
     "```",
     "",
     "Tunables (environment): `BENCH_RUNS` (pipeline rounds, default 5), `BENCH_PROGRAM_RUNS` (default 5),",
-    "`BENCH_LOAD_RUNS` (program-start rounds, default 3), `BENCH_MEMORY_RUNS` (memory rounds, default 3).",
+    "`BENCH_LOAD_RUNS` (program-start rounds, default 3), `BENCH_MEMORY_RUNS` (memory rounds, default 3);",
+    "`BENCH_ONLY=pipeline,memory` (any of cliLoad, program, redeploy, state, rateLimit, pipeline, timeline, memory) measures",
+    "only those parts and prints their figures as JSON, without writing these docs: for iterating.",
     "Each figure is printed to stderr as it is measured.",
     "The script starts every server on 127.0.0.1, stops them all, and exits by itself; it is not part of `npm test`.",
     "",
@@ -498,6 +526,11 @@ export function renderSvg(results: BenchResults): string {
   });
   const height = top2 + results.rateLimit.length * (rowHeight * 2 + 10) + 20;
 
+  return svgDocument(width, height, parts);
+}
+
+/** A standalone SVG of `width` × `height` on white, holding `parts`: every chart of the bench. */
+export function svgDocument(width: number, height: number, parts: string[]): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,

@@ -6,6 +6,9 @@
  *
  * Environment: BENCH_RUNS (pipeline rounds, default 5), BENCH_PROGRAM_RUNS (mocked program rounds,
  * default 5), BENCH_LOAD_RUNS (program-start rounds, default 3), BENCH_MEMORY_RUNS (default 3).
+ * BENCH_ONLY (a comma-separated list of parts: cliLoad, program, redeploy, state, rateLimit,
+ * pipeline, timeline, memory) measures only those, for iterating, and prints them instead of writing
+ * the docs, which only a full run regenerates.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,6 +20,7 @@ import { benchProgramCost } from "./programCost";
 import { benchRateLimit } from "./rateLimit";
 import { benchRedeploy } from "./redeploy";
 import { renderMarkdown, renderSvg, type BenchResults } from "./report";
+import { benchTimeline, renderTimelineSvg } from "./timeline";
 import { benchStateFootprint } from "./stateFootprint";
 import { DEFAULT_PAGE_CONCURRENCY } from "@api-s3-load/snapshot-engine";
 
@@ -37,6 +41,66 @@ function positiveInteger(name: string, fallback: number): number {
   return value;
 }
 
+const PARTS = [
+  "cliLoad",
+  "program",
+  "redeploy",
+  "state",
+  "rateLimit",
+  "pipeline",
+  "timeline",
+  "memory",
+] as const;
+type Part = (typeof PARTS)[number];
+
+/** The parts BENCH_ONLY names, or undefined for a full run. */
+function onlyParts(): Set<Part> | undefined {
+  const raw = process.env.BENCH_ONLY;
+  if (raw === undefined || raw.trim() === "") {
+    return undefined;
+  }
+  const names = raw.split(",").map((name) => name.trim());
+  const unknown = names.filter((name) => !(PARTS as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `BENCH_ONLY names ${unknown.map((n) => `"${n}"`).join(", ")}: use a comma-separated list of ${PARTS.join(", ")}, or unset it for a full run.`,
+    );
+  }
+  return new Set(names as Part[]);
+}
+
+/** Runs the parts BENCH_ONLY names and prints their figures as JSON; writes no docs. */
+async function runOnly(parts: Set<Part>, runs: BenchResults["runs"]): Promise<void> {
+  const out: Record<string, unknown> = { loadAverageAtStart: loadAverage() };
+  const measure: Record<Part, () => Promise<unknown>> = {
+    cliLoad: () => benchCliLoad(runs.load),
+    program: () => benchProgramCost(runs.program),
+    redeploy: () => benchRedeploy(),
+    state: () => benchStateFootprint(),
+    rateLimit: () => benchRateLimit(RATE_LIMIT_CASES),
+    pipeline: () =>
+      benchPipeline({
+        runs: runs.pipeline,
+        defaultConcurrency: DEFAULT_PAGE_CONCURRENCY,
+        tunedConcurrency: TUNED_PAGE_CONCURRENCY,
+      }),
+    timeline: () => benchTimeline(DEFAULT_PAGE_CONCURRENCY),
+    memory: () => benchMemory({ runs: runs.memory, defaultConcurrency: DEFAULT_PAGE_CONCURRENCY }),
+  };
+  for (const part of PARTS) {
+    if (parts.has(part)) {
+      out[part] = await measure[part]();
+    }
+  }
+  progress(`load average at end: ${loadAverage().join(", ")}`);
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+}
+
+const RATE_LIMIT_CASES = [
+  { limit: 10, windowMs: 2_000, latencyMs: 50 },
+  { limit: 6, windowMs: 1_000, latencyMs: 50 },
+];
+
 async function main(): Promise<void> {
   const started = Date.now();
   const startLoad = loadAverage();
@@ -47,21 +111,24 @@ async function main(): Promise<void> {
     load: positiveInteger("BENCH_LOAD_RUNS", 3),
     memory: positiveInteger("BENCH_MEMORY_RUNS", 3),
   };
+  const only = onlyParts();
+  if (only) {
+    await runOnly(only, runs);
+    return;
+  }
   // Items that load the program first: it refuses to start when the engine's dist is older than its
   // sources, so they run right after `npm run build:engine`. Memory last, on the engine as it is then.
   const cliLoad = await benchCliLoad(runs.load);
   const program = await benchProgramCost(runs.program);
   const redeploy = await benchRedeploy();
   const state = await benchStateFootprint();
-  const rateLimit = await benchRateLimit([
-    { limit: 10, windowMs: 2_000, latencyMs: 50 },
-    { limit: 6, windowMs: 1_000, latencyMs: 50 },
-  ]);
+  const rateLimit = await benchRateLimit(RATE_LIMIT_CASES);
   const pipeline = await benchPipeline({
     runs: runs.pipeline,
     defaultConcurrency: DEFAULT_PAGE_CONCURRENCY,
     tunedConcurrency: TUNED_PAGE_CONCURRENCY,
   });
+  const timeline = await benchTimeline(DEFAULT_PAGE_CONCURRENCY);
   const memory = await benchMemory({
     runs: runs.memory,
     defaultConcurrency: DEFAULT_PAGE_CONCURRENCY,
@@ -79,6 +146,7 @@ async function main(): Promise<void> {
     defaultConcurrency: DEFAULT_PAGE_CONCURRENCY,
     tunedConcurrency: TUNED_PAGE_CONCURRENCY,
     pipeline,
+    timeline,
     rateLimit,
     state,
     redeploy,
@@ -88,13 +156,17 @@ async function main(): Promise<void> {
   };
   const docs = join(PROJECT_ROOT, "docs");
   writeFileSync(join(docs, "benchmarks.svg"), renderSvg(results));
-  writeFileSync(join(docs, "benchmarks.md"), renderMarkdown(results, "benchmarks.svg"));
+  writeFileSync(join(docs, "pipeline-timeline.svg"), renderTimelineSvg(results.timeline));
+  writeFileSync(
+    join(docs, "benchmarks.md"),
+    renderMarkdown(results, "benchmarks.svg", "pipeline-timeline.svg"),
+  );
   writeFileSync(
     join(PROJECT_ROOT, "bench", "results.json"),
     `${JSON.stringify(results, null, 2)}\n`,
   );
   progress(
-    `wrote docs/benchmarks.md, docs/benchmarks.svg and bench/results.json in ${results.totalSeconds.toFixed(0)} s`,
+    `wrote docs/benchmarks.md, docs/benchmarks.svg, docs/pipeline-timeline.svg and bench/results.json in ${results.totalSeconds.toFixed(0)} s`,
   );
 }
 

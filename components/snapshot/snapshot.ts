@@ -9,6 +9,7 @@ import {
 } from "@api-s3-load/snapshot-engine";
 import { loadFfiWithoutItsWarning } from "./ffiWarning";
 import { snapshotProvider } from "./provider";
+import { quietPromiseStacks, restorePromiseStacks } from "./promiseStacks";
 
 // Before the first Snapshot serializes its provider: see ffiWarning.ts.
 loadFfiWithoutItsWarning();
@@ -99,41 +100,47 @@ export class Snapshot extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: SnapshotArgs, opts?: pulumi.CustomResourceOptions) {
     const { snapshotName, apiKey, ...rest } = args;
-    super(
-      snapshotProvider,
-      name,
-      {
-        // Unset optional inputs are left out rather than passed as undefined: every property
-        // becomes an Output Pulumi tracks, and these would only cost time per Snapshot.
-        ...dropUndefined(rest),
-        name: snapshotName ?? name,
-        params: args.params ?? {},
-        plan: args.plan ?? "public",
-        ...(apiKey === undefined ? {} : { apiKey: pulumi.secret(apiKey) }),
-        // The clock is read here, once per program run, and not in the provider's `diff`: a plain
-        // input keeps diff pure, so refresh never reports age as drift and preview and up agree.
-        ...(args.maxAge === undefined
-          ? {}
-          : {
-              maxAgePeriod: pulumi
-                .output(args.maxAge)
-                .apply((maxAge) => maxAgePeriod(maxAge, Date.now())),
-            }),
-        schemaVersion: SNAPSHOT_SCHEMA_VERSION,
-        // Seeded so that Pulumi registers these outputs and a preview shows them as unknown.
-        s3Uri: undefined,
-        etag: undefined,
-        versionId: undefined,
-        sha256: undefined,
-        bytes: undefined,
-        itemCount: undefined,
-        fetchedAt: undefined,
-        sourceUrl: undefined,
-        unchanged: undefined,
-      },
-      opts,
-      SNAPSHOT_MODULE,
-      SNAPSHOT_TYPE_NAME,
-    );
+    // Registration without the promise stack traces only Pulumi's leak debugging reads (issue 20).
+    const limit = quietPromiseStacks();
+    try {
+      super(
+        snapshotProvider,
+        name,
+        {
+          // Unset optional inputs are left out rather than passed as undefined: every property
+          // becomes an Output Pulumi tracks, and these would only cost time per Snapshot.
+          ...dropUndefined(rest),
+          name: snapshotName ?? name,
+          params: args.params ?? {},
+          plan: args.plan ?? "public",
+          ...(apiKey === undefined ? {} : { apiKey: pulumi.secret(apiKey) }),
+          // The clock is read here, once per program run, and not in the provider's `diff`: a plain
+          // input keeps diff pure, so refresh never reports age as drift and preview and up agree.
+          ...(args.maxAge === undefined
+            ? {}
+            : {
+                maxAgePeriod: pulumi
+                  .output(args.maxAge)
+                  .apply((maxAge) => maxAgePeriod(maxAge, Date.now())),
+              }),
+          schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+          // Seeded so that Pulumi registers these outputs and a preview shows them as unknown.
+          s3Uri: undefined,
+          etag: undefined,
+          versionId: undefined,
+          sha256: undefined,
+          bytes: undefined,
+          itemCount: undefined,
+          fetchedAt: undefined,
+          sourceUrl: undefined,
+          unchanged: undefined,
+        },
+        opts,
+        SNAPSHOT_MODULE,
+        SNAPSHOT_TYPE_NAME,
+      );
+    } finally {
+      restorePromiseStacks(limit);
+    }
   }
 }

@@ -1,5 +1,8 @@
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { S3Target } from "@api-s3-load/snapshot-engine";
+import { startFakeCoingecko, type FakeCoingecko } from "../helpers/fakeCoingecko";
+import { startS3Server, type EmbeddedS3 } from "../helpers/s3Server";
 
 /** A fake API key that must never show up anywhere but its header. */
 export const CANARY_KEY = "CG-canary-7f3a9c1e5b2d";
@@ -71,4 +74,33 @@ export function useS3rverCredentials(): () => void {
     put("AWS_SECRET_ACCESS_KEY", saved.secret);
     put("AWS_SESSION_TOKEN", saved.session);
   };
+}
+
+/**
+ * For the describe block it is called in: a fake CoinGecko of 23 coins (pages of 10 are full, full,
+ * short) reset before each test, and s3rver with `bucket`, both stopped after the block. Read the
+ * fields inside tests (they are set in beforeAll).
+ */
+export function useApiAndS3(bucket: string): {
+  api: FakeCoingecko;
+  s3: EmbeddedS3;
+  target: S3Target;
+} {
+  const env = {} as { api: FakeCoingecko; s3: EmbeddedS3; target: S3Target };
+  let restore: () => void;
+  beforeAll(async () => {
+    restore = useS3rverCredentials();
+    [env.api, env.s3] = await Promise.all([
+      startFakeCoingecko({ catalogue: 23 }),
+      startS3Server([bucket]),
+    ]);
+    env.target = { bucket, endpoint: env.s3.endpoint, forcePathStyle: true };
+  });
+  beforeEach(() => env.api.reset());
+  afterAll(async () => {
+    await env.api.stop();
+    await env.s3.stop();
+    restore();
+  });
+  return env;
 }

@@ -2,8 +2,9 @@ import { gunzipSync } from "node:zlib";
 import { formatPayload, itemCount } from "@api-s3-load/snapshot-engine";
 import {
   BodyBytes,
-  JsonListBytes,
+  JsonListScanner,
   parseJsonBytes,
+  PrettyList,
   validatePayload,
 } from "../../packages/snapshot-engine/src/payload";
 
@@ -15,6 +16,25 @@ function chunked(text: string, size: number): BodyBytes {
     chunks.push(bytes.subarray(at, at + size));
   }
   return new BodyBytes(chunks, bytes.length);
+}
+
+/**
+ * `text` fed to a scanner in chunks of `size` bytes, as a body arrives, into a `PrettyList`: whether
+ * it was a whole list, the batches' first items, and the list.
+ */
+function streamed(text: string, size: number, requiredFields: string[] = [], gzip = false) {
+  const list = new PrettyList(requiredFields, gzip, text.length);
+  const firsts: number[] = [];
+  const scanner = new JsonListScanner((items) => {
+    firsts.push(list.length);
+    list.add(items);
+  });
+  for (const chunk of chunked(text, size).chunks) {
+    if (!scanner.push(chunk)) {
+      break;
+    }
+  }
+  return { whole: scanner.end(), error: scanner.batchError, firsts, list };
 }
 
 describe("itemCount", () => {
@@ -103,8 +123,8 @@ describe("formatting without a second copy keeps the bytes of JSON.stringify", (
     n: i % 3 ? -1.5e-7 * i : 1e21,
     flag: i % 2 === 0,
   });
-  /** Over 1 MB of JSON: many 64 KiB batches. */
-  const many = Array.from({ length: 8_000 }, (_, i) => tricky(i));
+  /** Over 1 MiB of JSON: many 64 KiB batches, and parsed by batches rather than whole. */
+  const many = Array.from({ length: 12_000 }, (_, i) => tricky(i));
 
   it.each([
     ["an empty list", []],
@@ -123,20 +143,31 @@ describe("formatting without a second copy keeps the bytes of JSON.stringify", (
     expect(formatPayload(payload, false, 1).body.toString("utf8")).toBe(pretty(payload));
   });
 
-  it("formats a list kept as bytes exactly as its parsed items, batch by batch", () => {
+  it("formats a list streamed in chunks exactly as its parsed items, batch by batch", () => {
     const text = JSON.stringify(many);
-    const list = JsonListBytes.from(chunked(text, 65_536))!;
+    const { whole, firsts, list } = streamed(text, 65_536);
+    expect(whole).toBe(true);
     expect(list.length).toBe(many.length);
-    const firsts: number[] = [];
-    list.forEachBatch((items, first) => {
-      firsts.push(first);
-      expect(items[0]).toEqual(many[first]);
-    });
     expect(firsts.length).toBeGreaterThan(3);
-    const formatted = formatPayload(list, false, text.length);
+    const { formatted, itemCount: count } = list.finish(1, 'Snapshot "x"');
+    expect(count).toBe(many.length);
     expect(formatted.body.toString("utf8")).toBe(pretty(many));
     expect(formatted.sha256).toBe(formatPayload(many).sha256);
-    expect(formatPayload(list, true).body.equals(formatPayload(many, true).body)).toBe(true);
+    expect(formatted.checksumBase64).toBe(formatPayload(many).checksumBase64);
+    const gzipped = streamed(text, 65_536, [], true).list.finish(1, 'Snapshot "x"').formatted;
+    expect(gzipped.body.equals(formatPayload(many, true).body)).toBe(true);
+    expect(gzipped.sha256).toBe(formatPayload(many, true).sha256);
+  });
+
+  it("gives an empty streamed list the bytes and sha256 of JSON.stringify([], null, 2)", () => {
+    const { whole, list } = streamed(" [ ] ", 2);
+    expect(whole).toBe(true);
+    const { formatted } = list.finish(0, 'Snapshot "x"');
+    expect(formatted.body.toString("utf8")).toBe("[]\n");
+    expect(formatted.sha256).toBe(formatPayload([]).sha256);
+    expect(() => streamed("[]", 1).list.finish(1, 'Snapshot "x"')).toThrow(
+      'Snapshot "x" answered 0 items, fewer than minItems (1)',
+    );
   });
 
   it.each([
@@ -160,10 +191,8 @@ describe("formatting without a second copy keeps the bytes of JSON.stringify", (
       }
     };
     expect(outcome(() => parseJsonBytes(bytes))).toEqual(outcome(() => JSON.parse(text)));
-    const list = JsonListBytes.from(bytes);
-    if (list === undefined) {
-      expect(Array.isArray(outcome(() => JSON.parse(text)).value)).toBe(false);
-    }
+    // Streamed, only a list JSON.parse accepts is whole.
+    expect(streamed(text, 3).whole).toBe(Array.isArray(outcome(() => JSON.parse(text)).value));
   });
 
   it.each([1, 2, 3, 7])(
@@ -181,19 +210,22 @@ describe("formatting without a second copy keeps the bytes of JSON.stringify", (
       ];
       const text = JSON.stringify(list);
       expect(parseJsonBytes(chunked(text, size))).toEqual(list);
-      expect(JsonListBytes.from(chunked(text, size))?.length).toBe(list.length);
-      expect(formatPayload(JsonListBytes.from(chunked(text, size))).body.toString()).toBe(
-        pretty(list),
-      );
+      const stream = streamed(text, size);
+      expect(stream.whole).toBe(true);
+      expect(stream.list.length).toBe(list.length);
+      expect(stream.list.finish(1, "x").formatted.body.toString()).toBe(pretty(list));
     },
   );
 
-  it("parses a list of over 1 MB with a syntax error far into it as JSON.parse does", () => {
+  it("parses a list of over 1 MiB with a syntax error far into it as JSON.parse does", () => {
     const text = JSON.stringify(many);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(1024 * 1024);
     // A "]" between two items, far past the first batches: "…},]{…".
     const cut = text.indexOf("},{", 900_000) + 2;
     const broken = `${text.slice(0, cut)}]${text.slice(cut)}`;
-    expect(JsonListBytes.from(BodyBytes.of(Buffer.from(broken)))).toBeUndefined();
+    const stream = streamed(broken, 16_384);
+    expect(stream.whole).toBe(false);
+    expect(stream.error).toMatch(/, in the items at bytes \d+–\d+ of the list$/);
     expect(() => parseJsonBytes(chunked(broken, 16_384))).toThrow(
       (() => {
         try {
@@ -207,12 +239,12 @@ describe("formatting without a second copy keeps the bytes of JSON.stringify", (
     expect(parseJsonBytes(chunked(text, 1_000))).toEqual(many);
   });
 
-  it("checks requiredFields of a list kept as bytes with the items' own indexes", () => {
+  it("checks requiredFields of a streamed list with the items' own indexes", () => {
     const items = many.map((item, i) => (i === 7_000 ? { id: "no-text" } : item));
-    const list = JsonListBytes.from(BodyBytes.of(Buffer.from(JSON.stringify(items))))!;
-    expect(() =>
-      validatePayload(list, { minItems: 1, requiredFields: ["text"] }, 'Snapshot "x"'),
-    ).toThrow('Snapshot "x" answered items without requiredFields (item 7000 lacks text)');
-    expect(itemCount(list)).toBe(8_000);
+    const { list } = streamed(JSON.stringify(items), 65_536, ["text"]);
+    expect(list.length).toBe(12_000);
+    expect(() => list.finish(1, 'Snapshot "x"')).toThrow(
+      'Snapshot "x" answered items without requiredFields (item 7000 lacks text)',
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { htmlTitle, isCloudflareRateLimit, misconfigurationHint, parseApiError } from "./apiErrors";
 import type { ApiError } from "./apiErrors";
 import { SnapshotError } from "./errors";
-import { BodyBytes, JsonListBytes, parseJsonBytes } from "./payload";
+import { BodyBytes, JsonListScanner, parseJsonBytes, PrettyList } from "./payload";
 import type { RateLimiter } from "./rateLimiter";
 import { DEFAULT_RETRY_POLICY, retryDelayMs } from "./retryPolicy";
 import type { HeaderReader, RetryPolicy } from "./retryPolicy";
@@ -25,11 +25,19 @@ export interface FetchContext {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   log: (line: string) => void;
   maxBytes: number;
+  /**
+   * Called once, soon after the first request has been handed to the transport, and those started
+   * at the same time with it (the HEAD of the stored object waits for them: see `HeadAhead`).
+   */
+  onFirstRequest?: () => void;
   /** Shared tallies: HTTP requests made, requests timed out, and bytes of pages already accepted. */
   counter: { requests: number; timeouts: number; acceptedBytes: number };
 }
 
 const MAX_REDIRECTS = 5;
+
+/** How many times its encoded size a compressed answer is guessed to be (see `readBody`). */
+const GZIP_RATIO_GUESS = 8;
 
 interface AttemptFailure {
   error: SnapshotError;
@@ -38,10 +46,25 @@ interface AttemptFailure {
 
 export interface FetchJsonOptions {
   /**
-   * Answer a JSON list as a `JsonListBytes` (checked, kept as bytes) rather than parsed values:
-   * for a payload that is formatted as a whole, not joined with other pages.
+   * Makes the list a successful answer's items are written into while its body arrives (one per
+   * attempt; the hint is the body's size, when its headers tell it): a JSON list is then answered as that `PrettyList`, and its body is never held whole
+   * (issue 20). Any other answer (an object, an error page) is read and parsed as usual.
    */
-  lazyList?: boolean;
+  listInto?: (sizeHint: number) => PrettyList;
+}
+
+/** A JSON list whose body went, batch by batch, into a `PrettyList` as it arrived. */
+interface StreamedList {
+  list: PrettyList;
+  /** Body bytes received. */
+  bytes: number;
+  /** Why the body is not a whole JSON list, when it is not. */
+  error?: string;
+}
+
+/** Whether the response says its body is JSON (`application/json`, `…+json`). */
+function isJsonType(response: FetchResponseLike): boolean {
+  return /[/+]json\b/i.test(response.headers.get("content-type") ?? "");
 }
 
 /**
@@ -161,7 +184,7 @@ async function attempt(
   let url = firstUrl;
   const apiOrigin = originOf(firstUrl);
   for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
-    const result = await request(ctx, url, cancel);
+    const result = await request(ctx, url, cancel, options.listInto);
     if ("error" in result) {
       return result;
     }
@@ -188,7 +211,7 @@ async function attempt(
       url = next.toString();
       continue;
     }
-    return classify(ctx, response, body, options);
+    return classify(ctx, response, body);
   }
   return {
     error: new SnapshotError("http", `the API redirected more than ${MAX_REDIRECTS} times`),
@@ -211,7 +234,8 @@ async function request(
   ctx: FetchContext,
   url: string,
   cancel?: AbortSignal,
-): Promise<{ response: FetchResponseLike; body: BodyBytes } | AttemptFailure> {
+  listInto?: (sizeHint: number) => PrettyList,
+): Promise<{ response: FetchResponseLike; body: BodyBytes | StreamedList } | AttemptFailure> {
   let release: (() => void) | undefined;
   const queued = Date.now();
   try {
@@ -240,18 +264,30 @@ async function request(
   }
   try {
     ctx.counter.requests += 1;
-    const response = await ctx.fetch(url, {
+    const answer = ctx.fetch(url, {
       method: "GET",
       headers,
       redirect: "manual",
       signal: controller.signal,
       compress: true,
     });
+    const first = ctx.onFirstRequest;
+    if (first) {
+      ctx.onFirstRequest = undefined;
+      // After the requests that start beside this one (the other pages' workers) are sent too.
+      setImmediate(first);
+    }
+    const response = await answer;
     const announced = Number(response.headers.get("x-ratelimit-limit"));
     if (Number.isFinite(announced) && announced > 0) {
       ctx.limiter.lower(announced);
     }
-    const body = await readBody(ctx, response, controller);
+    const body = await readBody(
+      ctx,
+      response,
+      controller,
+      response.status === 200 && isJsonType(response) ? listInto : undefined,
+    );
     return { response, body };
   } catch (error) {
     if (cancel?.aborted) {
@@ -331,11 +367,17 @@ function isCutShort(error: unknown): boolean {
   );
 }
 
+/**
+ * Reads the body, counting bytes against `maxBytes` and the `Content-Length` as they arrive. Given
+ * `listInto`, a body that turns out to be a JSON list goes into the list batch by batch and only its
+ * count is kept; anything else (and whitespace before the first byte that tells) is kept as bytes.
+ */
 async function readBody(
   ctx: FetchContext,
   response: FetchResponseLike,
   controller: AbortController,
-): Promise<BodyBytes> {
+  listInto?: (sizeHint: number) => PrettyList,
+): Promise<BodyBytes | StreamedList> {
   const limit = ctx.maxBytes;
   const tooLarge = (bytes: number) =>
     new SnapshotError(
@@ -355,7 +397,21 @@ async function readBody(
   // The chunks are kept as they came: joining them would copy the body and leave the chunks as
   // garbage of the same size until V8 next collects (issue 11).
   const framed = !response.headers.get("content-encoding") && Number.isSafeInteger(declared);
-  const chunks: Buffer[] = [];
+  let list: PrettyList | undefined;
+  let scanner: JsonListScanner | undefined;
+  if (listInto) {
+    // The decoded size of a gzip answer is unknown; JSON lists compress about 5–10×, and a buffer
+    // reserved too large costs no memory until written, while one grown by copies holds two.
+    const sizeHint = Number.isSafeInteger(declared)
+      ? framed
+        ? declared
+        : declared * GZIP_RATIO_GUESS
+      : 0;
+    const into = listInto(sizeHint);
+    list = into;
+    scanner = new JsonListScanner((items) => into.add(items));
+  }
+  let chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of response.body) {
     const part = bytesOf(chunk);
@@ -373,11 +429,31 @@ async function readBody(
         { retryable: true },
       );
     }
+    if (scanner) {
+      scanner.push(part);
+      if (scanner.notAList) {
+        // An object or an error body: read it whole, as without `listInto`.
+        scanner = undefined;
+        list = undefined;
+      } else if (!scanner.undecided) {
+        // A list: its bytes went into `list` (those of a batch not yet complete stay in `scanner`).
+        chunks = [];
+        continue;
+      }
+    }
     chunks.push(part);
   }
   if (framed && bytes < declared) {
     // A transport without node-fetch's guard may end the stream quietly at a cut connection.
     throw new TruncatedBodyError(bytes, declared);
+  }
+  if (scanner && list && !scanner.undecided) {
+    const whole = scanner.end();
+    return {
+      list,
+      bytes,
+      error: whole ? undefined : (scanner.batchError ?? "the list ended before its closing ]"),
+    };
   }
   return new BodyBytes(chunks, bytes);
 }
@@ -411,12 +487,23 @@ function snippet(text: string): string {
 function classify(
   ctx: FetchContext,
   response: FetchResponseLike,
-  body: BodyBytes,
-  options: FetchJsonOptions,
+  body: BodyBytes | StreamedList,
 ): { data: unknown } | AttemptFailure {
+  if (!(body instanceof BodyBytes)) {
+    // Only a 200 with a JSON content-type is streamed, and a list is no error body.
+    if (body.error !== undefined) {
+      return fail(
+        "invalid-payload",
+        `the API answered invalid or truncated JSON (${body.bytes} bytes: ${body.error}); nothing was stored`,
+        response,
+      );
+    }
+    ctx.counter.acceptedBytes += body.bytes;
+    return { data: body.list };
+  }
   const status = response.status;
   const contentType = response.headers.get("content-type") ?? "";
-  const isJson = /[/+]json\b/i.test(contentType);
+  const isJson = isJsonType(response);
   // The whole body becomes a string only when a message needs it (error pages are small); a JSON
   // payload is parsed from its bytes.
   let whole: string | undefined;
@@ -428,18 +515,12 @@ function classify(
   let parseError: string | undefined;
   if (isJson) {
     try {
-      parsed =
-        options.lazyList && status === 200
-          ? (JsonListBytes.from(body) ?? JSON.parse(text()))
-          : parseJsonBytes(body);
+      parsed = parseJsonBytes(body);
     } catch (error) {
       parseError = (error as Error).message;
     }
   }
-  const apiError =
-    isJson && parseError === undefined && !(parsed instanceof JsonListBytes)
-      ? parseApiError(parsed)
-      : undefined;
+  const apiError = isJson && parseError === undefined ? parseApiError(parsed) : undefined;
   const said = quote(apiError);
   const page = isHtml
     ? `an HTML page${htmlTitle(text()) ? ` ("${htmlTitle(text())}")` : ""}`

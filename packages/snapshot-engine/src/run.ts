@@ -3,19 +3,14 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { SnapshotError, redact } from "./errors";
 import type { FetchContext } from "./fetchJson";
 import { fetchPages } from "./pages";
-import { formatPayload, validatePayload } from "./payload";
+import { HeadAhead } from "./headAhead";
+import { formatPayload, PrettyList, validatePayload } from "./payload";
+import type { FormattedPayload } from "./payload";
 import { planDefaults } from "./plans";
 import { RateLimiter, sharedRateLimiter } from "./rateLimiter";
 import { fetchDeadlineMs, snapshotRetryPolicy } from "./retryPolicy";
 import type { RetryPolicy } from "./retryPolicy";
-import {
-  assertBucketExists,
-  createS3Client,
-  headSnapshot,
-  putSnapshot,
-  s3Error,
-  sameEtag,
-} from "./s3";
+import { assertBucketExists, createS3Client, putSnapshot, s3Error, sameEtag } from "./s3";
 import type { PutConditions } from "./s3";
 import { defaultFetch, defaultSleep } from "./transport";
 import type { FetchLike } from "./transport";
@@ -144,6 +139,37 @@ async function run(
     counter: { requests: 0, timeouts: 0, acceptedBytes: 0 },
   };
 
+  const s3 = options.s3 ?? createS3Client(target);
+  const head = new HeadAhead(s3, target, key);
+  ctx.onFirstRequest = head.start;
+  try {
+    let fetched: Fetched;
+    try {
+      fetched = await fetchAndFormat(spec, ctx, baseUrl, options);
+    } catch (error) {
+      await head.abandon();
+      throw error;
+    }
+    return await write(spec, target, key, options, log, s3, head, fetched);
+  } finally {
+    if (!options.s3) {
+      s3.destroy();
+    }
+  }
+}
+
+/**
+ * Fetches the pages into the stored bytes: a list is checked, formatted and hashed as it arrives,
+ * an object (`/simple/price`) once it is whole.
+ */
+async function fetchAndFormat(
+  spec: SnapshotSpec,
+  ctx: FetchContext,
+  baseUrl: string,
+  options: RunOptions,
+): Promise<Fetched> {
+  const gzip = spec.gzip ?? false;
+  const rules = { minItems: spec.minItems ?? 1, requiredFields: spec.requiredFields ?? [] };
   const { payload, firstUrl } = await fetchPages(
     ctx,
     baseUrl,
@@ -151,16 +177,44 @@ async function run(
     spec.params ?? {},
     spec.pages ?? 1,
     options.pageConcurrency ?? DEFAULT_PAGE_CONCURRENCY,
+    (sizeHint) => new PrettyList(rules.requiredFields, gzip, sizeHint),
   );
   const fetchedAt = (options.now?.() ?? new Date()).toISOString();
-  const itemCount = validatePayload(
-    payload,
-    { minItems: spec.minItems ?? 1, requiredFields: spec.requiredFields ?? [] },
-    `Snapshot "${spec.name}": GET ${firstUrl}`,
-  );
-  const formatted = formatPayload(payload, spec.gzip ?? false, ctx.counter.acceptedBytes);
+  const where = `Snapshot "${spec.name}": GET ${firstUrl}`;
+  const { formatted, itemCount } =
+    payload instanceof PrettyList
+      ? payload.finish(rules.minItems, where)
+      : {
+          itemCount: validatePayload(payload, rules, where),
+          formatted: formatPayload(payload, gzip, ctx.counter.acceptedBytes),
+        };
+  return { formatted, itemCount, fetchedAt, firstUrl, requests: ctx.counter.requests };
+}
 
-  const s3 = options.s3 ?? createS3Client(target);
+/** What the fetch gave, ready to be written. */
+interface Fetched {
+  formatted: FormattedPayload;
+  itemCount: number;
+  fetchedAt: string;
+  firstUrl: string;
+  requests: number;
+}
+
+/**
+ * The conditional write of a fetched snapshot, given the HEAD of the stored object (started with
+ * the fetch). Writes nothing when the stored object is ours with the same bytes.
+ */
+async function write(
+  spec: SnapshotSpec,
+  target: S3Target,
+  key: string,
+  options: RunOptions,
+  log: (line: string) => void,
+  s3: S3Client,
+  head: HeadAhead,
+  fetched: Fetched,
+): Promise<SnapshotResult> {
+  const { formatted, itemCount, fetchedAt, firstUrl } = fetched;
   try {
     const result = (
       etag: string,
@@ -180,7 +234,7 @@ async function run(
       sourceUrl: firstUrl,
       unchanged,
       writeId,
-      requests: ctx.counter.requests,
+      requests: fetched.requests,
     });
     const conflict = (what: string) =>
       new SnapshotError(
@@ -189,8 +243,9 @@ async function run(
       );
 
     // The HEAD does the conditional checks itself, because s3rver and some S3-compatible servers
-    // ignore If-None-Match / If-Match; on AWS the conditional PUT closes the remaining race.
-    const stored = await headSnapshot(target, key, { s3 });
+    // ignore If-None-Match / If-Match; on AWS the conditional PUT closes the remaining race, which
+    // now spans the fetch (docs/engine.md, "Write").
+    const stored = await head.stored();
     const previous = options.previous;
     let conditions: PutConditions;
     if (!stored) {
@@ -262,9 +317,5 @@ async function run(
         : error;
     }
     throw s3Error(error, "PutObject", target, key);
-  } finally {
-    if (!options.s3) {
-      s3.destroy();
-    }
   }
 }

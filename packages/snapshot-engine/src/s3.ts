@@ -112,15 +112,17 @@ export function s3Error(
   return new SnapshotError(kind, message, { status });
 }
 
-/** Reads what is stored at the key; undefined when nothing is. */
+/** Reads what is stored at the key; undefined when nothing is. `signal` abandons the request. */
 export async function headSnapshot(
   target: S3Target,
   key: string,
-  options: { s3?: S3Client } = {},
+  options: { s3?: S3Client; signal?: AbortSignal } = {},
 ): Promise<StoredObject | undefined> {
   const s3 = options.s3 ?? createS3Client(target);
   try {
-    const head = await s3.send(new (sdk().HeadObjectCommand)({ Bucket: target.bucket, Key: key }));
+    const head = await s3.send(new (sdk().HeadObjectCommand)({ Bucket: target.bucket, Key: key }), {
+      abortSignal: options.signal,
+    });
     const metadata = head.Metadata ?? {};
     return {
       etag: head.ETag ?? "",

@@ -1,0 +1,63 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Snapshot } from "../../components/snapshot";
+import { quietPromiseStacks, restorePromiseStacks } from "../../components/snapshot/promiseStacks";
+
+/**
+ * A Snapshot registers without the stack trace Pulumi stores on each property's promise (issue 20:
+ * under ts-node those traces were most of what each Snapshot cost a program), and leaves the
+ * program's own stack traces as they were.
+ */
+describe("Snapshot registration and stack traces", () => {
+  const registered: string[] = [];
+  beforeAll(async () => {
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => {
+          registered.push(args.type);
+          return { id: `${args.name}-id`, state: args.inputs };
+        },
+        call: (args) => args.inputs,
+      },
+      "api-s3-load",
+      "test",
+    );
+  });
+
+  const saved = { limit: Error.stackTraceLimit, debug: process.env.PULUMI_DEBUG_PROMISE_LEAKS };
+  afterEach(() => {
+    Error.stackTraceLimit = saved.limit;
+    if (saved.debug === undefined) {
+      delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+    } else {
+      process.env.PULUMI_DEBUG_PROMISE_LEAKS = saved.debug;
+    }
+  });
+
+  it("registers the Snapshot and gives the program back its stack trace limit", async () => {
+    Error.stackTraceLimit = 17;
+    const snapshot = new Snapshot("coins", {
+      bucket: "b",
+      key: "coingecko/coins.json",
+      endpoint: "coins/markets",
+    });
+    expect(Error.stackTraceLimit).toBe(17);
+    await new Promise((resolve) => snapshot.urn.apply(resolve));
+    expect(registered).toContain("pulumi-nodejs:dynamic/coingecko:Snapshot");
+    expect(new Error("x").stack?.split("\n").length).toBeGreaterThan(1);
+  });
+
+  it("turns traces off only while registering, unless PULUMI_DEBUG_PROMISE_LEAKS asks for them", () => {
+    delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+    Error.stackTraceLimit = 12;
+    const limit = quietPromiseStacks();
+    expect(new Error("quiet").stack).toBe("Error: quiet");
+    restorePromiseStacks(limit);
+    expect(Error.stackTraceLimit).toBe(12);
+
+    process.env.PULUMI_DEBUG_PROMISE_LEAKS = "1";
+    const kept = quietPromiseStacks();
+    expect(Error.stackTraceLimit).toBe(12);
+    expect(new Error("debugging").stack).toContain("\n    at ");
+    restorePromiseStacks(kept);
+  });
+});
