@@ -449,7 +449,7 @@ describe("read (refresh)", () => {
     await expect(
       host.update(state.id, recorded.urn, state.properties as HostProps, { ...news, refresh: "3" }),
     ).rejects.toThrow(
-      `Snapshot "coins-markets": s3://${BUCKET}/${KEY} was changed outside the stack since the last deploy (its ETag is no longer the one this stack wrote); nothing was written. Set adopt: true to take the object over, or choose another key`,
+      `Snapshot "coins-markets": s3://${BUCKET}/${KEY} was changed outside the stack since the last deploy (its ETag is no longer the one this stack wrote); nothing was written. Run \`pulumi refresh\` (or \`pulumi up --refresh\`) to record the change, and the next deploy writes the stack's data back; or set adopt: true to take the object over as it is now`,
     );
     expect(proxy.count("PUT")).toBe(0);
   });

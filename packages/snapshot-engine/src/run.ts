@@ -236,10 +236,15 @@ async function write(
       writeId,
       requests: fetched.requests,
     });
-    const conflict = (what: string) =>
+    // An object that is not ours: take it over or write elsewhere. One that was ours until someone
+    // else wrote or deleted it: a refresh records that, and the next deploy writes ours back.
+    const TAKE_OVER = "Set adopt: true to take the object over, or choose another key";
+    const REFRESH =
+      "Run `pulumi refresh` (or `pulumi up --refresh`) to record the change, and the next deploy writes the stack's data back; or set adopt: true to take the object over as it is now";
+    const conflict = (what: string, fix: string = TAKE_OVER) =>
       new SnapshotError(
         "conflict",
-        `Snapshot "${spec.name}": ${what}; nothing was written. Set adopt: true to take the object over, or choose another key`,
+        `Snapshot "${spec.name}": ${what}; nothing was written. ${fix}`,
       );
 
     // The HEAD does the conditional checks itself, because s3rver and some S3-compatible servers
@@ -253,6 +258,7 @@ async function write(
         await assertBucketExists(s3, target, key);
         throw conflict(
           `s3://${target.bucket}/${key} was deleted outside the stack since the last deploy`,
+          REFRESH,
         );
       }
       conditions = { ifNoneMatch: true };
@@ -276,6 +282,7 @@ async function write(
         if (!ours) {
           throw conflict(
             `s3://${target.bucket}/${key} was changed outside the stack since the last deploy (its ETag is no longer the one this stack wrote)`,
+            REFRESH,
           );
         }
       }
