@@ -144,6 +144,17 @@ describe("runSnapshot writes exactly what it fetched, once, and never clobbers",
     });
   });
 
+  it("signs the PUT with the SHA-256 of the bytes it sends, gzip or not (S3 checks x-amz-content-sha256)", async () => {
+    for (const gzip of [false, true]) {
+      proxy.reset();
+      const result = await runSnapshot(spec({ gzip }), source, target, options());
+      const put = proxy.requests.find((r) => r.method === "PUT");
+      // The proxy, like S3, answers XAmzContentSHA256Mismatch when the hash is not the body's.
+      expect(put?.payloadHashValid).toBe(true);
+      expect(put?.headers["x-amz-content-sha256"]).toBe(result.sha256);
+    }
+  });
+
   it("sends the KMS key id with aws:kms encryption", async () => {
     const kms = {
       algorithm: "aws:kms" as const,

@@ -11,6 +11,8 @@ export interface ProxiedRequest {
   headers: Record<string, string>;
   /** For PUTs that carried `x-amz-checksum-sha256`: whether the body matched it. */
   checksumValid?: boolean;
+  /** For PUTs whose `x-amz-content-sha256` is a hash (not UNSIGNED-PAYLOAD): whether the body matched it. */
+  payloadHashValid?: boolean;
   /** What the client got: an S3 status, or 0 when the connection was dropped. */
   status: number;
 }
@@ -61,6 +63,11 @@ const ERRORS = {
     code: "BadDigest",
     message: "The SHA256 you specified did not match the calculated checksum.",
   },
+  "content-sha256-mismatch": {
+    status: 400,
+    code: "XAmzContentSHA256Mismatch",
+    message: "The provided 'x-amz-content-sha256' header does not match what was computed.",
+  },
 } as const;
 
 /**
@@ -68,7 +75,9 @@ const ERRORS = {
  * requests unchanged (so SigV4 signatures stay valid) except when a fault says otherwise.
  *
  * Like real S3 and unlike s3rver, it verifies `x-amz-checksum-sha256` against the body of every
- * PUT and answers S3's `BadDigest` error on a mismatch, so the engine's checksum is really tested.
+ * PUT and answers S3's `BadDigest` error on a mismatch, so the engine's checksum is really tested;
+ * likewise the signed payload hash `x-amz-content-sha256` (`XAmzContentSHA256Mismatch`), which the
+ * engine sets itself rather than let the SDK hash the body again.
  * Errors are S3's XML error documents (no body for HEAD, as S3 does).
  */
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
@@ -136,6 +145,14 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         record.checksumValid = createHash("sha256").update(body).digest("base64") === claimed;
         if (!record.checksumValid) {
           fail(ERRORS["bad-digest"]);
+          return;
+        }
+      }
+      const payloadHash = record.headers["x-amz-content-sha256"];
+      if (method === "PUT" && /^[0-9a-f]{64}$/.test(payloadHash ?? "")) {
+        record.payloadHashValid = createHash("sha256").update(body).digest("hex") === payloadHash;
+        if (!record.payloadHashValid) {
+          fail(ERRORS["content-sha256-mismatch"]);
           return;
         }
       }
