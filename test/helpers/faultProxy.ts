@@ -11,7 +11,10 @@ export interface ProxiedRequest {
   headers: Record<string, string>;
   /** For PUTs that carried `x-amz-checksum-sha256`: whether the body matched it. */
   checksumValid?: boolean;
-  /** For PUTs whose `x-amz-content-sha256` is a hash (not UNSIGNED-PAYLOAD): whether the body matched it. */
+  /**
+   * For checksummed PUTs whose `x-amz-content-sha256` is a hash (not UNSIGNED-PAYLOAD): whether the
+   * body matched it.
+   */
   payloadHashValid?: boolean;
   /** What the client got: an S3 status, or 0 when the connection was dropped. */
   status: number;
@@ -76,8 +79,8 @@ const ERRORS = {
  *
  * Like real S3 and unlike s3rver, it verifies `x-amz-checksum-sha256` against the body of every
  * PUT and answers S3's `BadDigest` error on a mismatch, so the engine's checksum is really tested;
- * likewise the signed payload hash `x-amz-content-sha256` (`XAmzContentSHA256Mismatch`), which the
- * engine sets itself rather than let the SDK hash the body again.
+ * on such a PUT likewise the signed payload hash `x-amz-content-sha256` (`XAmzContentSHA256Mismatch`),
+ * which the engine sets itself rather than let the SDK hash the body again.
  * Errors are S3's XML error documents (no body for HEAD, as S3 does).
  */
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
@@ -142,18 +145,21 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       }
       const claimed = record.headers["x-amz-checksum-sha256"];
       if (method === "PUT" && claimed !== undefined) {
-        record.checksumValid = createHash("sha256").update(body).digest("base64") === claimed;
+        const digest = createHash("sha256").update(body).digest();
+        record.checksumValid = digest.toString("base64") === claimed;
         if (!record.checksumValid) {
           fail(ERRORS["bad-digest"]);
           return;
         }
-      }
-      const payloadHash = record.headers["x-amz-content-sha256"];
-      if (method === "PUT" && /^[0-9a-f]{64}$/.test(payloadHash ?? "")) {
-        record.payloadHashValid = createHash("sha256").update(body).digest("hex") === payloadHash;
-        if (!record.payloadHashValid) {
-          fail(ERRORS["content-sha256-mismatch"]);
-          return;
+        // Checked with the same digest, so a PUT still costs the proxy one hash (a PUT without a
+        // checksum, such as the benchmark floor's, none): the benchmark's floor is not slowed.
+        const payloadHash = record.headers["x-amz-content-sha256"];
+        if (/^[0-9a-f]{64}$/.test(payloadHash ?? "")) {
+          record.payloadHashValid = digest.toString("hex") === payloadHash;
+          if (!record.payloadHashValid) {
+            fail(ERRORS["content-sha256-mismatch"]);
+            return;
+          }
         }
       }
 
