@@ -12,15 +12,18 @@ import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseFlags, UsageError } from "../cli/args";
 import { exitCodeOf, formatVerdict } from "./report";
-import { checkStack, SetupError } from "./stackVerdict";
+import { checkStack, RunMode, SetupError } from "./stackVerdict";
 
 const ROOT = resolve(__dirname, "..");
 const COMMAND = "npm run policy";
 
 export const USAGE = [
-  `Usage: ${COMMAND} -- [--stack <name>]`,
+  `Usage: ${COMMAND} -- [--stack <name>] [--preview]`,
   "Runs the program under Pulumi's mocks and sends every resource to the policy pack (policy/) as",
-  "`pulumi preview --policy-pack policy --policy-pack-config policy/config/<stack>.json` would.",
+  "`pulumi up --policy-pack policy --policy-pack-config policy/config/<stack>.json` would: every",
+  "value known, and a mandatory resource violation stops before the stack policies (the CI gate).",
+  "--preview: as a first `pulumi preview` would instead: outputs of new resources unknown, every",
+  "resource and the stack policies checked. See docs/policy.md for what only the CLI knows.",
   "Without --stack, checks every stack that has a Pulumi.<stack>.yaml.",
 ];
 
@@ -37,9 +40,9 @@ export function projectStacks(root: string): string[] {
     .sort();
 }
 
-async function checkOne(stack: string, io: Io): Promise<number> {
+async function checkOne(stack: string, mode: RunMode, io: Io): Promise<number> {
   try {
-    const verdict = await checkStack({ root: ROOT, stack });
+    const verdict = await checkStack({ root: ROOT, stack, mode });
     formatVerdict(verdict).forEach((line) => io.stdout(line));
     return exitCodeOf(verdict);
   } catch (error) {
@@ -52,12 +55,19 @@ async function checkOne(stack: string, io: Io): Promise<number> {
 }
 
 /** Checks each stack in a child process of this same command, and returns the worst exit code. */
-function checkEach(stacks: string[]): number {
+function checkEach(stacks: string[], mode: RunMode): number {
   let worst = 0;
   for (const stack of stacks) {
     const child = spawnSync(
       process.execPath,
-      ["-r", "ts-node/register/transpile-only", __filename, "--stack", stack],
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        __filename,
+        "--stack",
+        stack,
+        ...(mode === "preview" ? ["--preview"] : []),
+      ],
       { cwd: ROOT, stdio: "inherit" },
     );
     worst = Math.max(worst, child.status ?? 2);
@@ -68,7 +78,11 @@ function checkEach(stacks: string[]): number {
 export async function main(argv: string[], io: Io): Promise<number> {
   let flags;
   try {
-    flags = parseFlags(argv, { stack: { type: "string" }, help: { type: "boolean" } }, COMMAND);
+    flags = parseFlags(
+      argv,
+      { stack: { type: "string" }, preview: { type: "boolean" }, help: { type: "boolean" } },
+      COMMAND,
+    );
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`policy: ${error.message}`);
@@ -80,15 +94,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
     USAGE.forEach((line) => io.stdout(line));
     return 0;
   }
+  const mode: RunMode = flags.preview ? "preview" : "up";
   if (flags.stack !== undefined) {
-    return checkOne(flags.stack, io);
+    return checkOne(flags.stack, mode, io);
   }
   const stacks = projectStacks(ROOT);
   if (stacks.length === 0) {
     io.stderr(`policy: no Pulumi.<stack>.yaml in ${ROOT}. Create a stack, or pass --stack.`);
     return 2;
   }
-  return checkEach(stacks);
+  return checkEach(stacks, mode);
 }
 
 if (require.main === module) {

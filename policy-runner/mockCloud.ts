@@ -7,16 +7,24 @@
  * realistic shapes.
  */
 import type { MockCallArgs } from "@pulumi/pulumi/runtime";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { autoName, checkedInputs } from "./providerCheck";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
+const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
+
 /** The id a provider would give the resource. */
 export function mockId(type: string, name: string, inputs: Record<string, unknown>): string {
-  if (type === "aws:s3/bucket:Bucket") {
-    // Like the provider: the id is the bucket name, generated from the logical name when unset.
-    return typeof inputs.bucket === "string" && inputs.bucket !== ""
-      ? inputs.bucket
-      : `${name}-a1b2c3d`;
+  if (BUCKET_TYPES.includes(type)) {
+    // Like the provider: the id is the bucket name, auto-named by its Check when unset, or the
+    // prefix plus a unique suffix chosen at creation.
+    const named = checkedInputs(type, name, inputs);
+    if (typeof named.bucket === "string" && named.bucket !== "") {
+      return named.bucket;
+    }
+    const prefix = typeof inputs.bucketPrefix === "string" ? inputs.bucketPrefix : `${name}-`;
+    return `${prefix}${autoName(type, name).slice(-7)}`;
   }
   if (type.startsWith("aws:s3/") && typeof inputs.bucket === "string") {
     return inputs.bucket;
@@ -36,6 +44,7 @@ export function mockState(
 ): Record<string, unknown> {
   switch (type) {
     case "aws:s3/bucket:Bucket":
+    case "aws:s3/bucketV2:BucketV2":
       return { ...inputs, bucket: id, arn: `arn:aws:s3:::${id}`, region };
     case "pulumi-nodejs:dynamic/coingecko:Snapshot":
       return {
@@ -53,6 +62,36 @@ export function mockState(
     default:
       return inputs;
   }
+}
+
+/** How the program is run: `pulumi up` (every value known) or a first `pulumi preview`. */
+export type MockMode = "up" | "preview";
+
+/**
+ * The provider's answer to a registration: its id and outputs. Under `up`, `mockState` of the
+ * checked inputs. Under a first preview nothing is created: the id is unknown (except a provider's,
+ * which the engine configures in a preview too) and every output the provider would compute,
+ * anything not an input, is the engine's unknown value.
+ */
+export function providerAnswer(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  region: string,
+  mode: MockMode,
+): { id: string; state: Record<string, unknown> } {
+  const checked = checkedInputs(type, name, inputs);
+  const id = mockId(type, name, checked);
+  const state = mockState(type, id, checked, region);
+  if (mode === "up" || type.startsWith("pulumi:providers:")) {
+    return { id, state };
+  }
+  return {
+    id: "",
+    state: Object.fromEntries(
+      Object.entries(state).map(([k, v]) => [k, checked[k] === v ? v : unknownValue]),
+    ),
+  };
 }
 
 /** The answer to a provider function call (`aws.getCallerIdentity`, `aws.getRegion`). */

@@ -16,13 +16,20 @@ import {
   toStruct,
 } from "./pulumiPlugins";
 
+import {
+  EnforcementLevel,
+  fromEntries,
+  PolicyConfigEntry,
+  PolicyConfigValue,
+  reconcilePolicyConfig,
+} from "./policyConfig";
+
 export { UNKNOWN, secret, HostCallError } from "./pulumiPlugins";
 export type { HostProps } from "./pulumiPlugins";
+export type { EnforcementLevel, PolicyConfigEntry } from "./policyConfig";
 
 /** The analyzer plugin's code for nodejs policy packs. */
 export const RUN_POLICY_PACK_PROGRAM = join(PULUMI_CMD_DIR, "run-policy-pack");
-
-export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 
 const LEVELS: Record<EnforcementLevel, analyzerProto.EnforcementLevel> = {
   advisory: analyzerProto.EnforcementLevel.ADVISORY,
@@ -59,10 +66,6 @@ export interface AnalyzerInfo {
     { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }
   >;
 }
-
-/** Config of one policy: a bare level, or a level and properties, as in a `--policy-pack-config` file. */
-export type PolicyConfigEntry =
-  EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>);
 
 export interface PolicyResourceOptions {
   protect?: boolean;
@@ -136,11 +139,15 @@ export interface PolicyPackHostOptions {
 export interface PolicyPackHost {
   getAnalyzerInfo(): Promise<AnalyzerInfo>;
   /**
-   * Sends `Configure` as the CLI does: every policy gets an entry with its enforcement level and
-   * schema defaults, overridden by the pack's initial config and then by `config`.
-   * The CLI also validates values against each `configSchema`; this harness does not.
+   * Sends `Configure` as the CLI does (policyConfig.ts): every policy gets an entry with its
+   * enforcement level and schema defaults, overridden by the pack's initial config and then by
+   * `config`, validated against each `configSchema` (a `PolicyConfigError` when the CLI would
+   * stop). Names the pack does not define are sent too and read by no policy; the answer lists a
+   * warning for each.
    */
-  configure(config?: Record<string, PolicyConfigEntry>): Promise<void>;
+  configure(config?: Record<string, PolicyConfigEntry>): Promise<{ warnings: string[] }>;
+  /** The same, for a config already parsed from a file (`parsePolicyConfig`). */
+  configureParsed(config: Record<string, PolicyConfigValue>): Promise<{ warnings: string[] }>;
   analyze(resource: PolicyResource): Promise<PolicyViolation[]>;
   analyzeStack(resources: PolicyResource[]): Promise<PolicyViolation[]>;
   /**
@@ -202,16 +209,6 @@ function toViolations(res: analyzerProto.AnalyzeResponse, fallbackUrn = ""): Pol
     enforcementLevel: levelName(d.getEnforcementlevel()),
     urn: d.getUrn() || fallbackUrn,
   }));
-}
-
-function schemaDefaults(schema: PolicyInfo["configSchema"]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(schema?.properties ?? {})) {
-    if (typeof v === "object" && v !== null && "default" in v) {
-      out[k] = (v as { default: unknown }).default;
-    }
-  }
-  return out;
 }
 
 /**
@@ -284,41 +281,27 @@ export async function startPolicyPackHost(
     return info;
   };
 
-  const configure = async (config: Record<string, PolicyConfigEntry> = {}): Promise<void> => {
+  const configureParsed = async (
+    given: Record<string, PolicyConfigValue>,
+  ): Promise<{ warnings: string[] }> => {
     const ai = await getAnalyzerInfo();
-    const unknownNames = Object.keys(config).filter(
-      (k) => k !== "all" && !ai.policies.some((p) => p.name === k),
+    const initial = Object.fromEntries(
+      Object.entries(ai.initialConfig).map(([k, c]) => [
+        k,
+        { enforcementLevel: c.enforcementLevel, properties: c.properties },
+      ]),
     );
-    if (unknownNames.length > 0) {
-      throw new Error(
-        `Policy config names ${unknownNames.join(", ")}, which pack ${ai.name} does not define; ` +
-          `use one of ${ai.policies.map((p) => p.name).join(", ")}.`,
-      );
-    }
-    const normalize = (
-      e: PolicyConfigEntry | undefined,
-    ): { enforcementLevel?: EnforcementLevel } & Record<string, unknown> =>
-      typeof e === "string" ? { enforcementLevel: e } : (e ?? {});
-    const all = normalize(config.all);
+    const { config, warnings } = reconcilePolicyConfig(ai.name, ai.policies, initial, given);
     const req = new analyzerProto.ConfigureAnalyzerRequest();
-    for (const p of ai.policies) {
-      const initial = ai.initialConfig[p.name];
-      const { enforcementLevel, ...properties } = {
-        enforcementLevel: p.enforcementLevel,
-        ...schemaDefaults(p.configSchema),
-        ...initial?.properties,
-        ...(initial ? { enforcementLevel: initial.enforcementLevel } : {}),
-        ...all,
-        ...normalize(config[p.name]),
-      };
-      // The analyzer reads an absent level as ADVISORY (proto default 0), so always send one.
+    for (const [name, c] of Object.entries(config)) {
+      // reconcilePolicyConfig refuses an entry without a level, as the CLI's Configure does.
       req
         .getPolicyconfigMap()
         .set(
-          p.name,
+          name,
           new analyzerProto.PolicyConfig()
-            .setEnforcementlevel(LEVELS[enforcementLevel ?? p.enforcementLevel])
-            .setProperties(toStruct(properties, "keep")),
+            .setEnforcementlevel(LEVELS[c.enforcementLevel as EnforcementLevel])
+            .setProperties(toStruct(c.properties ?? {}, "keep")),
         );
     }
     const call = callUnary<Empty>("Configure", (cb) => client.configure(req, cb)).then(
@@ -326,8 +309,12 @@ export async function startPolicyPackHost(
     );
     configured = call;
     await call;
+    return { warnings };
   };
-  const ensureConfigured = () => configured ?? configure(options.config ?? {});
+  const configure = (config: Record<string, PolicyConfigEntry> = {}) =>
+    configureParsed(fromEntries(config).config);
+  const ensureConfigured = () =>
+    configured ?? configure(options.config ?? {}).then(() => undefined);
 
   const toRequest = (r: PolicyResource): analyzerProto.AnalyzeRequest => {
     const req = new analyzerProto.AnalyzeRequest()
@@ -365,6 +352,7 @@ export async function startPolicyPackHost(
   return {
     getAnalyzerInfo,
     configure,
+    configureParsed,
     async analyze(resource) {
       await ensureConfigured();
       const req = toRequest(resource);

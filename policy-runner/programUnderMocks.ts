@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import type * as PulumiModule from "@pulumi/pulumi";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { configuredRegion, mockCall, mockId, mockState } from "./mockCloud";
+import { configuredRegion, mockCall, MockMode, providerAnswer } from "./mockCloud";
 
 /** One resource as the engine records it for `Analyze` (inputs) and `AnalyzeStack` (outputs). */
 export interface Registration {
@@ -25,7 +25,12 @@ export interface Registration {
   dependencies: string[];
   propertyDependencies: Record<string, string[]>;
   protect: boolean;
-  /** Inputs in the engine's wire form: secrets keep their signature, unknowns their sentinel. */
+  /** The id the (mock) provider answered; `""` when unknown (a preview). */
+  id: string;
+  /** The provider version and download URL the SDK sent, which name a default provider. */
+  version: string;
+  pluginDownloadURL: string;
+  /** The program's inputs in the engine's wire form: secrets keep their signature, unknowns their sentinel. */
   inputs: Record<string, unknown>;
   /** Outputs in the engine's wire form. */
   outputs: Record<string, unknown>;
@@ -39,6 +44,8 @@ interface RegisterRequest {
   getCustom(): boolean;
   getProvider(): string;
   getProtect(): boolean;
+  getVersion(): string;
+  getPlugindownloadurl(): string;
   getDependenciesList(): string[];
   getPropertydependenciesMap(): {
     forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void;
@@ -47,6 +54,7 @@ interface RegisterRequest {
 }
 interface RegisterResponse {
   getUrn(): string;
+  getId(): string;
   getObject(): Struct | undefined;
 }
 type RegisterCallback = (err: Error | null, res: RegisterResponse | undefined) => void;
@@ -64,13 +72,16 @@ export class ProgramError extends Error {
 
 /**
  * Runs `<root>/index.ts` for `stack` with `config` (full keys, as `readConfigFiles` gives them) and
- * returns every registration, in the order the program made them.
+ * returns every registration, in the order the program sent them (the order the engine handles
+ * them in). `mode` "preview" runs it as a first `pulumi preview`: outputs of new resources are
+ * unknown to the program, so inputs built from them reach the pack as unknown values.
  */
 export async function runProgramUnderMocks(
   root: string,
   project: string,
   stack: string,
   config: Record<string, unknown>,
+  mode: MockMode = "up",
 ): Promise<Registration[]> {
   const pulumi: typeof PulumiModule = await import("@pulumi/pulumi");
   pulumi.runtime.setAllConfig(
@@ -82,22 +93,18 @@ export async function runProgramUnderMocks(
   const region = configuredRegion(config);
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => {
-        const id = mockId(args.type, args.name, args.inputs as Record<string, unknown>);
-        return {
-          id,
-          state: mockState(args.type, id, args.inputs as Record<string, unknown>, region),
-        };
-      },
+      newResource: (args) =>
+        providerAnswer(args.type, args.name, args.inputs as Record<string, unknown>, region, mode),
       call: (args) => mockCall(args, region),
     },
     project,
     stack,
-    false,
+    mode === "preview",
   );
 
-  // The mock monitor answers registrations; this wrapper keeps what the engine would keep of each.
-  const registrations: Registration[] = [];
+  // The mock monitor answers registrations; this wrapper keeps what the engine would keep of each,
+  // in the order the requests arrived (answers may come back in another order).
+  const slots: (Registration | undefined)[] = [];
   const settings = require("@pulumi/pulumi/runtime/settings") as {
     getMonitor(): RecordingMonitor | undefined;
   };
@@ -106,13 +113,16 @@ export async function runProgramUnderMocks(
     throw new Error("Pulumi's mocks did not install a resource monitor.");
   }
   const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, callback) =>
-    register(req, (err, res) => {
+  monitor.registerResource = (req, callback) => {
+    const slot = slots.push(undefined) - 1;
+    return register(req, (err, res) => {
       if (!err && res) {
-        registrations.push(record(req, res));
+        slots[slot] = record(req, res);
       }
       callback(err, res);
     });
+  };
+  const registrations = () => slots.filter((r): r is Registration => r !== undefined);
 
   let programError: unknown;
   await pulumi.runtime.runInPulumiStack(async () => {
@@ -127,8 +137,8 @@ export async function runProgramUnderMocks(
   if (programError !== undefined) {
     throw new ProgramError((programError as Error).message ?? String(programError));
   }
-  await settle(() => registrations.length);
-  return registrations;
+  await settle(() => registrations().length);
+  return registrations();
 }
 
 function record(req: RegisterRequest, res: RegisterResponse): Registration {
@@ -146,6 +156,9 @@ function record(req: RegisterRequest, res: RegisterResponse): Registration {
     dependencies: req.getDependenciesList(),
     propertyDependencies,
     protect: req.getProtect(),
+    id: res.getId(),
+    version: req.getVersion(),
+    pluginDownloadURL: req.getPlugindownloadurl(),
     inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
     outputs: (res.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
   };

@@ -5,17 +5,24 @@
  */
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import * as yaml from "js-yaml";
 import { checkStackExists, readConfigFiles } from "../cli/stackFile";
 import { PROJECT } from "../config/stackConfig";
+import { defaultProviderFor, installedPluginVersion } from "./defaultProviders";
+import { EngineResource, RunMode, runAsEngine } from "./engineRun";
+import { configuredRegion, providerAnswer } from "./mockCloud";
+import { ParsedPolicyConfig, parsePolicyConfig, PolicyConfigError } from "./policyConfig";
 import {
-  analyzeAsEngine,
-  PolicyConfigEntry,
+  HostProps,
   PolicyPackHost,
   PolicyResource,
   PolicyViolation,
   startPolicyPackHost,
 } from "./policyPackHost";
 import { Registration, runProgramUnderMocks } from "./programUnderMocks";
+import { checkedInputs, uncheckedValues } from "./providerCheck";
+
+export type { RunMode } from "./engineRun";
 
 /** A problem before any policy ran (stack file, policy config, program, pack): one sentence. */
 export class SetupError extends Error {
@@ -33,10 +40,21 @@ export interface StackViolation extends PolicyViolation {
 
 export interface StackVerdict {
   stack: string;
+  /** What the verdict reproduces: `pulumi up` (the default) or a first `pulumi preview`. */
+  mode: RunMode;
   pack: { name: string; version: string; policies: number };
   configFile: string;
+  /** Resources the engine would register, default providers included. */
   resources: number;
   violations: StackViolation[];
+  /** Remediations applied before `Analyze`, as the CLI prints them. */
+  remediations: { policyName: string; resource: string }[];
+  /** Under `up`: the resource whose mandatory violation stops the deployment. */
+  stoppedAt?: string;
+  /** Config entries the pack never reads, and config only the CLI knows. */
+  warnings: string[];
+  /** Values the engine would hand the pack that the runner does not know. */
+  unknownValues: string[];
 }
 
 /** What to check: a project folder (Pulumi.yaml, index.ts), one of its stacks and a policy pack. */
@@ -47,6 +65,12 @@ export interface CheckTarget {
   packDir?: string;
   /** Where `<stack>.json` policy configs are; defaults to the pack's `config` folder. */
   configDir?: string;
+  /** The policy config file itself; defaults to `<configDir>/<stack>.json`. */
+  configFile?: string;
+  /** Defaults to `up`, what the CI gate needs: every value known, as the deployment sees them. */
+  mode?: RunMode;
+  /** A host already running the pack, kept running afterwards; by default one is started and stopped. */
+  host?: PolicyPackHost;
 }
 
 /** The policy config of a stack: `<configDir>/<stack>.json`, as CI passes `--policy-pack-config`. */
@@ -54,10 +78,12 @@ export function policyConfigPath(configDir: string, stack: string): string {
   return join(configDir, `${stack}.json`);
 }
 
-function readPolicyConfig(root: string, path: string): Record<string, PolicyConfigEntry> {
+function readPolicyConfig(root: string, path: string): ParsedPolicyConfig {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
+    const text = readFileSync(path, "utf8");
+    // The CLI accepts an empty file as no config.
+    parsed = text.trim() === "" ? {} : JSON.parse(text);
   } catch (error) {
     throw new SetupError(
       `Cannot read the policy config ${relative(root, path)}: ${(error as Error).message}. ` +
@@ -70,7 +96,27 @@ function readPolicyConfig(root: string, path: string): Record<string, PolicyConf
         'Write e.g. {"s3-bucket-disallow-unversioned": "mandatory"}, or {} for the defaults.',
     );
   }
-  return parsed as Record<string, PolicyConfigEntry>;
+  try {
+    return parsePolicyConfig(parsed as Record<string, unknown>);
+  } catch (error) {
+    if (error instanceof PolicyConfigError) {
+      throw new SetupError(
+        `The policy config ${relative(root, path)} is refused, as the Pulumi CLI refuses it: ` +
+          error.problems.join(" "),
+      );
+    }
+    throw error;
+  }
+}
+
+/** The project's name from Pulumi.yaml, which the engine puts in every URN. */
+function projectName(root: string): string {
+  try {
+    const file = yaml.load(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as { name?: unknown };
+    return typeof file?.name === "string" ? file.name : PROJECT;
+  } catch {
+    return PROJECT;
+  }
 }
 
 /** The first line of a host's failure that says what went wrong (a TypeScript error, a throw). */
@@ -90,10 +136,10 @@ export function packLoadReason(error: Error): string {
   return pick.length > 300 ? `${pick.slice(0, 297)}...` : pick;
 }
 
-/** The resource as the engine hands it to an analyzer: `properties` are its inputs or its outputs. */
+/** The resource as the engine hands it to an analyzer, with `properties` as given. */
 function toPolicyResource(
   reg: Registration,
-  properties: "inputs" | "outputs",
+  properties: HostProps,
   byUrn: Map<string, Registration>,
 ): PolicyResource {
   const providerUrn = reg.providerRef.slice(0, reg.providerRef.lastIndexOf("::"));
@@ -102,7 +148,7 @@ function toPolicyResource(
     type: reg.type,
     name: reg.name,
     urn: reg.urn,
-    properties: reg[properties] as PolicyResource["properties"],
+    properties,
     options: { protect: reg.protect },
     parent: reg.parent,
     dependencies: reg.dependencies,
@@ -113,18 +159,79 @@ function toPolicyResource(
             type: provider.type,
             name: provider.name,
             urn: provider.urn,
-            properties: provider.inputs as PolicyResource["properties"],
+            properties: provider.inputs as HostProps,
           },
         }
       : {}),
   };
 }
 
+/**
+ * The registrations as the engine holds them: each default provider registered before the first
+ * resource that needs it, and that resource's `provider` pointing at it.
+ */
+function withDefaultProviders(
+  registrations: Registration[],
+  target: { root: string; project: string; stack: string; config: Record<string, unknown> },
+): Registration[] {
+  const out: Registration[] = [];
+  const registered = new Set<string>();
+  const installedVersion = (pkg: string) => installedPluginVersion(pkg, target.root);
+  for (const reg of registrations) {
+    const provider = defaultProviderFor(reg, { ...target, installedVersion });
+    if (provider === undefined) {
+      out.push(reg);
+      continue;
+    }
+    if (!registered.has(provider.urn)) {
+      registered.add(provider.urn);
+      out.push({
+        type: provider.type,
+        name: provider.name,
+        urn: provider.urn,
+        custom: true,
+        providerRef: "",
+        dependencies: [],
+        propertyDependencies: {},
+        protect: false,
+        id: provider.ref.slice(provider.urn.length + 2),
+        version: "",
+        pluginDownloadURL: "",
+        inputs: provider.inputs,
+        outputs: provider.inputs,
+      });
+    }
+    out.push({ ...reg, providerRef: provider.ref });
+  }
+  return out;
+}
+
+/** Each registration as the step generator would hand it to the analyzers. */
+function engineResources(
+  registrations: Registration[],
+  region: string,
+  mode: RunMode,
+): EngineResource[] {
+  const byUrn = new Map(registrations.map((r) => [r.urn, r]));
+  return registrations.map((reg) => {
+    const checked = checkedInputs(reg.type, reg.name, reg.inputs) as HostProps;
+    return {
+      resource: toPolicyResource(reg, checked, byUrn),
+      outputs: (inputs) =>
+        inputs === checked || !reg.custom
+          ? (reg.outputs as HostProps)
+          : (providerAnswer(reg.type, reg.name, inputs, region, mode).state as HostProps),
+    };
+  });
+}
+
 /** Runs the pack on the stack's program. Throws `SetupError` for anything that stops it running. */
 export async function checkStack(target: CheckTarget): Promise<StackVerdict> {
   const { root, stack } = target;
+  const mode = target.mode ?? "up";
   const packDir = target.packDir ?? join(root, "policy");
-  const configPath = policyConfigPath(target.configDir ?? join(packDir, "config"), stack);
+  const configPath =
+    target.configFile ?? policyConfigPath(target.configDir ?? join(packDir, "config"), stack);
   let config: Record<string, unknown>;
   try {
     checkStackExists(root, stack);
@@ -133,17 +240,10 @@ export async function checkStack(target: CheckTarget): Promise<StackVerdict> {
     throw new SetupError((error as Error).message);
   }
   const policyConfig = readPolicyConfig(root, configPath);
-  let registrations: Registration[];
-  try {
-    registrations = await runProgramUnderMocks(root, PROJECT, stack, config);
-  } catch (error) {
-    throw new SetupError(
-      `The program failed for stack ${stack} under mocks: ${(error as Error).message}`,
-    );
-  }
+  const project = projectName(root);
   let host: PolicyPackHost;
   try {
-    host = await startPolicyPackHost(packDir);
+    host = target.host ?? (await startPolicyPackHost(packDir));
   } catch (error) {
     throw new SetupError(
       `The policy pack in ${relative(root, packDir) || "."} did not load: ${packLoadReason(error as Error)}`,
@@ -151,35 +251,62 @@ export async function checkStack(target: CheckTarget): Promise<StackVerdict> {
   }
   try {
     const info = await host.getAnalyzerInfo();
+    const warnings: string[] = [];
     try {
-      await host.configure(policyConfig);
+      warnings.push(...(await host.configureParsed(policyConfig.config)).warnings);
     } catch (error) {
+      const reason =
+        error instanceof PolicyConfigError ? error.problems.join(" ") : (error as Error).message;
       throw new SetupError(
-        `The policy config ${relative(root, configPath)} does not fit the pack: ` +
-          `${(error as Error).message}`,
+        `The policy config ${relative(root, configPath)} does not fit pack ${info.name}, and the ` +
+          `Pulumi CLI would stop: ${reason}`,
       );
     }
-    const byUrn = new Map(registrations.map((r) => [r.urn, r]));
-    const violations = await analyzeAsEngine(
-      host,
-      registrations.map((r) => toPolicyResource(r, "inputs", byUrn)),
-      registrations.map((r) => toPolicyResource(r, "outputs", byUrn)),
-    );
+    // As the CLI: the pack is loaded and configured before the program runs.
+    let registrations: Registration[];
+    try {
+      registrations = await runProgramUnderMocks(root, project, stack, config, mode);
+    } catch (error) {
+      throw new SetupError(
+        `The program failed for stack ${stack} under mocks: ${(error as Error).message}`,
+      );
+    }
+    if (policyConfig.environments.length > 0) {
+      warnings.push(
+        `The policy config names ESC environments (${policyConfig.environments.join(", ")}): ` +
+          "only the Pulumi CLI opens them, so this verdict applies the file's own entries alone.",
+      );
+    }
+    const all = withDefaultProviders(registrations, { root, project, stack, config });
+    const region = configuredRegion(config);
+    const run = await runAsEngine(host, engineResources(all, region, mode), mode);
+    const byUrn = new Map(all.map((r) => [r.urn, r]));
     const describe = (urn: string) => {
       const reg = byUrn.get(urn);
       return reg ? `${reg.type} "${reg.name}"` : urn || "the stack";
     };
     return {
       stack,
+      mode,
       pack: { name: info.name, version: info.version, policies: info.policies.length },
       configFile: relative(root, configPath),
-      resources: registrations.length,
-      violations: violations.map((v) => ({
-        ...v,
-        resource: describe(v.urn),
+      resources: all.length,
+      violations: run.violations.map((v) => ({ ...v, resource: describe(v.urn) })),
+      remediations: run.remediations.map((r) => ({
+        policyName: r.policyName,
+        resource: describe(r.urn),
       })),
+      ...(run.stoppedAt !== undefined ? { stoppedAt: describe(run.stoppedAt) } : {}),
+      warnings,
+      unknownValues: all.flatMap((reg) =>
+        uncheckedValues(reg.type, checkedInputs(reg.type, reg.name, reg.inputs)).map(
+          (p) => `${reg.type} "${reg.name}" \`${p}\` (set by its provider's Check)`,
+        ),
+      ),
     };
   } finally {
-    await host.stop();
+    if (target.host === undefined) {
+      await host.stop();
+    }
   }
 }

@@ -138,11 +138,42 @@ describe("policy pack host harness (TypeScript pack)", () => {
     }
   });
 
-  it("refuses config for a policy the pack does not define", async () => {
-    await expect(host.configure({ "no-such-policy": "mandatory" })).rejects.toThrow(
-      "Policy config names no-such-policy, which pack host-fixture-pack does not define; " +
-        "use one of fixture-bucket-acl-allowed, fixture-bucket-has-access-block.",
-    );
+  it("ignores config for a policy the pack does not define, as the CLI does, with a warning", async () => {
+    try {
+      const { warnings } = await host.configure({ "fixture-bucket-acl-alowed": "disabled" });
+      expect(warnings).toEqual([
+        '"fixture-bucket-acl-alowed" is not a policy of pack host-fixture-pack: the CLI ignores ' +
+          'it without a word, so it configures nothing. Did you mean "fixture-bucket-acl-allowed"?',
+      ]);
+      const [violation] = await host.analyze({
+        type: BUCKET,
+        name: "data",
+        properties: { acl: "public-read" },
+      });
+      expect(violation.enforcementLevel).toBe("mandatory");
+    } finally {
+      await host.configure({});
+    }
+  });
+
+  it("applies `all` as an enforcement level only, not as properties", async () => {
+    try {
+      await host.configure({ all: { enforcementLevel: "advisory", allowedAcls: ["public-read"] } });
+      const [violation] = await host.analyze({
+        type: BUCKET,
+        name: "data",
+        properties: { acl: "public-read" },
+      });
+      expect(violation.enforcementLevel).toBe("advisory");
+    } finally {
+      await host.configure({});
+    }
+  });
+
+  it("refuses config that does not fit a policy's configSchema, as the CLI does", async () => {
+    await expect(
+      host.configure({ "fixture-bucket-acl-allowed": { allowedAcls: "private" } }),
+    ).rejects.toThrow("fixture-bucket-acl-allowed: allowedAcls: should be array");
   });
 });
 

@@ -18,6 +18,8 @@ const exposed = (stack: string, packDir?: string) => ({
   stack,
   configDir: join(EXPOSED, "policy-config"),
   packDir: packDir ?? join(ROOT, "policy"),
+  // A preview goes on after a mandatory violation, so every resource and the stack are reported.
+  mode: "preview" as const,
 });
 
 async function setupError(promise: Promise<unknown>): Promise<string> {
@@ -66,8 +68,9 @@ describe("npm run policy", () => {
     );
   });
 
-  it("checks every resource the program registers, the stack resource included", () => {
-    expect(verdict.resources).toBe(3); // pulumi:pulumi:Stack, the bucket, the policy
+  it("checks every resource the engine registers, the stack and default providers included", () => {
+    // pulumi:pulumi:Stack, the aws default provider, the bucket, the aws-native one, the policy.
+    expect(verdict.resources).toBe(5);
   });
 
   it("says in one line when a stack file cannot be read", async () => {
