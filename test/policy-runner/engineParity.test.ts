@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { autoName } from "../../policy-runner/providerCheck";
-import { ownMessage } from "../../policy-runner/report";
+import { formatVerdict, ownMessage } from "../../policy-runner/report";
 import {
   checkStack,
   RunMode,
@@ -85,6 +85,14 @@ describe("remediation, auto-naming and default providers (config: remediate)", (
     const [stack] = of(verdict, "parity-echo-stack");
     const outputs = JSON.parse(ownMessage(stack)) as { name: string; props: { acl?: string } }[];
     expect(outputs.find((r) => r.name === "Open-Data")?.props.acl).toBe("private");
+    expect(formatVerdict(verdict)).toContain(`  REMEDIATED parity-bucket-acl-private on ${BUCKET}`);
+  });
+
+  it("says that the ESC environments the config names are known only to the CLI", () => {
+    expect(verdict.warnings).toEqual([
+      "The policy config names ESC environments (acme/policy-settings): only the Pulumi CLI " +
+        "opens them, so this verdict applies the file's own entries alone.",
+    ]);
   });
 
   it("hands Analyze the bucket name the AWS provider's Check generates, stable across runs", () => {
@@ -151,6 +159,12 @@ describe("`pulumi up` (the default) and a first `pulumi preview`", () => {
     expect(of(verdict, "parity-bucket-acl-private", BUCKET)).toHaveLength(1);
     expect(of(verdict, "parity-echo-inputs", BLOCK)).toEqual([]);
     expect(of(verdict, "parity-echo-stack")).toEqual([]);
+    const lines = formatVerdict(verdict);
+    expect(lines[1]).toMatch(/^policy: stack parity: as `pulumi up` runs the pack/);
+    expect(lines).toContain(
+      `  STOPPED \`pulumi up\` stops at ${BUCKET}: later resources and the stack policies are ` +
+        "not checked (--preview checks them all).",
+    );
   }, 120_000);
 
   it("previews with unknown outputs as advisory notes, checking every resource and the stack", async () => {
