@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { exitCodeOf, formatVerdict } from "../../policy-runner/report";
 import { checkStack, SetupError, StackVerdict } from "../../policy-runner/stackVerdict";
+import { PolicyPackHost, startPolicyPackHost } from "../helpers/policyHost";
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, "..", "..");
@@ -34,11 +35,17 @@ async function setupError(promise: Promise<unknown>): Promise<string> {
 
 describe("npm run policy", () => {
   let verdict: StackVerdict;
+  let host: PolicyPackHost;
 
   beforeAll(async () => {
+    host = await startPolicyPackHost(join(ROOT, "policy"));
     jest.resetModules();
-    verdict = await checkStack(exposed("exposed"));
+    verdict = await checkStack({ ...exposed("exposed"), host });
   }, 120_000);
+
+  afterAll(async () => {
+    await host?.stop();
+  });
 
   it("reports a public program's violations with policy, resource and level, and exits 1", () => {
     const found = verdict.violations
@@ -72,6 +79,22 @@ describe("npm run policy", () => {
     // pulumi:pulumi:Stack, the aws default provider, the bucket, the aws-native one, the policy.
     expect(verdict.resources).toBe(5);
   });
+
+  it("gives each resource its default provider, so an account block of another provider does not count", async () => {
+    jest.resetModules();
+    const split = await checkStack({
+      root: join(__dirname, "..", "policy-runner", "fixtures", "accountBlockProject"),
+      stack: "split",
+      configFile: join(__dirname, "..", "policy-runner", "fixtures", "config", "defaults.json"),
+      host,
+    });
+    expect(split.resources).toBe(5); // the stack, two default aws providers, the bucket, the block
+    expect(
+      split.violations
+        .filter((v) => v.policyName === "s3-bucket-disallow-unblocked-public-access")
+        .map((v) => [v.enforcementLevel, v.resource]),
+    ).toEqual([["mandatory", 'aws:s3/bucket:Bucket "data"']]);
+  }, 120_000);
 
   it("says in one line when a stack file cannot be read", async () => {
     jest.resetModules();
