@@ -112,9 +112,14 @@ export interface DefaultProvider {
   type: string;
   name: string;
   urn: string;
-  /** `<urn>::<id>`, as a resource's `provider` field references it. */
-  ref: string;
+  /** Its id: the engine's is a UUID, never shown to a pack. */
+  id: string;
   inputs: Record<string, string>;
+}
+
+/** `<urn>::<id>`, as a resource's `provider` field references its provider. */
+export function providerRef(provider: Pick<DefaultProvider, "urn" | "id">): string {
+  return `${provider.urn}::${provider.id}`;
 }
 
 /** The default provider `need` gets, or `undefined` when it names one or needs none. */
@@ -139,7 +144,7 @@ export function defaultProviderFor(
     type,
     name,
     urn,
-    ref: `${urn}::${name}-id`,
+    id: `${name}-id`,
     inputs: providerInputs(pkg, target.config, version, need.pluginDownloadURL || undefined),
   };
 }

@@ -1,7 +1,8 @@
 /**
- * `npm run policy -- [--stack <name>]`: the policy pack's verdict on a stack without the Pulumi CLI,
- * a backend or credentials. Without `--stack`, every stack with a Pulumi.<stack>.yaml, each in its
- * own process (Pulumi's runtime state is per process).
+ * `npm run policy -- [--stack <name>] [--preview]`: the policy pack's verdict on a stack without the
+ * Pulumi CLI, a backend or credentials, as `pulumi up` would give it (the CI gate), or with
+ * `--preview` as a first `pulumi preview` would. Without `--stack`, every stack with a
+ * Pulumi.<stack>.yaml, each in its own process (Pulumi's runtime state is per process).
  *
  * Exit code: 0 when no mandatory violation, 1 when one would stop the deployment, 2 when the check
  * could not run (usage, stack file, policy config, program, or a pack that does not load), with one

@@ -396,9 +396,11 @@ export async function startPolicyPackHost(
 }
 
 /**
- * Sends resources as a deployment does: each resource through `Analyze` (the engine sends its
- * inputs), then the whole stack through `AnalyzeStack` (the engine sends every resource's outputs;
- * `stack` defaults to the same resources). Returns every violation, per resource first.
+ * The two analysis calls of a deployment, for judging policies on a resource set: each resource
+ * through `Analyze` (the engine sends its inputs), then the whole stack through `AnalyzeStack` (the
+ * engine sends every resource's outputs; `stack` defaults to the same resources). Returns every
+ * violation, per resource first. The engine's whole sequence, with `Remediate` first and `up`'s
+ * stop, is `runAsEngine` (engineRun.ts), which `npm run policy` uses.
  */
 export async function analyzeAsEngine(
   host: Pick<PolicyPackHost, "analyze" | "analyzeStack">,

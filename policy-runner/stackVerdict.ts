@@ -8,7 +8,7 @@ import { join, relative } from "node:path";
 import * as yaml from "js-yaml";
 import { checkStackExists, readConfigFiles } from "../cli/stackFile";
 import { PROJECT } from "../config/stackConfig";
-import { defaultProviderFor, installedPluginVersion } from "./defaultProviders";
+import { defaultProviderFor, installedPluginVersion, providerRef } from "./defaultProviders";
 import { EngineResource, RunMode, runAsEngine } from "./engineRun";
 import { configuredRegion, providerAnswer } from "./mockCloud";
 import { ParsedPolicyConfig, parsePolicyConfig, PolicyConfigError } from "./policyConfig";
@@ -194,14 +194,14 @@ function withDefaultProviders(
         dependencies: [],
         propertyDependencies: {},
         protect: false,
-        id: provider.ref.slice(provider.urn.length + 2),
+        id: provider.id,
         version: "",
         pluginDownloadURL: "",
         inputs: provider.inputs,
         outputs: provider.inputs,
       });
     }
-    out.push({ ...reg, providerRef: provider.ref });
+    out.push({ ...reg, providerRef: providerRef(provider) });
   }
   return out;
 }

@@ -33,7 +33,7 @@ describe("defaultProviderFor", () => {
       type: "pulumi:providers:aws",
       name: "default_7_48_0",
       urn: "urn:pulumi:dev::proj::pulumi:providers:aws::default_7_48_0",
-      ref: "urn:pulumi:dev::proj::pulumi:providers:aws::default_7_48_0::default_7_48_0-id",
+      id: "default_7_48_0-id",
       inputs: { region: "eu-west-1", skipMetadataApiCheck: "true", version: "7.48.0" },
     });
   });
