@@ -225,6 +225,49 @@ function engineResources(
   });
 }
 
+/** Configures the pack as the CLI does; the warnings name what the pack will not read. */
+async function configurePack(
+  host: PolicyPackHost,
+  policyConfig: ParsedPolicyConfig,
+  where: { packName: string; configFile: string },
+): Promise<string[]> {
+  let warnings: string[];
+  try {
+    warnings = (await host.configureParsed(policyConfig.config)).warnings;
+  } catch (error) {
+    const reason =
+      error instanceof PolicyConfigError ? error.problems.join(" ") : (error as Error).message;
+    throw new SetupError(
+      `The policy config ${where.configFile} does not fit pack ${where.packName}, and the ` +
+        `Pulumi CLI would stop: ${reason}`,
+    );
+  }
+  if (policyConfig.environments.length > 0) {
+    warnings.push(
+      `The policy config names ESC environments (${policyConfig.environments.join(", ")}): ` +
+        "only the Pulumi CLI opens them, so this verdict applies the file's own entries alone.",
+    );
+  }
+  return warnings;
+}
+
+/** The program's registrations as the engine would hold them, default providers included. */
+async function registeredResources(
+  target: { root: string; project: string; stack: string; config: Record<string, unknown> },
+  mode: RunMode,
+): Promise<Registration[]> {
+  const { root, project, stack, config } = target;
+  let registrations: Registration[];
+  try {
+    registrations = await runProgramUnderMocks(root, project, stack, config, mode);
+  } catch (error) {
+    throw new SetupError(
+      `The program failed for stack ${stack} under mocks: ${(error as Error).message}`,
+    );
+  }
+  return withDefaultProviders(registrations, target);
+}
+
 /** Runs the pack on the stack's program. Throws `SetupError` for anything that stops it running. */
 export async function checkStack(target: CheckTarget): Promise<StackVerdict> {
   const { root, stack } = target;
@@ -232,6 +275,7 @@ export async function checkStack(target: CheckTarget): Promise<StackVerdict> {
   const packDir = target.packDir ?? join(root, "policy");
   const configPath =
     target.configFile ?? policyConfigPath(target.configDir ?? join(packDir, "config"), stack);
+  const configFile = relative(root, configPath);
   let config: Record<string, unknown>;
   try {
     checkStackExists(root, stack);
@@ -240,7 +284,6 @@ export async function checkStack(target: CheckTarget): Promise<StackVerdict> {
     throw new SetupError((error as Error).message);
   }
   const policyConfig = readPolicyConfig(root, configPath);
-  const project = projectName(root);
   let host: PolicyPackHost;
   try {
     host = target.host ?? (await startPolicyPackHost(packDir));
@@ -250,36 +293,14 @@ export async function checkStack(target: CheckTarget): Promise<StackVerdict> {
     );
   }
   try {
-    const info = await host.getAnalyzerInfo();
-    const warnings: string[] = [];
-    try {
-      warnings.push(...(await host.configureParsed(policyConfig.config)).warnings);
-    } catch (error) {
-      const reason =
-        error instanceof PolicyConfigError ? error.problems.join(" ") : (error as Error).message;
-      throw new SetupError(
-        `The policy config ${relative(root, configPath)} does not fit pack ${info.name}, and the ` +
-          `Pulumi CLI would stop: ${reason}`,
-      );
-    }
     // As the CLI: the pack is loaded and configured before the program runs.
-    let registrations: Registration[];
-    try {
-      registrations = await runProgramUnderMocks(root, project, stack, config, mode);
-    } catch (error) {
-      throw new SetupError(
-        `The program failed for stack ${stack} under mocks: ${(error as Error).message}`,
-      );
-    }
-    if (policyConfig.environments.length > 0) {
-      warnings.push(
-        `The policy config names ESC environments (${policyConfig.environments.join(", ")}): ` +
-          "only the Pulumi CLI opens them, so this verdict applies the file's own entries alone.",
-      );
-    }
-    const all = withDefaultProviders(registrations, { root, project, stack, config });
-    const region = configuredRegion(config);
-    const run = await runAsEngine(host, engineResources(all, region, mode), mode);
+    const info = await host.getAnalyzerInfo();
+    const warnings = await configurePack(host, policyConfig, { packName: info.name, configFile });
+    const all = await registeredResources(
+      { root, project: projectName(root), stack, config },
+      mode,
+    );
+    const run = await runAsEngine(host, engineResources(all, configuredRegion(config), mode), mode);
     const byUrn = new Map(all.map((r) => [r.urn, r]));
     const describe = (urn: string) => {
       const reg = byUrn.get(urn);
@@ -289,7 +310,7 @@ export async function checkStack(target: CheckTarget): Promise<StackVerdict> {
       stack,
       mode,
       pack: { name: info.name, version: info.version, policies: info.policies.length },
-      configFile: relative(root, configPath),
+      configFile,
       resources: all.length,
       violations: run.violations.map((v) => ({ ...v, resource: describe(v.urn) })),
       remediations: run.remediations.map((r) => ({
