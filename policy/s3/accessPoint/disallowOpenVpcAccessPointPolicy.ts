@@ -11,7 +11,8 @@ export type DisallowOpenVpcAccessPointPolicyConfig = NarrowingConfig;
  * of 'public'" → "Access points"), so the mandatory access point policy lets it pass; but the
  * policy still admits anyone who can send requests from that VPC (every account sharing it, every
  * workload behind its endpoints). A hint, advisory everywhere, prod included: blocking it would
- * refuse a setup AWS itself calls private.
+ * refuse a setup AWS itself calls private. It judges known values only: during a preview the
+ * mandatory policy already notes a value it cannot see, and one note per value is enough.
  */
 export const disallowOpenVpcAccessPointPolicy: StackValidationPolicy = {
   name: "s3-access-point-disallow-open-vpc-policy",
@@ -20,7 +21,9 @@ export const disallowOpenVpcAccessPointPolicy: StackValidationPolicy = {
   configSchema: { properties: NARROWING_CONFIG_SCHEMA },
   enforcementLevel: "advisory",
   validateStack: (args, report) => {
-    const { open, undecided } = judgeAccessPointPolicies(args);
+    // Values a preview does not know are left to the mandatory access point policy, whose own
+    // note says which; this hint speaks only of what it can see.
+    const { open } = judgeAccessPointPolicies(args);
     for (const found of open) {
       if (found.origin?.kind !== "vpc") {
         continue;
@@ -30,9 +33,6 @@ export const disallowOpenVpcAccessPointPolicy: StackValidationPolicy = {
         "origin VPC), so S3 counts it as non-public whatever its policy says; but it lets in " +
         "anyone who can send requests from that VPC: ";
       found.messages.forEach((message) => report(`${lead}${message}`, found.holder.urn));
-    }
-    if (undecided) {
-      throw undecided;
     }
   },
 };
