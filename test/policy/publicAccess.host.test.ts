@@ -740,6 +740,50 @@ describe("issue 19 through the policy host", () => {
       });
     });
 
+    it("a public bucket policy and a public ACL stay mandatory beside every block and BucketOwnerEnforced", async () => {
+      const resources: PolicyResource[] = [
+        { type: token(aws.s3.Bucket), name: "data", properties: { bucket: NAME, id: NAME } },
+        {
+          type: token(aws.s3.BucketPublicAccessBlock),
+          name: "data-pab",
+          properties: { bucket: NAME, ...ALL_ON },
+        },
+        {
+          type: token(aws.s3.AccountPublicAccessBlock),
+          name: "account-pab",
+          properties: ALL_ON,
+        },
+        {
+          type: token(aws.s3.BucketOwnershipControls),
+          name: "data-own",
+          properties: { bucket: NAME, rule: { objectOwnership: "BucketOwnerEnforced" } },
+        },
+        {
+          type: token(aws.s3.BucketServerSideEncryptionConfiguration),
+          name: "data-sse",
+          properties: {
+            bucket: NAME,
+            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+          },
+        },
+        {
+          type: token(aws.s3.BucketPolicy),
+          name: "data-policy",
+          properties: { bucket: NAME, policy: JSON.stringify(doc(OPEN)) },
+        },
+        {
+          type: token(aws.s3.BucketAclV2),
+          name: "data-acl",
+          properties: { bucket: NAME, acl: "public-read" },
+        },
+      ];
+      const violations = mandatory(await analyzeAsEngine(host, resources));
+      expect(violations.map((v) => v.policyName).sort()).toEqual([
+        "s3-bucket-disallow-public-acl",
+        BUCKET_POLICY,
+      ]);
+    });
+
     describe("the two principals the authorities disagree on", () => {
       const bucketPolicy = DOCUMENTS[0];
       const SAML = `arn:aws:iam::${ACCOUNT}:saml-provider/corp-idp`;

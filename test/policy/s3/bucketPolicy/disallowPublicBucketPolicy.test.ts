@@ -6,6 +6,7 @@ import {
   createResourceValidationArgs,
   describePolicyBasics,
   runResourcePolicy,
+  UNKNOWN,
 } from "../../../helpers/policy";
 import { BUCKET_ARN, BUCKET_ID, tlsOnlyStatement } from "../fixtures";
 
@@ -218,6 +219,20 @@ describe("s3-bucket-policy-disallow-public-principal", () => {
         disallowPublicBucketPolicy,
         policyArgs({ ...readStatement(), Principal: { Federated: SAML } }),
       );
+    });
+
+    it("leaves a provider ARN not known yet (a preview) to the host's note", async () => {
+      // An object document (aws-native) keeps the unknown where it is; a JSON text would be
+      // unknown as a whole.
+      const args = createResourceValidationArgs("aws-native:s3:BucketPolicy", {
+        bucket: BUCKET_ID,
+        policyDocument: { Statement: [{ ...readStatement(), Principal: { Federated: UNKNOWN } }] },
+      });
+      expect(await runResourcePolicy(disallowPublicBucketPolicy, args)).toEqual({
+        violations: [],
+        unknown:
+          "string value at .policyDocument.Statement.0.Principal.Federated can't be known during preview",
+      });
     });
 
     it("rejects it when samlProvidersArePublic is true", async () => {
