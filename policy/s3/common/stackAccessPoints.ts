@@ -2,7 +2,8 @@
  * Finds the access point an `aws.s3control.AccessPointPolicy` is attached to, the way
  * stackBuckets.ts finds a guard rail's bucket: by the value of `accessPointArn` (the access
  * point's `arn` output) or, during a preview when that value is unknown, by the engine's record of
- * which resource it came from (`propertyDependencies.accessPointArn`).
+ * which resource it came from (`propertyDependencies.accessPointArn`), or, when a fixed ARN names
+ * an access point whose own ARN is not computed yet, by the access point's name.
  */
 import * as aws from "@pulumi/aws";
 import { PolicyResource } from "@pulumi/policy";
@@ -39,11 +40,27 @@ export function accessPointOf(
   let undecided: Error | undefined;
   for (const accessPoint of accessPoints) {
     const own = tryRead(() => accessPoint.props["arn"]);
-    if (!own.known) {
-      undecided = undecided ?? own.error;
-    } else if (typeof own.value === "string" && own.value === arn.value) {
+    if (own.known) {
+      if (typeof own.value === "string" && own.value === arn.value) {
+        return { status: "found", accessPoint };
+      }
+    } else if (namedIn(arn.value, accessPoint)) {
+      // A new access point's ARN is computed; a fixed ARN naming it is still recognisable.
       return { status: "found", accessPoint };
+    } else {
+      undecided = undecided ?? own.error;
     }
   }
   return undecided ? { status: "undecided", error: undecided } : { status: "absent" };
+}
+
+/** True when `arn` (`arn:…:accesspoint/<name>`) ends with the access point's known `name`. */
+function namedIn(arn: unknown, accessPoint: PolicyResource): boolean {
+  const name = tryRead(() => accessPoint.props["name"]);
+  return (
+    typeof arn === "string" &&
+    name.known &&
+    typeof name.value === "string" &&
+    arn.endsWith(`:accesspoint/${name.value}`)
+  );
 }

@@ -264,6 +264,13 @@ describe("s3-access-point-disallow-public-access", () => {
       ]);
     });
 
+    it("finds a new access point, whose ARN is not computed yet, by the name a fixed ARN gives", async () => {
+      await assertNoStackViolations(disallowPublicAccessPoint, [
+        accessPoint({ arn: UNKNOWN, vpcConfiguration: { vpcId: "vpc-0abc" } }),
+        policyResource("*"),
+      ]);
+    });
+
     it("judges the policy alone, and says so, when its access point is not in the stack", async () => {
       const elsewhere = "arn:aws:s3:us-east-1:123456789012:accesspoint/elsewhere";
       await assertHasStackViolations(
