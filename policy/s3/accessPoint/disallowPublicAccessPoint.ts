@@ -119,7 +119,7 @@ function validateSeparatePolicies(args: StackValidationArgs, report: ReportViola
 export const disallowPublicAccessPoint: ResourceValidationPolicy &
   Pick<StackValidationPolicy, "validateStack"> = {
   name: "s3-access-point-disallow-public-access",
-  description: `Checks that no access point turns a public access block flag off and that no access point policy is public as S3 judges it (an Allow to "*", a wildcard account ARN, {"Federated": …} or NotPrincipal without a condition limiting it to fixed callers) on an access point with an Internet network origin (a VPC origin is never public; a separate AccessPointPolicy is matched to its access point in the stack). Types: ${describeTypes(ACCESS_POINT_INPUTS)}. Remediates every flag of a given block to true.`,
+  description: `Checks that no access point turns a public access block flag off and that no access point policy is public as S3 judges it (an Allow to "*", any principal ARN with a wildcard, a web identity or OIDC {"Federated": …} (a fixed SAML provider too when samlProvidersArePublic) or NotPrincipal without a condition limiting it to fixed callers) on an access point with an Internet network origin (a VPC origin is never public; a separate AccessPointPolicy is matched to its access point in the stack). Types: ${describeTypes(ACCESS_POINT_INPUTS)}. Remediates every flag of a given block to true.`,
   configSchema: { properties: NARROWING_CONFIG_SCHEMA },
   enforcementLevel: "mandatory",
   validateResource: validateGuardedInputs(
