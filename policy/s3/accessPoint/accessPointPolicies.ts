@@ -5,31 +5,32 @@
  * access point the internet can reach, or one outside the stack) and the advisory one (open
  * documents on an access point only a VPC can reach), so both read the stack the same way.
  */
-import * as aws from "@pulumi/aws";
 import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import { tryRead, valueAt } from "../common/known";
-import { NATIVE } from "../common/nativeTypes";
 import { NetworkOrigin, stackNetworkOrigin } from "../common/networkOrigin";
 import { judgePolicyDocument, narrowingConfig } from "../common/publicPolicy";
 import { accessPointOf } from "../common/stackAccessPoints";
-import { isOneOf, ResourceKind } from "../common/stackBuckets";
+import { isOneOf } from "../common/stackBuckets";
+import { ACCESS_POINT_INPUTS } from "./accessPointInputs";
 
-/** Access points that carry their own policy document, and where. */
-const INLINE: readonly { kind: ResourceKind; document: string }[] = [
-  { kind: aws.s3.AccessPoint, document: "policy" },
-  { kind: NATIVE.accessPoint, document: "policy" },
-  { kind: NATIVE.expressAccessPoint, document: "policy" },
-  { kind: NATIVE.outpostsAccessPoint, document: "policy" },
-];
+/** Access points with a network origin that carry their own policy document. */
+const INLINE = ACCESS_POINT_INPUTS.filter((e) => e.networkOrigin && e.document !== undefined);
+/** The separate policy resource whose access point only the stack shows. */
+const SEPARATE = ACCESS_POINT_INPUTS.filter((e) => e.documentInStack);
 
-/** One access point policy with open statements, and what the stack says of its access point. */
+/**
+ * One access point policy with open statements or an unreadable document, and what the stack says
+ * of its access point.
+ */
 export interface OpenAccessPointPolicy {
   /** The resource holding the document: the access point itself or its policy resource. */
   holder: PolicyResource;
   /** The access point, when it is in the stack. */
   accessPoint?: PolicyResource;
-  /** One sentence per open statement (or unreadable document). */
+  /** One sentence per open statement. */
   messages: string[];
+  /** Set when the document cannot be read: a problem whatever the origin. */
+  unreadable?: string;
   /** `undefined` when the access point is not in this stack. */
   origin?: NetworkOrigin;
 }
@@ -57,29 +58,32 @@ export function judgeAccessPointPolicies(
   };
   for (const resource of args.resources) {
     const inline = INLINE.find((entry) => isOneOf(resource, [entry.kind]));
-    const separate = resource.isType(aws.s3control.AccessPointPolicy);
-    if ((inline === undefined || separateOnly) && !separate) {
+    const separate = SEPARATE.find((entry) => isOneOf(resource, [entry.kind]));
+    const entry = separateOnly ? separate : (inline ?? separate);
+    if (entry?.document === undefined) {
       continue;
     }
+    const path = entry.document;
     const read = tryRead(() => {
-      const field = inline?.document ?? "policy";
       const findings = judgePolicyDocument(
-        valueAt(resource.props, [field]),
-        field,
+        valueAt(resource.props, path),
+        path.join("."),
         config,
         "accessPoint",
       );
       if (findings.unknown) {
         keep(findings.unknown);
       }
-      if (findings.messages.length === 0) {
+      if (findings.messages.length === 0 && findings.unreadable === undefined) {
         return;
       }
-      if (inline !== undefined) {
+      const { messages, unreadable } = findings;
+      if (entry === inline) {
         open.push({
           holder: resource,
           accessPoint: resource,
-          messages: findings.messages,
+          messages,
+          unreadable,
           origin: stackNetworkOrigin(resource),
         });
         return;
@@ -88,12 +92,13 @@ export function judgeAccessPointPolicies(
       if (lookup.status === "undecided") {
         keep(lookup.error);
       } else if (lookup.status === "absent") {
-        open.push({ holder: resource, messages: findings.messages });
+        open.push({ holder: resource, messages, unreadable });
       } else {
         open.push({
           holder: resource,
           accessPoint: lookup.accessPoint,
-          messages: findings.messages,
+          messages,
+          unreadable,
           origin: stackNetworkOrigin(lookup.accessPoint),
         });
       }

@@ -10,68 +10,12 @@ import { tryRead } from "../common/known";
 import { NATIVE } from "../common/nativeTypes";
 import { NARROWING_CONFIG_SCHEMA, NarrowingConfig } from "../common/publicPolicy";
 import { remediateDisabledFlags } from "../common/remediate";
-import {
-  describeTypes,
-  GuardedInputs,
-  validateGuardedInputs,
-} from "../common/resourcePolicyInputs";
+import { describeTypes, validateGuardedInputs } from "../common/resourcePolicyInputs";
+import { ACCESS_POINT_INPUTS, BLOCK } from "./accessPointInputs";
 import { judgeAccessPointPolicies, OpenAccessPointPolicy } from "./accessPointPolicies";
 
 /** Tunables of `s3-access-point-disallow-public-access`. */
 export type DisallowPublicAccessPointConfig = NarrowingConfig;
-
-const BLOCK = ["publicAccessBlockConfiguration"];
-
-/**
- * Access points and their policies, per provider: S3 access points (their own `policy` and block,
- * or a separate policy resource), Object Lambda access points, directory bucket (S3 Express) and
- * S3 on Outposts access points. Access points have a network origin, read before their policy.
- */
-export const ACCESS_POINT_INPUTS: readonly GuardedInputs[] = [
-  {
-    kind: aws.s3.AccessPoint,
-    document: ["policy"],
-    block: BLOCK,
-    context: "accessPoint",
-    networkOrigin: true,
-  },
-  {
-    kind: aws.s3control.AccessPointPolicy,
-    document: ["policy"],
-    context: "accessPoint",
-    documentInStack: true,
-  },
-  {
-    kind: aws.s3control.ObjectLambdaAccessPointPolicy,
-    document: ["policy"],
-    context: "accessPoint",
-  },
-  {
-    kind: NATIVE.accessPoint,
-    document: ["policy"],
-    block: BLOCK,
-    context: "accessPoint",
-    networkOrigin: true,
-  },
-  {
-    kind: NATIVE.expressAccessPoint,
-    document: ["policy"],
-    block: BLOCK,
-    context: "accessPoint",
-    networkOrigin: true,
-  },
-  {
-    kind: NATIVE.outpostsAccessPoint,
-    document: ["policy"],
-    context: "accessPoint",
-    networkOrigin: true,
-  },
-  {
-    kind: NATIVE.objectLambdaAccessPointPolicy,
-    document: ["policyDocument"],
-    context: "accessPoint",
-  },
-];
 
 /**
  * The sentence added when an access point policy's access point is not in the stack: its network
@@ -93,6 +37,9 @@ function notInStack(open: OpenAccessPointPolicy): string {
 function validateSeparatePolicies(args: StackValidationArgs, report: ReportViolation): void {
   const { open, undecided } = judgeAccessPointPolicies(args, true);
   for (const found of open) {
+    if (found.unreadable !== undefined) {
+      report(found.unreadable, found.holder.urn);
+    }
     if (found.origin?.kind === "vpc") {
       continue;
     }

@@ -59,15 +59,17 @@ export function narrowingConfig(
 
 /** What judging one document found: sentences to report and, in a preview, what was unknown. */
 export interface DocumentFindings {
+  /** One sentence per open statement. */
   messages: string[];
+  /** Set when the document cannot be read at all (then `messages` is empty). */
+  unreadable?: string;
   /** The first unknown value that kept a statement from being judged. */
   unknown?: Error;
 }
 
 /**
- * Judges `document` (the value of `field`) and returns one sentence per problem: a document that
- * cannot be read, or an Allow statement with an open principal and no narrowing condition. An
- * absent document has none. `context` says whether it is a bucket-level or an access point policy.
+ * Judges `document` (the value of `field`): a sentence if it cannot be read, otherwise one per
+ * Allow statement with an open principal and no narrowing condition. An absent document has none. `context` says whether it is a bucket-level or an access point policy.
  *
  * During a preview part of a document may be unknown (a policy object whose ARN is not computed
  * yet): the statements that can be judged are, and `unknown` says which value stopped the rest.
@@ -84,9 +86,8 @@ export function judgePolicyDocument(
   const parsed = parsePolicy(document);
   if (!parsed.ok) {
     return {
-      messages: [
-        `\`${field}\` ${parsed.reason}, so it cannot be checked for public access. Give a valid IAM policy document.`,
-      ],
+      messages: [],
+      unreadable: `\`${field}\` ${parsed.reason}, so it cannot be checked for public access. Give a valid IAM policy document.`,
     };
   }
   const { open, unknown } = publicStatements(

@@ -76,7 +76,10 @@ export function validateGuardedInputs(
           narrowingConfig(args),
           context,
         );
-        // Only an open document needs the origin: a clean one passes whatever it is.
+        if (findings.unreadable !== undefined) {
+          report(findings.unreadable);
+        }
+        // Only open statements need the origin: a clean document passes whatever it is.
         const vpcOnly =
           entry.networkOrigin && findings.messages.length > 0
             ? networkOriginOf(args.props).kind === "vpc"

@@ -99,4 +99,10 @@ describe("s3-access-point-disallow-open-vpc-policy", () => {
       accessPoint({ policy: openPolicy() }),
     ]);
   });
+
+  it("leaves a policy that cannot be read to the mandatory policy", async () => {
+    await assertNoStackViolations(disallowOpenVpcAccessPointPolicy, [
+      accessPoint({ vpcConfiguration: { vpcId: "vpc-0abc" }, policy: "{" }),
+    ]);
+  });
 });

@@ -168,6 +168,15 @@ describe("s3-access-point-disallow-public-access", () => {
       },
     );
 
+    it("still reports a policy that cannot be read", async () => {
+      const props = { ...accessPointProps(), vpcConfiguration: { vpcId: "vpc-0abc" }, policy: "{" };
+      await assertHasResourceViolation(
+        disallowPublicAccessPoint,
+        createResourceValidationArgs(aws.s3.AccessPoint, props),
+        "`policy` is not valid JSON, so it cannot be checked for public access. Give a valid IAM policy document.",
+      );
+    });
+
     it("passes while the VPC's id is not known yet (the VPC is created in the same preview)", async () => {
       const props = { ...accessPointProps(), vpcConfiguration: { vpcId: UNKNOWN }, policy: open() };
       await assertNoResourceViolations(
@@ -255,6 +264,23 @@ describe("s3-access-point-disallow-public-access", () => {
         accessPoint({ vpcConfiguration: { vpcId: "vpc-0abc" }, networkOrigin: "VPC" }),
         policyResource("*"),
       ]);
+    });
+
+    it("reports a separate policy that cannot be read, even on a VPC access point", async () => {
+      await assertHasStackViolations(
+        disallowPublicAccessPoint,
+        [
+          accessPoint({ vpcConfiguration: { vpcId: "vpc-0abc" } }),
+          policyResource("*", { policy: "{" }),
+        ],
+        [
+          {
+            message:
+              "`policy` is not valid JSON, so it cannot be checked for public access. Give a valid IAM policy document.",
+            urn: POLICY_URN,
+          },
+        ],
+      );
     });
 
     it("finds the access point during a preview through the engine's dependency record", async () => {
