@@ -5,7 +5,7 @@
  * tests import this list instead.
  */
 import { Policies } from "@pulumi/policy";
-import { disallowPublicAccessPoint } from "./accessPoint";
+import { disallowOpenVpcAccessPointPolicy, disallowPublicAccessPoint } from "./accessPoint";
 import {
   disallowBucketWebsite,
   disallowInsecureTransport,
@@ -44,22 +44,29 @@ export const mandatoryPolicies: Policies = [
 
 /**
  * Advisory by default. The prod pack config (policy/config/prod.json) makes versioning and the
- * TLS-only policy mandatory; website hosting and wildcard CORS writes stay advisory there too,
- * because neither grants access by itself (see `advisoryInProd`).
+ * TLS-only policy mandatory; website hosting, wildcard CORS writes and open policies on VPC-only
+ * access points stay advisory there too, because none makes data public by itself (see
+ * `advisoryInProd`).
  */
 export const advisoryPolicies: Policies = [
   disallowUnversionedBucket,
   disallowInsecureTransport,
   disallowBucketWebsite,
   disallowWildcardCorsWrite,
+  disallowOpenVpcAccessPointPolicy,
 ];
 
 /**
  * Advisory even in prod, by design: a website configuration serves only what a public bucket
  * policy or ACL already exposes (both mandatory everywhere), so a bucket read only through
  * CloudFront with OAI/OAC exposes nothing; a CORS rule only lets browsers read cross-origin
- * responses, and a PUT still needs credentials or a presigned URL. Both stay as hints.
+ * responses, and a PUT still needs credentials or a presigned URL; an open policy on an access
+ * point only a VPC can reach is one S3 itself counts as non-public. All three stay as hints.
  */
-export const advisoryInProd: Policies = [disallowBucketWebsite, disallowWildcardCorsWrite];
+export const advisoryInProd: Policies = [
+  disallowBucketWebsite,
+  disallowWildcardCorsWrite,
+  disallowOpenVpcAccessPointPolicy,
+];
 
 export const s3Policies: Policies = [...mandatoryPolicies, ...advisoryPolicies];

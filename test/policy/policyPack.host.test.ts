@@ -401,6 +401,23 @@ const ADVERSARIAL: [string, PolicyResource[], string][] = [
     "s3-access-point-disallow-public-access",
   ],
   [
+    'AccessPointPolicy Allow "*" on an access point of the stack the internet can reach',
+    [
+      ...guarded(),
+      {
+        type: T.accessPoint,
+        name: "ap",
+        properties: { bucket: NAME, name: "reader", arn: AP_ARN, networkOrigin: "Internet" },
+      },
+      {
+        type: T.accessPointPolicy,
+        name: "ap-policy",
+        properties: { accessPointArn: AP_ARN, policy: policyJson(allow("*")) },
+      },
+    ],
+    "s3-access-point-disallow-public-access",
+  ],
+  [
     "MultiRegionAccessPoint with ignorePublicAcls false",
     [
       ...guarded(),
@@ -499,6 +516,46 @@ const PRIVATE: [string, PolicyResource[], Record<string, PolicyConfigEntry>][] =
     {},
   ],
   [
+    'an access point only a VPC can reach, with its own policy allowing "*" (S3: never public)',
+    [
+      ...guarded(),
+      {
+        type: T.accessPoint,
+        name: "ap",
+        properties: {
+          bucket: NAME,
+          name: "reader",
+          vpcConfiguration: { vpcId: "vpc-0abc" },
+          policy: policyJson(allow("*")),
+        },
+      },
+    ],
+    {},
+  ],
+  [
+    'an AccessPointPolicy allowing "*" on an access point of the stack only a VPC can reach',
+    [
+      ...guarded(),
+      {
+        type: T.accessPoint,
+        name: "ap",
+        properties: {
+          bucket: NAME,
+          name: "reader",
+          arn: AP_ARN,
+          vpcConfiguration: { vpcId: "vpc-0abc" },
+          networkOrigin: "VPC",
+        },
+      },
+      {
+        type: T.accessPointPolicy,
+        name: "ap-policy",
+        properties: { accessPointArn: AP_ARN, policy: policyJson(allow("*")) },
+      },
+    ],
+    {},
+  ],
+  [
     "bucket without its own block in a stack whose account block has all four flags on",
     [
       ...without(guarded(), "data-pab"),
@@ -547,6 +604,23 @@ const ADVISORY: [string, PolicyResource[], string][] = [
     ],
     "s3-bucket-cors-disallow-wildcard-write",
   ],
+  [
+    "an open policy on an access point only a VPC can reach",
+    [
+      ...guarded(),
+      {
+        type: T.accessPoint,
+        name: "ap",
+        properties: {
+          bucket: NAME,
+          name: "reader",
+          vpcConfiguration: { vpcId: "vpc-0abc" },
+          policy: policyJson(allow("*")),
+        },
+      },
+    ],
+    "s3-access-point-disallow-open-vpc-policy",
+  ],
 ];
 
 /** How the engine would show a recorded resource to an analyzer: its inputs plus its id. */
@@ -579,13 +653,14 @@ describe("api-s3-load-guard through the policy host", () => {
       ...Object.fromEntries(mandatoryPolicies.map((p) => [p.name, "mandatory"])),
       ...Object.fromEntries(advisoryPolicies.map((p) => [p.name, "advisory"])),
     });
-    expect(Object.keys(levels)).toHaveLength(13);
+    expect(Object.keys(levels)).toHaveLength(14);
   });
 
-  it("prod's pack config makes every policy mandatory except the two that grant nothing by themselves", () => {
+  it("prod's pack config makes every policy mandatory except the three that make nothing public by themselves", () => {
     const prod = loadConfig("prod");
     const keptAdvisory = advisoryInProd.map((p) => p.name);
     expect(keptAdvisory.sort()).toEqual([
+      "s3-access-point-disallow-open-vpc-policy",
       "s3-bucket-cors-disallow-wildcard-write",
       "s3-bucket-disallow-website",
     ]);

@@ -62,7 +62,7 @@ describe("npm run policy", () => {
     const lines = formatVerdict(verdict);
     expect(lines[0]).toBe(
       `policy: stack exposed: ${verdict.resources} resources checked by api-s3-load-guard@0.1.0 ` +
-        "(13 policies, config policy-config/exposed.json)",
+        "(14 policies, config policy-config/exposed.json)",
     );
     expect(lines).toContain(
       '  MANDATORY s3-bucket-disallow-public-acl on aws:s3/bucket:Bucket "open"',

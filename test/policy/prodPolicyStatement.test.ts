@@ -15,7 +15,7 @@ function prodStatement(): string {
   return (
     "policy/config/prod.json: every policy is mandatory except " +
     `${kept.slice(0, -1).join(", ")} and ${kept[kept.length - 1]}, which stay advisory because ` +
-    "neither grants access by itself."
+    "none makes data public by itself."
   );
 }
 

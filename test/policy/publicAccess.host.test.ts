@@ -156,6 +156,18 @@ function without(resource: PolicyResource, key: string): PolicyResource {
 
 const named = (vs: PolicyViolation[], policy: string) => vs.filter((v) => v.policyName === policy);
 
+const ACCESS_POINT_POLICY = token(aws.s3control.AccessPointPolicy);
+
+/**
+ * One resource as the engine judges it: its inputs to `Analyze`, and, for a separate access point
+ * policy (judged with its access point, which only the stack shows), the stack to `AnalyzeStack`.
+ */
+function judgeOne(host: PolicyPackHost, resource: PolicyResource): Promise<PolicyViolation[]> {
+  return resource.type === ACCESS_POINT_POLICY
+    ? analyzeAsEngine(host, [resource])
+    : host.analyze(resource);
+}
+
 describe("issue 19 through the policy host", () => {
   let host: PolicyPackHost;
 
@@ -173,10 +185,10 @@ describe("issue 19 through the policy host", () => {
       "%s: an open %s is a mandatory violation; a narrowed one passes",
       async (...entry) => {
         const [, , policy] = entry;
-        const open = mandatory(await host.analyze(withDocument(entry, OPEN)));
+        const open = mandatory(await judgeOne(host, withDocument(entry, OPEN)));
         expect(open.map((v) => v.policyName)).toEqual([policy]);
         expect(ownMessage(open[0])).toContain('statement 0 (Sid "Read") allows Principal "*"');
-        expect(summary(await host.analyze(withDocument(entry, NARROWED)))).toEqual([]);
+        expect(summary(await judgeOne(host, withDocument(entry, NARROWED)))).toEqual([]);
       },
     );
 
@@ -448,9 +460,9 @@ describe("issue 19 through the policy host", () => {
     ];
 
     it.each(CLASSES)("%s", async (_class, publicStatement, privateStatement, where) => {
-      const failing = mandatory(await host.analyze(withDocument(where, publicStatement)));
+      const failing = mandatory(await judgeOne(host, withDocument(where, publicStatement)));
       expect(failing.map((v) => v.policyName)).toEqual([where[2]]);
-      expect(summary(await host.analyze(withDocument(where, privateStatement)))).toEqual([]);
+      expect(summary(await judgeOne(host, withDocument(where, privateStatement)))).toEqual([]);
     });
   });
 
@@ -465,7 +477,7 @@ describe("issue 19 through the policy host", () => {
     it.each(DOCUMENTS)(
       "%s: an unknown %s gives one advisory note and no mandatory violation",
       async (...entry) => {
-        const violations = await host.analyze(withDocument(entry, UNKNOWN));
+        const violations = await judgeOne(host, withDocument(entry, UNKNOWN));
         expect(violations.map((v) => [v.policyName, v.enforcementLevel, v.message])).toEqual([
           [entry[2], "advisory", note(entry[2])],
         ]);
@@ -568,6 +580,252 @@ describe("issue 19 through the policy host", () => {
       expect(violations.map((v) => [v.enforcementLevel, v.message])).toEqual([
         ["advisory", note("s3-bucket-disallow-unblocked-public-access")],
       ]);
+    });
+  });
+
+  describe("4. what decides public besides the document (issue 27)", () => {
+    const VPC_NOTE = "s3-access-point-disallow-open-vpc-policy";
+    const AP_ARN = `arn:aws:s3:us-east-1:${ACCOUNT}:accesspoint/reader`;
+    const urnOf = (type: string, name: string) => `urn:pulumi:stack::project::${type}::${name}`;
+
+    /** [type, document form]: every access point type that has a network origin. */
+    const ORIGINS: [string, "json" | "object"][] = [
+      [token(aws.s3.AccessPoint), "json"],
+      [token(native.s3.AccessPoint), "object"],
+      [token(native.s3express.AccessPoint), "object"],
+      [token(native.s3outposts.AccessPoint), "object"],
+    ];
+    const accessPoint = (
+      type: string,
+      form: "json" | "object",
+      change: Record<string, unknown>,
+    ): PolicyResource => ({
+      type,
+      name: "ap",
+      properties: {
+        bucket: NAME,
+        name: "reader",
+        policy: form === "json" ? JSON.stringify(doc(OPEN)) : doc(OPEN),
+        ...change,
+      } as PolicyResource["properties"],
+    });
+
+    it.each(ORIGINS)(
+      "%s: an open policy is mandatory with an Internet origin; with a VPC origin it passes, and the advisory note names the VPC",
+      async (type, form) => {
+        const internet = await analyzeAsEngine(host, [accessPoint(type, form, {})]);
+        expect(mandatory(internet).map((v) => v.policyName)).toEqual([ACCESS_POINT]);
+        expect(named(internet, VPC_NOTE)).toEqual([]);
+        const vpc = await analyzeAsEngine(host, [
+          accessPoint(type, form, { vpcConfiguration: { vpcId: "vpc-0abc" } }),
+        ]);
+        expect(summary(mandatory(vpc))).toEqual([]);
+        expect(vpc.map((v) => [v.policyName, v.enforcementLevel, ownMessage(v)])).toEqual([
+          [
+            VPC_NOTE,
+            "advisory",
+            expect.stringContaining(
+              'Access point "ap" can be reached only from VPC vpc-0abc (network origin VPC), so S3 counts it as non-public',
+            ),
+          ],
+        ]);
+      },
+    );
+
+    describe("a separate AccessPointPolicy, matched to its access point in the stack", () => {
+      const policyOn = (change: Record<string, unknown> = {}, deps?: string[]): PolicyResource => ({
+        type: ACCESS_POINT_POLICY,
+        name: "ap-policy",
+        properties: {
+          accessPointArn: AP_ARN,
+          policy: JSON.stringify(doc(OPEN)),
+          ...change,
+        } as PolicyResource["properties"],
+        ...(deps ? { propertyDependencies: { accessPointArn: deps } } : {}),
+      });
+      const ap = (change: Record<string, unknown>): PolicyResource => ({
+        type: token(aws.s3.AccessPoint),
+        name: "ap",
+        properties: {
+          bucket: NAME,
+          name: "reader",
+          arn: AP_ARN,
+          ...change,
+        } as PolicyResource["properties"],
+      });
+
+      it("on an access point the internet can reach it is mandatory, on the policy resource", async () => {
+        const violations = await analyzeAsEngine(host, [
+          ap({ networkOrigin: "Internet" }),
+          policyOn(),
+        ]);
+        expect(mandatory(violations).map((v) => [v.policyName, v.urn])).toEqual([
+          [ACCESS_POINT, urnOf(ACCESS_POINT_POLICY, "ap-policy")],
+        ]);
+      });
+
+      it("on an access point only a VPC can reach, found by its ARN, it passes with the advisory note", async () => {
+        const violations = await analyzeAsEngine(host, [
+          ap({ vpcConfiguration: { vpcId: "vpc-0abc" }, networkOrigin: "VPC" }),
+          policyOn(),
+        ]);
+        expect(summary(mandatory(violations))).toEqual([]);
+        expect(violations.map((v) => [v.policyName, v.urn])).toEqual([
+          [VPC_NOTE, urnOf(ACCESS_POINT_POLICY, "ap-policy")],
+        ]);
+      });
+
+      it("during a preview it is found through the engine's dependency record, and the VPC named by its resource", async () => {
+        const vpc: PolicyResource = {
+          type: "aws:ec2/vpc:Vpc",
+          name: "main",
+          properties: { cidrBlock: "10.0.0.0/16" },
+        };
+        const accessPoint: PolicyResource = {
+          ...ap({ arn: UNKNOWN, vpcConfiguration: { vpcId: UNKNOWN } }),
+          propertyDependencies: { vpcConfiguration: [urnOf("aws:ec2/vpc:Vpc", "main")] },
+        };
+        const policy = policyOn({ accessPointArn: UNKNOWN }, [
+          urnOf(token(aws.s3.AccessPoint), "ap"),
+        ]);
+        const violations = await analyzeAsEngine(host, [vpc, accessPoint, policy]);
+        expect(violations.map((v) => [v.policyName, v.enforcementLevel, ownMessage(v)])).toEqual([
+          [
+            VPC_NOTE,
+            "advisory",
+            expect.stringContaining(
+              'Access point "ap" (policy "ap-policy") can be reached only from the VPC of aws:ec2/vpc:Vpc "main"',
+            ),
+          ],
+        ]);
+      });
+    });
+
+    describe("an account-level block through another provider", () => {
+      const provider = (name: string) => ({
+        type: "pulumi:providers:aws",
+        name,
+        urn: urnOf("pulumi:providers:aws", name),
+      });
+      const stack = (blockProvider: string): PolicyResource[] => [
+        {
+          type: token(aws.s3.Bucket),
+          name: "data",
+          properties: { bucket: NAME, id: NAME },
+          provider: provider("main"),
+        },
+        {
+          type: token(aws.s3.AccountPublicAccessBlock),
+          name: "account-block",
+          properties: ALL_ON,
+          provider: provider(blockProvider),
+        },
+      ];
+      const BLOCK_POLICY = "s3-bucket-disallow-unblocked-public-access";
+
+      it("is not counted, and the message says why instead of only 'no public access block'", async () => {
+        const violations = named(await host.analyzeStack(stack("other")), BLOCK_POLICY);
+        expect(violations.map((v) => [v.enforcementLevel, ownMessage(v)])).toEqual([
+          [
+            "mandatory",
+            expect.stringContaining(
+              'Account public access block "account-block" is not counted: it comes through provider "other" and the bucket through provider "main", which may be another account',
+            ),
+          ],
+        ]);
+      });
+
+      it("through the bucket's own provider it closes the bucket", async () => {
+        expect(named(await host.analyzeStack(stack("main")), BLOCK_POLICY)).toEqual([]);
+      });
+    });
+
+    it("a public bucket policy and a public ACL stay mandatory beside every block and BucketOwnerEnforced", async () => {
+      const resources: PolicyResource[] = [
+        { type: token(aws.s3.Bucket), name: "data", properties: { bucket: NAME, id: NAME } },
+        {
+          type: token(aws.s3.BucketPublicAccessBlock),
+          name: "data-pab",
+          properties: { bucket: NAME, ...ALL_ON },
+        },
+        {
+          type: token(aws.s3.AccountPublicAccessBlock),
+          name: "account-pab",
+          properties: ALL_ON,
+        },
+        {
+          type: token(aws.s3.BucketOwnershipControls),
+          name: "data-own",
+          properties: { bucket: NAME, rule: { objectOwnership: "BucketOwnerEnforced" } },
+        },
+        {
+          type: token(aws.s3.BucketServerSideEncryptionConfiguration),
+          name: "data-sse",
+          properties: {
+            bucket: NAME,
+            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+          },
+        },
+        {
+          type: token(aws.s3.BucketPolicy),
+          name: "data-policy",
+          properties: { bucket: NAME, policy: JSON.stringify(doc(OPEN)) },
+        },
+        {
+          type: token(aws.s3.BucketAclV2),
+          name: "data-acl",
+          properties: { bucket: NAME, acl: "public-read" },
+        },
+      ];
+      const violations = mandatory(await analyzeAsEngine(host, resources));
+      expect(violations.map((v) => v.policyName).sort()).toEqual([
+        "s3-bucket-disallow-public-acl",
+        BUCKET_POLICY,
+      ]);
+    });
+
+    describe("the two principals the authorities disagree on", () => {
+      const bucketPolicy = DOCUMENTS[0];
+      const SAML = `arn:aws:iam::${ACCOUNT}:saml-provider/corp-idp`;
+
+      it("the schema documents samlProvidersArePublic with its default, false", async () => {
+        const info = await host.getAnalyzerInfo();
+        for (const name of [BUCKET_POLICY, ACCESS_POINT, MRAP, VPC_NOTE]) {
+          const schema = info.policies.find((p) => p.name === name)?.configSchema;
+          expect(schema?.properties["samlProvidersArePublic"]).toEqual(
+            expect.objectContaining({ type: "boolean", default: false }),
+          );
+        }
+      });
+
+      it("a Federated SAML provider passes by default and is mandatory when samlProvidersArePublic is true", async () => {
+        const resource = withDocument(bucketPolicy, allow({ Federated: SAML }));
+        expect(summary(await host.analyze(resource))).toEqual([]);
+        await host.configure({ [BUCKET_POLICY]: { samlProvidersArePublic: true } });
+        try {
+          const violations = mandatory(await host.analyze(resource));
+          expect(violations.map((v) => v.policyName)).toEqual([BUCKET_POLICY]);
+        } finally {
+          await host.configure({});
+        }
+      });
+
+      it("a wildcard role name in a fixed account is mandatory, with the form AWS accepts; that form passes", async () => {
+        const role = `arn:aws:iam::${ACCOUNT}:role/*`;
+        const failing = mandatory(
+          await host.analyze(withDocument(bucketPolicy, allow({ AWS: role }))),
+        );
+        expect(failing.map(ownMessage)).toEqual([
+          expect.stringContaining(
+            `a wildcard inside a principal ARN: S3 counts it as public, and IAM refuses it`,
+          ),
+        ]);
+        const accepted = allow(
+          { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+          { ArnLike: { "aws:PrincipalArn": role } },
+        );
+        expect(summary(await host.analyze(withDocument(bucketPolicy, accepted)))).toEqual([]);
+      });
     });
   });
 });

@@ -188,7 +188,7 @@ describeOnline("api-s3-load-guard as published: npm pack, unpack, npm install, r
     const info = await host.getAnalyzerInfo();
     expect(info.name).toBe("api-s3-load-guard");
     expect(info.version).toBe("0.1.0");
-    expect(info.policies).toHaveLength(13);
+    expect(info.policies).toHaveLength(14);
   });
 
   it("reports violations on a public bucket", async () => {

@@ -1,1 +1,2 @@
 export { disallowPublicAccessPoint } from "./disallowPublicAccessPoint";
+export { disallowOpenVpcAccessPointPolicy } from "./disallowOpenVpcAccessPointPolicy";

@@ -47,7 +47,7 @@ export const BUCKET_POLICY_INPUTS: readonly GuardedInputs[] = [
  */
 export const disallowPublicBucketPolicy: ResourceValidationPolicy = {
   name: "s3-bucket-policy-disallow-public-principal",
-  description: `Checks that no bucket-level policy statement is public as S3 judges it: an Allow to "*", a wildcard account ARN, {"Federated": …} or NotPrincipal without a condition that limits it to fixed callers or networks. Types: ${describeTypes(BUCKET_POLICY_INPUTS)}.`,
+  description: `Checks that no bucket-level policy statement is public as S3 judges it: an Allow to "*", any principal ARN with a wildcard, a web identity or OIDC {"Federated": …} (a fixed SAML provider too when samlProvidersArePublic) or NotPrincipal without a condition that limits it to fixed callers or networks. Types: ${describeTypes(BUCKET_POLICY_INPUTS)}.`,
   configSchema: { properties: NARROWING_CONFIG_SCHEMA },
   enforcementLevel: "mandatory",
   validateResource: validateGuardedInputs(BUCKET_POLICY_INPUTS, () => ""),

@@ -110,8 +110,13 @@ function checkAccountBlock(stack: StackBuckets, bucket: PolicyResource): Account
   const provider = bucket.provider?.urn;
   let undecided: Error | undefined;
   let shortfall: string | undefined;
+  let elsewhere: PolicyResource | undefined;
   for (const block of stack.resources) {
-    if (!block.isType(aws.s3.AccountPublicAccessBlock) || block.provider?.urn !== provider) {
+    if (!block.isType(aws.s3.AccountPublicAccessBlock)) {
+      continue;
+    }
+    if (block.provider?.urn !== provider) {
+      elsewhere ??= block;
       continue;
     }
     const read = tryRead(() => PUBLIC_ACCESS_BLOCK_FLAGS.filter((f) => block.props[f] !== true));
@@ -125,9 +130,34 @@ function checkAccountBlock(stack: StackBuckets, bucket: PolicyResource): Account
         "it does not close the bucket either.";
     }
   }
-  return undecided
-    ? { status: "undecided", error: undecided }
-    : { status: "absent", problem: shortfall };
+  if (undecided) {
+    return { status: "undecided", error: undecided };
+  }
+  return {
+    status: "absent",
+    problem: shortfall ?? (elsewhere && otherProvider(elsewhere, bucket)),
+  };
+}
+
+/** How a message names the provider a resource was created through. */
+function providerName(resource: PolicyResource): string {
+  return resource.provider === undefined
+    ? "the default provider"
+    : `provider "${resource.provider.name}"`;
+}
+
+/**
+ * Why an account block declared through another provider does not count: that provider may hold
+ * another account's credentials (an account block closes only the account it is set in), and the
+ * pack cannot see which account either provider reaches.
+ */
+function otherProvider(block: PolicyResource, bucket: PolicyResource): string {
+  return (
+    `Account public access block "${block.name}" is not counted: it comes through ` +
+    `${providerName(block)} and the bucket through ${providerName(bucket)}, which may be another ` +
+    "account, and an account block closes only its own account. Declare the account block " +
+    "through the bucket's provider, or keep the bucket's own block."
+  );
 }
 
 function checkBucketBlocks(matches: PolicyResource[]): GuardCheck {

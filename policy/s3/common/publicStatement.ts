@@ -190,41 +190,109 @@ export function hasNarrowingCondition(
 }
 
 /**
+ * How the two principal forms the authorities disagree on are judged (docs/policy.md, "Where the
+ * authorities disagree"). Only one is a choice a user can make; the other is fixed (see
+ * `wildcardInsideArn`).
+ */
+export interface PrincipalOptions {
+  /**
+   * Counts `{"Federated": "arn:aws:iam::<account>:saml-provider/<name>"}` as public. Defaults to
+   * false: a fixed SAML provider ARN is "a fixed AWS principal" in S3's sense, and only the users
+   * its identity provider admits can sign in through it (unlike a web identity provider such as
+   * accounts.google.com, where anyone can).
+   */
+  samlProvidersArePublic: boolean;
+}
+
+export const DEFAULT_PRINCIPAL_OPTIONS: PrincipalOptions = { samlProvidersArePublic: false };
+
+/** A fixed IAM SAML identity provider ARN (no wildcard, no policy variable). */
+const SAML_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:saml-provider\/[\w+=,.@/-]+$/;
+
+/**
+ * A principal ARN whose account is fixed but whose name holds a wildcard or a variable
+ * (`arn:aws:iam::111122223333:role/*`): IAM refuses it ("You cannot use a wildcard to match part
+ * of a principal name or ARN"), and S3 counts it as public (not a fixed value). The parts a
+ * message needs to show the form AWS accepts.
+ */
+export interface WildcardInsideArn {
+  partition: string;
+  account: string;
+  pattern: string;
+}
+
+const IAM_PRINCIPAL_ARN = /^arn:(aws[a-z-]*):(?:iam|sts)::(\d{12}):\S+$/;
+
+/** Splits `value` when it is a fixed-account principal ARN with a wildcard in its name. */
+export function wildcardInsideArn(value: string): WildcardInsideArn | undefined {
+  const match = IAM_PRINCIPAL_ARN.exec(value);
+  if (!match || !/[*?]/.test(value)) {
+    return undefined;
+  }
+  return { partition: match[1], account: match[2], pattern: value };
+}
+
+/**
  * True when a principal value lets in callers nobody named: `"*"`, or any value with a wildcard or
- * a policy variable (`arn:aws:iam::*:root`, `arn:aws:iam::*:user/x`), alone or beside fixed ones.
+ * a policy variable (`arn:aws:iam::*:root`, `arn:aws:iam::*:user/x`,
+ * `arn:aws:iam::111122223333:role/*`), alone or beside fixed ones.
  */
 function isOpenPrincipalValue(value: string): boolean {
   return !isFixedValue(value);
 }
 
+/** True when a `Federated` value lets in callers nobody named (every value but a SAML provider). */
+function isOpenFederatedValue(value: unknown, options: PrincipalOptions): boolean {
+  if (typeof value !== "string" || !isFixedValue(value)) {
+    return true;
+  }
+  return options.samlProvidersArePublic || !SAML_PROVIDER_ARN.test(value);
+}
+
+/** The open part of a statement's principal, for messages. */
+interface OpenPrincipal {
+  /** The principal element as the user wrote it. */
+  shown: string;
+  /** Set when the only open values are fixed-account ARNs with a wildcard in the name. */
+  wildcardInsideArn?: WildcardInsideArn;
+}
+
 /**
- * The open part of a statement's principal, as the user wrote it, or `undefined` when every
- * principal is fixed. Any identity of a web or SAML identity provider (`{"Federated": …}`) is open:
- * anyone can sign in to it.
+ * The open part of a statement's principal, or `undefined` when every principal is fixed. An
+ * identity of a web identity provider (`{"Federated": "accounts.google.com"}`, an OIDC provider)
+ * is open: anyone can sign in to it; a fixed SAML provider ARN is not, unless `options` say so.
  */
-function openPrincipal(statement: Statement): string | undefined {
+function openPrincipal(statement: Statement, options: PrincipalOptions): OpenPrincipal | undefined {
   if (statement["NotPrincipal"] !== undefined) {
     // In an Allow, NotPrincipal grants everyone but the listed principals.
-    return `NotPrincipal ${JSON.stringify(statement["NotPrincipal"])}`;
+    return { shown: `NotPrincipal ${JSON.stringify(statement["NotPrincipal"])}` };
   }
   const principal = statement["Principal"];
   const shown = `Principal ${JSON.stringify(principal)}`;
   if (typeof principal === "string") {
-    return isOpenPrincipalValue(principal) ? shown : undefined;
+    return isOpenPrincipalValue(principal) ? { shown } : undefined;
   }
   if (!isRecord(principal)) {
     return undefined;
   }
-  const open = Object.entries(principal).some(
-    ([type, value]) =>
-      (type.toLowerCase() === "federated" && asList(value).length > 0) ||
-      asList(value).some((v) => typeof v !== "string" || isOpenPrincipalValue(v)),
+  const openValues = Object.entries(principal).flatMap(([type, value]) =>
+    asList(value).filter((v) =>
+      type.toLowerCase() === "federated"
+        ? isOpenFederatedValue(v, options)
+        : typeof v !== "string" || isOpenPrincipalValue(v),
+    ),
   );
-  return open ? shown : undefined;
+  if (openValues.length === 0) {
+    return undefined;
+  }
+  const inside = openValues.map((v) => (typeof v === "string" ? wildcardInsideArn(v) : undefined));
+  const only = inside.every((w) => w !== undefined) ? inside[0] : undefined;
+  return only === undefined ? { shown } : { shown, wildcardInsideArn: only };
 }
 
 /** The verdict on one statement. */
-export type StatementVerdict = { public: false } | { public: true; principal: string };
+export type StatementVerdict =
+  { public: false } | { public: true; principal: string; wildcardInsideArn?: WildcardInsideArn };
 
 /**
  * Judges one statement: public when it allows an open principal (see `openPrincipal`) and no
@@ -234,17 +302,21 @@ export function judgeStatement(
   statement: Statement,
   narrowingKeys: readonly string[],
   context: PolicyContext,
+  options: PrincipalOptions = DEFAULT_PRINCIPAL_OPTIONS,
 ): StatementVerdict {
   if (String(statement["Effect"]).toLowerCase() !== "allow") {
     return { public: false };
   }
-  const principal = openPrincipal(statement);
+  const principal = openPrincipal(statement, options);
   if (principal === undefined) {
     return { public: false };
   }
-  return hasNarrowingCondition(statement["Condition"], narrowingKeys, context)
-    ? { public: false }
-    : { public: true, principal };
+  if (hasNarrowingCondition(statement["Condition"], narrowingKeys, context)) {
+    return { public: false };
+  }
+  return principal.wildcardInsideArn === undefined
+    ? { public: true, principal: principal.shown }
+    : { public: true, principal: principal.shown, wildcardInsideArn: principal.wildcardInsideArn };
 }
 
 /** A public statement, for messages. */
@@ -253,6 +325,8 @@ export interface PublicStatement {
   sid?: string;
   /** The offending principal element, as the user wrote it. */
   principal: string;
+  /** Set when the principal is a fixed-account ARN with a wildcard in its name. */
+  wildcardInsideArn?: WildcardInsideArn;
 }
 
 /**
@@ -263,12 +337,13 @@ export function publicStatements(
   statements: readonly Statement[],
   narrowingKeys: readonly string[],
   context: PolicyContext,
+  options: PrincipalOptions = DEFAULT_PRINCIPAL_OPTIONS,
 ): { open: PublicStatement[]; unknown?: Error } {
   const open: PublicStatement[] = [];
   let unknown: Error | undefined;
   statements.forEach((statement, index) => {
     const read: Read<StatementVerdict> = tryRead(() =>
-      judgeStatement(statement, narrowingKeys, context),
+      judgeStatement(statement, narrowingKeys, context, options),
     );
     if (!read.known) {
       unknown = unknown ?? read.error;
@@ -280,6 +355,9 @@ export function publicStatements(
         index,
         sid: sid.known && typeof sid.value === "string" ? sid.value : undefined,
         principal: read.value.principal,
+        ...(read.value.wildcardInsideArn
+          ? { wildcardInsideArn: read.value.wildcardInsideArn }
+          : {}),
       });
     }
   });

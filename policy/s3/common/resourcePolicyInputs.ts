@@ -7,7 +7,8 @@
 import { ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
 import { flagsTurnedOff } from "./flags";
 import { judgeAll, valueAt } from "./known";
-import { checkPolicyDocument } from "./publicPolicy";
+import { judgePolicyDocument, narrowingConfig } from "./publicPolicy";
+import { networkOriginOf } from "./networkOrigin";
 import { PolicyContext } from "./publicStatement";
 import { isOneOf, ResourceKind } from "./stackBuckets";
 
@@ -19,6 +20,16 @@ export interface GuardedInputs {
   /** Path to a public access block whose omitted flags default to true (access points). */
   block?: readonly string[];
   context: PolicyContext;
+  /**
+   * Set for access points, which have a network origin: one that only a VPC can reach is
+   * non-public whatever its policy says, so an open document is not reported here.
+   */
+  networkOrigin?: true;
+  /**
+   * Set when the document is judged by the policy's stack check instead (a separate access point
+   * policy, whose access point, and so its network origin, only the stack shows).
+   */
+  documentInStack?: true;
 }
 
 /** The sentence for a block with flags turned off: `field` is its path, `off` the flags. */
@@ -56,14 +67,28 @@ export function validateGuardedInputs(
         }
       },
       () => {
-        if (document !== undefined) {
-          checkPolicyDocument(
-            valueAt(args.props, document),
-            document.join("."),
-            args,
-            report,
-            context,
-          );
+        if (document === undefined || entry.documentInStack) {
+          return;
+        }
+        const findings = judgePolicyDocument(
+          valueAt(args.props, document),
+          document.join("."),
+          narrowingConfig(args),
+          context,
+        );
+        if (findings.unreadable !== undefined) {
+          report(findings.unreadable);
+        }
+        // Only open statements need the origin: a clean document passes whatever it is.
+        const vpcOnly =
+          entry.networkOrigin && findings.messages.length > 0
+            ? networkOriginOf(args.props).kind === "vpc"
+            : false;
+        if (!vpcOnly) {
+          findings.messages.forEach((message) => report(message));
+        }
+        if (findings.unknown) {
+          throw findings.unknown;
         }
       },
     ]);

@@ -41,7 +41,7 @@ export const MULTI_REGION_ACCESS_POINT_INPUTS: readonly GuardedInputs[] = [
  */
 export const disallowPublicMultiRegionAccessPoint: ResourceValidationPolicy = {
   name: "s3-multi-region-access-point-disallow-public-access",
-  description: `Checks that no multi-region access point turns a public access block flag off and that no multi-region access point policy is public as S3 judges it (an Allow to "*", a wildcard account ARN, {"Federated": …} or NotPrincipal without a condition limiting it to fixed callers). Types: ${describeTypes(MULTI_REGION_ACCESS_POINT_INPUTS)}. Remediates every flag of a given block to true.`,
+  description: `Checks that no multi-region access point turns a public access block flag off and that no multi-region access point policy is public as S3 judges it (an Allow to "*", any principal ARN with a wildcard, a web identity or OIDC {"Federated": …} (a fixed SAML provider too when samlProvidersArePublic) or NotPrincipal without a condition limiting it to fixed callers). Types: ${describeTypes(MULTI_REGION_ACCESS_POINT_INPUTS)}. Remediates every flag of a given block to true.`,
   configSchema: { properties: NARROWING_CONFIG_SCHEMA },
   enforcementLevel: "mandatory",
   validateResource: validateGuardedInputs(

@@ -170,7 +170,7 @@ describe("s3-bucket-disallow-unblocked-public-access with an account-level block
       [...without(BLOCK), accountBlock({}, "other-account")],
       [
         onBucket(
-          `Bucket "data" (s3://${BUCKET_NAME}) has no public access block. Add an aws.s3.BucketPublicAccessBlock with \`bucket\` set to this bucket's id and blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.`,
+          `Bucket "data" (s3://${BUCKET_NAME}) has no public access block. Add an aws.s3.BucketPublicAccessBlock with \`bucket\` set to this bucket's id and blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true. Account public access block "${ACCOUNT_BLOCK}" is not counted: it comes through provider "other-account" and the bucket through the default provider, which may be another account, and an account block closes only its own account. Declare the account block through the bucket's provider, or keep the bucket's own block.`,
         ),
       ],
     );

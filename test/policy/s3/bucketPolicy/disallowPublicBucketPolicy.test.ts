@@ -6,6 +6,7 @@ import {
   createResourceValidationArgs,
   describePolicyBasics,
   runResourcePolicy,
+  UNKNOWN,
 } from "../../../helpers/policy";
 import { BUCKET_ARN, BUCKET_ID, tlsOnlyStatement } from "../fixtures";
 
@@ -189,5 +190,60 @@ describe("s3-bucket-policy-disallow-public-principal", () => {
     expect(outcome.violations.map((v) => v.message)).toEqual([
       openMessage('Principal "*"').replace("statement 1", "statement 0"),
     ]);
+  });
+
+  describe("the two principals the authorities disagree on (docs/policy.md)", () => {
+    const SAML = "arn:aws:iam::123456789012:saml-provider/corp-idp";
+
+    it("rejects a fixed-account ARN with a wildcard role name, and shows the form AWS accepts", async () => {
+      await assertHasResourceViolation(
+        disallowPublicBucketPolicy,
+        policyArgs({ ...readStatement(), Principal: { AWS: "arn:aws:iam::123456789012:role/*" } }),
+        '`policy` statement 1 (Sid "PublicRead") allows Principal {"AWS":"arn:aws:iam::123456789012:role/*"}, a wildcard inside a principal ARN: S3 counts it as public, and IAM refuses it ("You cannot use a wildcard to match part of a principal name or ARN"). To admit only principals of account 123456789012, name {"AWS": "arn:aws:iam::123456789012:root"} with the condition {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/*"}}.',
+      );
+    });
+
+    it("accepts the form it suggests instead", async () => {
+      await assertNoResourceViolations(
+        disallowPublicBucketPolicy,
+        policyArgs({
+          ...readStatement(),
+          Principal: { AWS: "arn:aws:iam::123456789012:root" },
+          Condition: { ArnLike: { "aws:PrincipalArn": "arn:aws:iam::123456789012:role/*" } },
+        }),
+      );
+    });
+
+    it("accepts a Federated SAML provider by default", async () => {
+      await assertNoResourceViolations(
+        disallowPublicBucketPolicy,
+        policyArgs({ ...readStatement(), Principal: { Federated: SAML } }),
+      );
+    });
+
+    it("leaves a provider ARN not known yet (a preview) to the host's note", async () => {
+      // An object document (aws-native) keeps the unknown where it is; a JSON text would be
+      // unknown as a whole.
+      const args = createResourceValidationArgs("aws-native:s3:BucketPolicy", {
+        bucket: BUCKET_ID,
+        policyDocument: { Statement: [{ ...readStatement(), Principal: { Federated: UNKNOWN } }] },
+      });
+      expect(await runResourcePolicy(disallowPublicBucketPolicy, args)).toEqual({
+        violations: [],
+        unknown:
+          "string value at .policyDocument.Statement.0.Principal.Federated can't be known during preview",
+      });
+    });
+
+    it("rejects it when samlProvidersArePublic is true", async () => {
+      await assertHasResourceViolation(
+        disallowPublicBucketPolicy,
+        policyArgs(
+          { ...readStatement(), Principal: { Federated: SAML } },
+          { samlProvidersArePublic: true },
+        ),
+        openMessage(`Principal {"Federated":"${SAML}"}`),
+      );
+    });
   });
 });

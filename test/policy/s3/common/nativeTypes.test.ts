@@ -71,14 +71,24 @@ describe("aws-native type tokens and input names the pack reads", () => {
       native.s3files.FileSystemPolicyArgs,
     ] = [
       { bucket: "b", policyDocument: {} },
-      { bucket: "b", policy: {}, publicAccessBlockConfiguration: { blockPublicPolicy: true } },
+      {
+        bucket: "b",
+        policy: {},
+        publicAccessBlockConfiguration: { blockPublicPolicy: true },
+        vpcConfiguration: { vpcId: "vpc-1" },
+      },
       { regions: [], publicAccessBlockConfiguration: { blockPublicPolicy: true } },
       { mrapName: "m", policy: {} },
       { objectLambdaAccessPoint: "o", policyDocument: {} },
       { bucket: "b", policyDocument: {} },
-      { bucket: "b", policy: {}, vpcConfiguration: {} },
+      { bucket: "b", policy: {}, vpcConfiguration: { vpcId: "vpc-1" } },
       { bucket: "b", policyDocument: {} },
-      { bucket: "b", policy: {}, publicAccessBlockConfiguration: { blockPublicPolicy: true } },
+      {
+        bucket: "b",
+        policy: {},
+        publicAccessBlockConfiguration: { blockPublicPolicy: true },
+        vpcConfiguration: { vpcId: "vpc-1" },
+      },
       { tableBucketArn: "t", resourcePolicy: {} },
       { tableArn: "t", resourcePolicy: {} },
       { vectorBucketName: "v", policy: {} },
@@ -86,6 +96,14 @@ describe("aws-native type tokens and input names the pack reads", () => {
     ];
     expect(Object.keys(bucket)).toHaveLength(8);
     expect(policies).toHaveLength(13);
+    // The outputs the network-origin and access point look-ups read (networkOrigin.ts,
+    // stackAccessPoints.ts), on every aws-native access point that has them.
+    const outputs: [
+      keyof native.s3.AccessPoint,
+      keyof native.s3.AccessPoint,
+      keyof native.s3express.AccessPoint,
+    ] = ["networkOrigin", "arn", "networkOrigin"];
+    expect(outputs).toHaveLength(3);
   });
 
   it("maps every aws-native canned ACL to S3's spelling and back", () => {

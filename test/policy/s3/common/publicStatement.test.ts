@@ -8,6 +8,7 @@ import {
   isNarrowSourceIp,
   judgeStatement,
   PolicyContext,
+  wildcardInsideArn,
 } from "../../../../policy/s3/common/publicStatement";
 
 const ACCOUNT = "123456789012";
@@ -45,6 +46,50 @@ describe("a public statement, as S3's policy status decides it", () => {
     ["a canonical user", { CanonicalUser: "79a59df900b949e55d96a1e698fbaced" }],
   ])("an Allow to a fixed principal (%s) is not public", (_label, principal) => {
     expect(isPublic(allow(principal))).toBe(false);
+  });
+
+  describe("the two principals the authorities disagree on (docs/policy.md)", () => {
+    const SAML = `arn:aws:iam::${ACCOUNT}:saml-provider/corp-idp`;
+
+    it("a fixed-account ARN with a wildcard role name is public, and says what IAM refuses", () => {
+      const role = `arn:aws:iam::${ACCOUNT}:role/*`;
+      expect(
+        judgeStatement(allow({ AWS: role }), DEFAULT_NARROWING_CONDITION_KEYS, "bucket"),
+      ).toEqual({
+        public: true,
+        principal: `Principal {"AWS":"${role}"}`,
+        wildcardInsideArn: { partition: "aws", account: ACCOUNT, pattern: role },
+      });
+    });
+
+    it.each([
+      ["a wildcard account", "arn:aws:iam::*:role/x"],
+      ["a policy variable", `arn:aws:iam::${ACCOUNT}:user/\${aws:username}`],
+      ["a fixed role", `arn:aws:iam::${ACCOUNT}:role/reader`],
+    ])("%s is not a wildcard inside a fixed-account ARN", (_label, value) => {
+      expect(wildcardInsideArn(value)).toBeUndefined();
+    });
+
+    it("a fixed SAML provider is not public by default; samlProvidersArePublic makes it public", () => {
+      const statement = allow({ Federated: SAML });
+      expect(isPublic(statement)).toBe(false);
+      expect(
+        judgeStatement(statement, DEFAULT_NARROWING_CONDITION_KEYS, "bucket", {
+          samlProvidersArePublic: true,
+        }).public,
+      ).toBe(true);
+    });
+
+    it.each([
+      ["a web identity provider beside it", [SAML, "accounts.google.com"]],
+      [
+        "an OIDC provider",
+        `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+      ],
+      ["a wildcard SAML provider name", `arn:aws:iam::${ACCOUNT}:saml-provider/*`],
+    ])("a Federated principal with %s stays public", (_label, federated) => {
+      expect(isPublic(allow({ Federated: federated }))).toBe(true);
+    });
   });
 
   it("a Deny is never public, and NotPrincipal in an Allow is", () => {
