@@ -1,7 +1,7 @@
 /**
- * What prod's policy levels are is said in three places a reader meets first: the pack config
- * itself, the comment of Pulumi.prod.yaml and the header of the deploy workflow. They must say the
- * same thing, and that thing must be what the pack does under prod.json.
+ * What prod's policy levels are is said in four places a reader meets first: the pack config
+ * itself, the comment of Pulumi.prod.yaml, the header of the deploy workflow and docs/policy.md.
+ * They must say the same thing, and that thing must be what the pack does under prod.json.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -47,5 +47,12 @@ describe("prod's policy levels, said the same way everywhere", () => {
   it.each(["Pulumi.prod.yaml", ".github/workflows/main.yml"])("%s says exactly that", (path) => {
     expect(commentProse(path)).toContain(prodStatement());
     expect(commentProse(path)).not.toMatch(/makes (every|the advisory) polic(y|ies) mandatory/);
+  });
+
+  it("docs/policy.md says exactly that under Enforcement levels", () => {
+    const doc = readFileSync(join(ROOT, "docs", "policy.md"), "utf8");
+    const section = doc.slice(doc.indexOf("## Enforcement levels"));
+    const prose = section.replace(/`/g, "").replace(/\s+/g, " ");
+    expect(prose).toContain(prodStatement());
   });
 });
