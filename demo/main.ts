@@ -36,7 +36,7 @@ export const REAL_RUN = [
   "That was the demo: the data above came from a fake CoinGecko on 127.0.0.1 (coins named coin-1, coin-2, …).",
   "A real run differs only in where it reads and writes:",
   "  npm start   fetches https://api.coingecko.com/api/v3 (public plan: no key, 5 calls a minute, every wait announced) into the same embedded S3 server, data in .data/s3",
-  "  pulumi up   runs the same snapshots as Pulumi resources into a private S3 bucket on AWS with its guard rails (README: Deploying)",
+  "  pulumi up   runs the same snapshots as Pulumi resources into a private S3 bucket on AWS with its guard rails (README, Deploy with pulumi up)",
 ];
 
 /** The fake API's faults for this demo: with `--rate-limit`, one 429 as CoinGecko sends it. */
