@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEMO_HINT, demoHint } from "../../demo/hint";
+import { DEMO_HINT, demoHint, tellAboutDemo } from "../../demo/hint";
 import { REAL_RUN } from "../../demo/main";
 import { marketsItem } from "../helpers/fakeCoingecko";
 import { PROJECT_ROOT } from "../helpers/programRun";
@@ -144,6 +144,30 @@ describe("npm run demo", () => {
 });
 
 describe("the hint npm start gives when CoinGecko is out of reach", () => {
+  it("follows npm start's DNS failure", async () => {
+    const child = spawn(
+      "npm",
+      [
+        "start",
+        "--silent",
+        "--",
+        "--base-url",
+        "https://api.coingecko.invalid/api/v3",
+        "--data-dir",
+        join(scratch, "start"),
+      ],
+      { cwd: PROJECT_ROOT, env: { ...process.env, npm_config_update_notifier: "false" } },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+
+    expect(code).toBe(1);
+    const lines = stderr.trimEnd().split("\n");
+    expect(lines[lines.length - 2]).toMatch(/^coins-markets: failed: .*\(DNS: ENOTFOUND\)/);
+    expect(lines[lines.length - 1]).toBe(DEMO_HINT);
+  });
+
   it.each([
     "failed: the host api.coingecko.com could not be found (DNS: ENOTFOUND). Check the base URL's host",
     "failed: nothing accepted the connection to 10.0.0.1:3128 (ECONNREFUSED).",
@@ -151,6 +175,14 @@ describe("the hint npm start gives when CoinGecko is out of reach", () => {
     "failed after 5 attempts: the API answered HTTP 429",
   ])("names npm run demo for %s", (message) => {
     expect(demoHint(message)).toBe(DEMO_HINT);
+  });
+
+  it("is said once a run, however many snapshots could not reach the API", () => {
+    const lines: string[] = [];
+    const io = { stderr: (line: string) => lines.push(line) };
+    tellAboutDemo("the connection failed (ETIMEDOUT)", io);
+    tellAboutDemo("the host api.coingecko.com could not be found (DNS: ENOTFOUND)", io);
+    expect(lines).toEqual([DEMO_HINT]);
   });
 
   it("says nothing for a failure that is about the config", () => {
