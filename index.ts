@@ -1,3 +1,4 @@
+import "./startup/supportedNode";
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";

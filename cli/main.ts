@@ -2,6 +2,7 @@
  * The project's command line: `run` (what `npm start` does), `verify` (`npm run verify`) and
  * `check-object` (the post-deploy check the Pulumi program runs through @pulumi/command).
  */
+import "../startup/supportedNode";
 import { checkObjectCommand } from "./checkObject";
 import { runCommand } from "./run";
 import { verifyCommand } from "./verify";

@@ -19,6 +19,7 @@ import {
   type SourceConfig,
 } from "@api-s3-load/snapshot-engine";
 import { readS3Endpoint } from "../config/s3Endpoint";
+import { tellAboutDemo } from "../demo/hint";
 import {
   BUCKET_NAME_RULES,
   bucketNameProblem,
@@ -262,6 +263,7 @@ export async function runCommand(
           baseUrlOrigin,
         });
         io.stderr(`${spec.name}: failed: ${message}`);
+        tellAboutDemo(message, io);
         if (message.includes("coingeckoPlan") || message.includes("coingeckoApiKey")) {
           // The engine speaks in stack config keys; say how this command takes the same settings.
           io.stderr(

@@ -74,9 +74,13 @@ export async function describeS3Failure(
       `The TLS handshake with ${url.origin} failed: the S3 server there does not speak https. If it is a plain-HTTP server, use http://${url.host} as the S3 endpoint (${origin}) instead of https://.`,
     );
   }
+  const tls = tlsProblem(text, url, origin);
+  if (tls !== undefined) {
+    return new Error(tls);
+  }
   if (/ECONNREFUSED/.test(text)) {
     return new Error(
-      `Nothing accepted the connection to the S3 endpoint ${url.origin} (ECONNREFUSED), named by ${origin}. Start the emulator there (moto: \`moto_server -p ${url.port || "4566"}\`; LocalStack: \`docker run --rm -p ${url.port || "4566"}:4566 localstack/localstack\`), or fix the endpoint's host and port.`,
+      `Nothing accepted the connection to the S3 endpoint ${url.origin} (ECONNREFUSED), named by ${origin}. Start the emulator there (${startEmulator(url)}), or fix the endpoint's host and port.`,
     );
   }
   if (/ENOTFOUND|EAI_AGAIN/.test(text)) {
@@ -97,6 +101,43 @@ export async function describeS3Failure(
   );
 }
 
+/** How to start an emulator at `url`: over https, moto with a certificate (LocalStack serves both). */
+function startEmulator(url: URL): string {
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  const moto =
+    url.protocol === "https:"
+      ? `moto: \`moto_server -p ${port} --ssl-cert cert.pem --ssl-key key.pem\`, with the certificate from docs/operations.md, "The local stack"`
+      : `moto: \`moto_server -p ${port}\``;
+  return `${moto}; LocalStack: \`docker run --rm -p ${port}:4566 localstack/localstack\``;
+}
+
+/** Node's codes for a certificate chain it does not trust. */
+const UNTRUSTED_CERTIFICATE =
+  /\b(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_GET_ISSUER_CERT|CERT_UNTRUSTED)\b/;
+
+/**
+ * The sentence for a TLS mismatch with an emulator, or undefined: a plain-http request meeting an
+ * https-only server (it hangs up without an answer), a certificate Node does not trust (Node's own
+ * message suggests `--use-system-ca`, which does not help with a certificate made for the emulator),
+ * or one that does not name the endpoint's host.
+ */
+function tlsProblem(text: string, url: URL, origin: string): string | undefined {
+  if (url.protocol === "http:" && /ECONNRESET|socket hang up/i.test(text)) {
+    return `The S3 endpoint ${url.origin} (${origin}) closed the connection without answering (ECONNRESET, "socket hang up"), which is what a server that speaks only https does with a plain-http request. If the emulator serves https (moto_server with --ssl-cert and --ssl-key), name it with https://${url.host} instead of http://.`;
+  }
+  if (url.protocol !== "https:") {
+    return undefined;
+  }
+  const untrusted = UNTRUSTED_CERTIFICATE.exec(text);
+  if (untrusted) {
+    return `Node does not trust the certificate of the S3 endpoint ${url.origin} (${origin}): ${untrusted[1]}. Give Node that certificate (or the CA that signed it) in NODE_EXTRA_CA_CERTS when you start the command, e.g. \`NODE_EXTRA_CA_CERTS=$PWD/cert.pem npm start -- --stack local\` (docs/operations.md, "The local stack").`;
+  }
+  if (/ERR_TLS_CERT_ALTNAME_INVALID/.test(text)) {
+    return `The certificate of the S3 endpoint ${url.origin} (${origin}) does not name the host ${url.hostname} (ERR_TLS_CERT_ALTNAME_INVALID): make one whose subjectAltName includes it (docs/operations.md, "The local stack", has the openssl command), or use a host name the certificate names.`;
+  }
+  return undefined;
+}
+
 function missingBucket({ endpoint, bucket, stack }: EndpointSource): string {
   const root = endpoint.replace(/\/+$/, "");
   // `pulumi up` creates the bucket there only when the stack itself points at this endpoint.
@@ -104,7 +145,7 @@ function missingBucket({ endpoint, bucket, stack }: EndpointSource): string {
     stack === undefined
       ? ""
       : ` Create it with \`pulumi up --stack ${stack}\`, which also sets its guard rails, and pass the name it got: \`--bucket "$(pulumi stack output bucketName --stack ${stack})"\`.`;
-  return `Bucket "${bucket}" does not exist at ${root}.${withPulumi} Without the Pulumi CLI, create an empty one: \`curl -X PUT ${root}/${bucket}\` (moto accepts it unsigned), or \`aws --endpoint-url ${root} s3 mb s3://${bucket}\` where the emulator checks signatures. Or pass an existing bucket with \`--bucket <name>\`.`;
+  return `Bucket "${bucket}" does not exist at ${root}.${withPulumi} Without the Pulumi CLI, create an empty one: \`curl${root.startsWith("https:") ? " --cacert cert.pem" : ""} -X PUT ${root}/${bucket}\` (moto accepts it unsigned), or \`aws --endpoint-url ${root} s3 mb s3://${bucket}\` where the emulator checks signatures. Or pass an existing bucket with \`--bucket <name>\`.`;
 }
 
 /**

@@ -8,6 +8,7 @@
  * could not run (usage, stack file, policy config, program, or a pack that does not load), with one
  * line saying why.
  */
+import "../startup/supportedNode";
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { resolve } from "node:path";

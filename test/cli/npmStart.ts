@@ -20,7 +20,7 @@ export interface Finished {
 /** A project copy with the real Pulumi.yaml and the given stack files (full config keys). */
 export function projectCopy(stacks: Record<string, Record<string, unknown>>): string {
   const root = mkdtempSync(join(tmpdir(), "api-s3-load-npm-start-"));
-  for (const entry of ["cli", "config", "verify", "components"]) {
+  for (const entry of ["cli", "config", "verify", "components", "startup", "demo"]) {
     cpSync(join(PROJECT_ROOT, entry), join(root, entry), { recursive: true });
   }
   for (const file of ["package.json", "tsconfig.json", "Pulumi.yaml", ".npmrc"]) {

@@ -57,6 +57,45 @@ describe("describeS3Failure: what npm start says about an emulator's endpoint", 
     );
   });
 
+  it("names https for a plain-http request an https-only server hung up on", async () => {
+    const hangUp = sdkError("TimeoutError", undefined, {
+      code: "ECONNRESET",
+      message: "socket hang up",
+    });
+    expect((await describe3(hangUp)).message).toBe(
+      'The S3 endpoint http://localhost:4566 (`aws:endpoints` in Pulumi.local.yaml) closed the connection without answering (ECONNRESET, "socket hang up"), which is what a server that speaks only https does with a plain-http request. If the emulator serves https (moto_server with --ssl-cert and --ssl-key), name it with https://localhost:4566 instead of http://.',
+    );
+  });
+
+  it.each([
+    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    "SELF_SIGNED_CERT_IN_CHAIN",
+    "DEPTH_ZERO_SELF_SIGNED_CERT",
+  ])("names NODE_EXTRA_CA_CERTS for a certificate Node does not trust (%s)", async (code) => {
+    const untrusted = sdkError("Error", undefined, {
+      code,
+      message:
+        "self-signed certificate; if the root CA is installed locally, try running Node.js with --use-system-ca",
+    });
+    expect((await describe3(untrusted, { endpoint: "https://localhost:4566" })).message).toBe(
+      `Node does not trust the certificate of the S3 endpoint https://localhost:4566 (\`aws:endpoints\` in Pulumi.local.yaml): ${code}. Give Node that certificate (or the CA that signed it) in NODE_EXTRA_CA_CERTS when you start the command, e.g. \`NODE_EXTRA_CA_CERTS=$PWD/cert.pem npm start -- --stack local\` (docs/operations.md, "The local stack").`,
+    );
+  });
+
+  it("says the certificate must name the endpoint's host", async () => {
+    const altname = sdkError("Error", undefined, { code: "ERR_TLS_CERT_ALTNAME_INVALID" });
+    expect((await describe3(altname, { endpoint: "https://127.0.0.2:4566" })).message).toBe(
+      'The certificate of the S3 endpoint https://127.0.0.2:4566 (`aws:endpoints` in Pulumi.local.yaml) does not name the host 127.0.0.2 (ERR_TLS_CERT_ALTNAME_INVALID): make one whose subjectAltName includes it (docs/operations.md, "The local stack", has the openssl command), or use a host name the certificate names.',
+    );
+  });
+
+  it("says how to start moto over https when nothing listens at an https endpoint", async () => {
+    const refused = sdkError("Error", undefined, { code: "ECONNREFUSED" });
+    expect((await describe3(refused, { endpoint: "https://localhost:4566" })).message).toBe(
+      'Nothing accepted the connection to the S3 endpoint https://localhost:4566 (ECONNREFUSED), named by `aws:endpoints` in Pulumi.local.yaml. Start the emulator there (moto: `moto_server -p 4566 --ssl-cert cert.pem --ssl-key key.pem`, with the certificate from docs/operations.md, "The local stack"; LocalStack: `docker run --rm -p 4566:4566 localstack/localstack`), or fix the endpoint\'s host and port.',
+    );
+  });
+
   it("passes anything else on with the call, the bucket and the server's words", async () => {
     expect((await describe3(sdkError("InternalError", 500), {}, "HeadObject")).message).toBe(
       'S3 at http://localhost:4566 (`aws:endpoints` in Pulumi.local.yaml) answered HeadObject of bucket "api-s3-load-local" with InternalError (HTTP 500): InternalError message',

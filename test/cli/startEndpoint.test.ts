@@ -225,7 +225,7 @@ describe("npm start -- --stack local", () => {
     try {
       // Pulumi.local.yaml as shipped, with its port moved to one this test knows is closed.
       const shipped = readFileSync(join(PROJECT_ROOT, "Pulumi.local.yaml"), "utf8");
-      expect(shipped).toContain("s3: http://localhost:4566");
+      expect(shipped).toContain("s3: https://localhost:4566");
       writeFileSync(
         join(project, "Pulumi.local.yaml"),
         shipped.replaceAll("localhost:4566", `localhost:${port}`),
@@ -234,7 +234,7 @@ describe("npm start -- --stack local", () => {
       expect(code).toBe(1);
       expect(existsSync(join(project, ".data"))).toBe(false);
       expect(stderr.trim()).toBe(
-        `error: Nothing accepted the connection to the S3 endpoint http://localhost:${port} (ECONNREFUSED), named by \`aws:endpoints\` in Pulumi.local.yaml. Start the emulator there (moto: \`moto_server -p ${port}\`; LocalStack: \`docker run --rm -p ${port}:4566 localstack/localstack\`), or fix the endpoint's host and port.`,
+        `error: Nothing accepted the connection to the S3 endpoint https://localhost:${port} (ECONNREFUSED), named by \`aws:endpoints\` in Pulumi.local.yaml. Start the emulator there (moto: \`moto_server -p ${port} --ssl-cert cert.pem --ssl-key key.pem\`, with the certificate from docs/operations.md, "The local stack"; LocalStack: \`docker run --rm -p ${port}:4566 localstack/localstack\`), or fix the endpoint's host and port.`,
       );
     } finally {
       removeProject(project);

@@ -180,7 +180,7 @@ describe("per-stack settings", () => {
     const run = await runProgram("local");
     for (const snapshot of run.resources.filter((r) => r.type === SNAPSHOT)) {
       expect(snapshot.inputs).toMatchObject({
-        s3Endpoint: "http://localhost:4566",
+        s3Endpoint: "https://localhost:4566",
         s3ForcePathStyle: true,
       });
     }
