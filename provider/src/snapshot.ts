@@ -78,7 +78,7 @@ async function guarded<T>(requests: PropertyMap[], action: () => Promise<T>): Pr
   try {
     return await action();
   } catch (error) {
-    throw redacted(error, requests.flatMap(secretStrings));
+    throw redacted(error, requests.flatMap((props) => secretStrings(props, ALWAYS_SECRET)));
   }
 }
 

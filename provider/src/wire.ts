@@ -85,21 +85,38 @@ export function secretProperties(props: PropertyMap): Set<string> {
   );
 }
 
-/** Every string inside a secret of `props`, longest first: what an error must never show. */
-export function secretStrings(props: PropertyMap): string[] {
+/**
+ * Shortest secret string an error is scrubbed of, besides the properties named always-secret: a
+ * secret tag value such as "data" cannot be told apart from the words of a message.
+ */
+const MIN_SCRUBBED_LENGTH = 8;
+
+/**
+ * The strings an error must never show, longest first: every string of the `always` properties,
+ * and every string of at least 8 characters inside any other secret of `props`.
+ */
+export function secretStrings(props: PropertyMap, always: readonly string[] = []): string[] {
   const found = new Set<string>();
-  const collect = (value: unknown, inSecret: boolean): void => {
+  const collect = (value: unknown, inSecret: boolean, minLength: number): void => {
     if (isWireSecret(value)) {
-      collect(value.value, true);
+      collect(value.value, true, minLength);
     } else if (Array.isArray(value)) {
-      value.forEach((v) => collect(v, inSecret));
+      value.forEach((v) => collect(v, inSecret, minLength));
     } else if (typeof value === "object" && value !== null) {
-      Object.values(value).forEach((v) => collect(v, inSecret));
-    } else if (inSecret && typeof value === "string" && value !== "" && value !== UNKNOWN) {
+      Object.values(value).forEach((v) => collect(v, inSecret, minLength));
+    } else if (
+      inSecret &&
+      typeof value === "string" &&
+      value.length >= minLength &&
+      value !== UNKNOWN
+    ) {
       found.add(value);
     }
   };
-  collect(props, false);
+  for (const [name, value] of Object.entries(props)) {
+    const isAlways = always.includes(name);
+    collect(value, isAlways, isAlways ? 1 : MIN_SCRUBBED_LENGTH);
+  }
   return [...found].sort((a, b) => b.length - a.length);
 }
 

@@ -4,6 +4,7 @@
  * from the repository root, with a fake engine of ours; then driven over gRPC the way the engine
  * drives a provider that accepts secrets (they travel wrapped, unknowns as the sentinel).
  */
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
@@ -89,6 +90,30 @@ export interface PackageProvider {
   stop(): Promise<void>;
 }
 
+/** Folders whose TypeScript the plugin's build (provider/dist) compiles. */
+const PLUGIN_SOURCES = [join(PROVIDER_DIR, "src"), join(PROJECT_ROOT, "components", "privateBucket")];
+
+/**
+ * Refuses to test a missing or stale build: the plugin runs provider/dist, which `npm test` (its
+ * pretest) and `npm ci` build, but a jest run of its own does not.
+ */
+export function assertPluginBuilt(): void {
+  const entry = join(PROVIDER_DIR, "dist", "provider", "src", "index.js");
+  const fix = "run `npm run build:provider` (npm test and npm ci run it)";
+  if (!existsSync(entry)) {
+    throw new Error(`The plugin is not built (${entry} is missing): ${fix}.`);
+  }
+  const built = statSync(entry).mtimeMs;
+  const newer = PLUGIN_SOURCES.flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".ts") && statSync(join(dir, f)).mtimeMs > built)
+      .map((f) => join(dir, f)),
+  );
+  if (newer.length > 0) {
+    throw new Error(`The plugin's build is older than ${newer.join(", ")}: ${fix}.`);
+  }
+}
+
 const CHANGES = {
   [provProto.DiffResponse.DiffChanges.DIFF_UNKNOWN]: "DIFF_UNKNOWN",
   [provProto.DiffResponse.DiffChanges.DIFF_NONE]: "DIFF_NONE",
@@ -98,6 +123,7 @@ const CHANGES = {
 export async function startPackageProvider(
   options: { env?: NodeJS.ProcessEnv } = {},
 ): Promise<PackageProvider> {
+  assertPluginBuilt();
   const engine: FakeEngine = await startFakeEngine();
   let host: HostProcess;
   try {
