@@ -78,7 +78,10 @@ async function guarded<T>(requests: PropertyMap[], action: () => Promise<T>): Pr
   try {
     return await action();
   } catch (error) {
-    throw redacted(error, requests.flatMap((props) => secretStrings(props, ALWAYS_SECRET)));
+    throw redacted(
+      error,
+      requests.flatMap((props) => secretStrings(props, ALWAYS_SECRET)),
+    );
   }
 }
 
@@ -128,10 +131,7 @@ export function engineInputs(resourceName: string, args: PropertyMap): PropertyM
   return engine().dropUndefined(inputs);
 }
 
-export async function checkSnapshot(
-  urn: string,
-  news: PropertyMap,
-): Promise<provider.CheckResult> {
+export async function checkSnapshot(urn: string, news: PropertyMap): Promise<provider.CheckResult> {
   return guarded([news], async () => {
     const args = reveal(news) as PropertyMap;
     const failures: provider.CheckFailure[] = Object.keys(args)
@@ -145,13 +145,18 @@ export async function checkSnapshot(
     // The TypeScript class requires these by type; a program in another language can leave them out.
     for (const name of SNAPSHOT_REQUIRED_INPUTS) {
       if ((args[name] ?? "") === "" && !engineFailures.some((f) => f.property === name)) {
-        failures.push({ property: name, reason: `\`${name}\` is required: give ${REQUIRED_HINTS[name]}.` });
+        failures.push({
+          property: name,
+          reason: `\`${name}\` is required: give ${REQUIRED_HINTS[name]}.`,
+        });
       }
     }
     for (const failure of engineFailures) {
       // The engine names the stored property; the program set `snapshotName`.
       const property =
-        failure.property === "name" && args.snapshotName !== undefined ? "snapshotName" : failure.property;
+        failure.property === "name" && args.snapshotName !== undefined
+          ? "snapshotName"
+          : failure.property;
       failures.push({ property, reason: failure.reason });
     }
     const secret = new Set([...secretProperties(news), ...ALWAYS_SECRET]);
@@ -159,7 +164,10 @@ export async function checkSnapshot(
   });
 }
 
-export async function diffSnapshot(olds: PropertyMap, news: PropertyMap): Promise<provider.DiffResult> {
+export async function diffSnapshot(
+  olds: PropertyMap,
+  news: PropertyMap,
+): Promise<provider.DiffResult> {
   return guarded([olds, news], async () => {
     const diff = engine().diffSnapshot(
       reveal(olds) as Partial<SnapshotOutputs>,

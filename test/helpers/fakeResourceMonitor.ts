@@ -55,7 +55,8 @@ export function urnOf(
   parentUrn: string,
 ): string {
   const parentType = parentUrn === "" ? "" : (parentUrn.split("::")[2] ?? "");
-  const qualified = parentType === "" || parentType === "pulumi:pulumi:Stack" ? type : `${parentType}$${type}`;
+  const qualified =
+    parentType === "" || parentType === "pulumi:pulumi:Stack" ? type : `${parentType}$${type}`;
   return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 

@@ -64,7 +64,11 @@ export interface PackageProvider {
   getSchema(): Promise<string>;
   pluginVersion(): Promise<string>;
   configure(): Promise<{ acceptSecrets: boolean; supportsPreview: boolean }>;
-  check(urn: string, olds: HostProps, news: HostProps): Promise<{
+  check(
+    urn: string,
+    olds: HostProps,
+    news: HostProps,
+  ): Promise<{
     inputs: Record<string, unknown>;
     failures: { property: string; reason: string }[];
   }>;
@@ -74,9 +78,21 @@ export interface PackageProvider {
     olds: HostProps,
     news: HostProps,
   ): Promise<{ changes: "DIFF_UNKNOWN" | "DIFF_NONE" | "DIFF_SOME"; replaces: string[] }>;
-  create(urn: string, props: HostProps): Promise<{ id: string; properties: Record<string, unknown> }>;
-  read(id: string, urn: string, props: HostProps): Promise<{ id: string; properties: Record<string, unknown> }>;
-  update(id: string, urn: string, olds: HostProps, news: HostProps): Promise<Record<string, unknown>>;
+  create(
+    urn: string,
+    props: HostProps,
+  ): Promise<{ id: string; properties: Record<string, unknown> }>;
+  read(
+    id: string,
+    urn: string,
+    props: HostProps,
+  ): Promise<{ id: string; properties: Record<string, unknown> }>;
+  update(
+    id: string,
+    urn: string,
+    olds: HostProps,
+    news: HostProps,
+  ): Promise<Record<string, unknown>>;
   delete(id: string, urn: string, props: HostProps): Promise<void>;
   construct(
     type: string,
@@ -91,7 +107,10 @@ export interface PackageProvider {
 }
 
 /** Folders whose TypeScript the plugin's build (provider/dist) compiles. */
-const PLUGIN_SOURCES = [join(PROVIDER_DIR, "src"), join(PROJECT_ROOT, "components", "privateBucket")];
+const PLUGIN_SOURCES = [
+  join(PROVIDER_DIR, "src"),
+  join(PROJECT_ROOT, "components", "privateBucket"),
+];
 
 /**
  * Refuses to test a missing or stale build: the plugin runs provider/dist, which `npm test` (its
@@ -137,7 +156,10 @@ export async function startPackageProvider(
     await engine.stop();
     throw err;
   }
-  const client = new provRpc.ResourceProviderClient(host.address, grpc.credentials.createInsecure());
+  const client = new provRpc.ResourceProviderClient(
+    host.address,
+    grpc.credentials.createInsecure(),
+  );
   const monitors: { stop(): Promise<void> }[] = [];
 
   const provider: PackageProvider = {

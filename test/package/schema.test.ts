@@ -6,11 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv2020 from "ajv-2020/dist/2020";
-import {
-  DEFAULT_MAX_BYTES,
-  DEFAULT_RETRY_POLICY,
-  UNKNOWN,
-} from "@api-s3-load/snapshot-engine";
+import { DEFAULT_MAX_BYTES, DEFAULT_RETRY_POLICY, UNKNOWN } from "@api-s3-load/snapshot-engine";
 import type { PrivateBucketArgs } from "../../components/privateBucket";
 import type { SnapshotArgs } from "../../components/snapshot";
 import { PRIVATE_BUCKET_INPUTS } from "../../provider/src/privateBucket";
@@ -45,7 +41,10 @@ interface ResourceSpec {
 }
 interface PackageSchema {
   name: string;
-  types: Record<string, { type: string; enum?: { value: unknown }[]; properties?: Record<string, PropertySpec> }>;
+  types: Record<
+    string,
+    { type: string; enum?: { value: unknown }[]; properties?: Record<string, PropertySpec> }
+  >;
   resources: Record<string, ResourceSpec>;
 }
 
@@ -62,10 +61,8 @@ type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : fals
 // The provider reads exactly the TypeScript args: a field added to one and not the other stops
 // `npm run typecheck` and this suite.
 const snapshotNamesMatch: SameNames<SnapshotInputName, keyof SnapshotArgs> = true;
-const bucketNamesMatch: SameNames<
-  (typeof PRIVATE_BUCKET_INPUTS)[number],
-  keyof PrivateBucketArgs
-> = true;
+const bucketNamesMatch: SameNames<(typeof PRIVATE_BUCKET_INPUTS)[number], keyof PrivateBucketArgs> =
+  true;
 
 /** Every `$ref` in the schema, with the path where it stands. */
 function refs(value: unknown, path: string, out: [string, string][] = []): [string, string][] {
@@ -115,7 +112,9 @@ function ofSchemaType(value: unknown, spec: PropertySpec): boolean {
     return (
       typeof value === "object" &&
       value !== null &&
-      Object.entries(value).every(([k, v]) => type.properties?.[k] && ofSchemaType(v, type.properties[k]))
+      Object.entries(value).every(
+        ([k, v]) => type.properties?.[k] && ofSchemaType(v, type.properties[k]),
+      )
     );
   }
   switch (spec.type) {
@@ -173,7 +172,10 @@ describe("provider/schema.json", () => {
         return false;
       }
       const local = /^#\/(types|resources)\/(.+)$/.exec(ref);
-      return !local || !(decodeURIComponent(local[2]) in (local[1] === "types" ? schema.types : schema.resources));
+      return (
+        !local ||
+        !(decodeURIComponent(local[2]) in (local[1] === "types" ? schema.types : schema.resources))
+      );
     });
     expect(unresolved).toEqual([]);
   });
@@ -253,7 +255,8 @@ describe("provider/schema.json", () => {
     expect(checked.failures).toEqual([
       {
         property: "bucket",
-        reason: "`bucket` is required: give the bucket to write into, such as a PrivateBucket's `bucketName`.",
+        reason:
+          "`bucket` is required: give the bucket to write into, such as a PrivateBucket's `bucketName`.",
       },
       {
         property: "key",

@@ -5,11 +5,7 @@
  * failed fetch, refresh, delete. Inputs are what a Python or YAML program sends: the args only.
  */
 import { createHash } from "node:crypto";
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectVersionsCommand,
-} from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { startFakeCoingecko, type FakeCoingecko } from "../helpers/fakeCoingecko";
 import { MOTO_REGION, describeMoto, startMoto, type Moto } from "../helpers/moto";
