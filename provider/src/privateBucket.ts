@@ -28,28 +28,36 @@ class PackagePrivateBucket extends PrivateBucket {
   protected static override readonly typeToken: string = PRIVATE_BUCKET_TOKEN;
 }
 
+/**
+ * Refuses bad inputs the way the engine reports them per property (`InputPropertiesError`); the
+ * message repeats the reasons, since that is what a log shows.
+ */
+function refuse(errors: { propertyPath: string; reason: string }[]): never {
+  throw new pulumi.InputPropertiesError({
+    message: errors.map((e) => e.reason).join(" "),
+    errors,
+  });
+}
+
 /** Builds the args the component reads from what `construct` received. */
 export function privateBucketArgs(inputs: pulumi.Inputs): PrivateBucketArgs {
-  const unknownNames = Object.keys(inputs).filter(
-    (k) => !(PRIVATE_BUCKET_INPUTS as readonly string[]).includes(k),
-  );
-  if (unknownNames.length > 0) {
-    throw new pulumi.InputPropertiesError({
-      message: "The PrivateBucket got inputs it does not have.",
-      errors: unknownNames.map((k) => ({
-        propertyPath: k,
-        reason: `\`${k}\` is not an input of ${PRIVATE_BUCKET_TOKEN}: remove it (the inputs are listed in the package schema).`,
-      })),
-    });
-  }
+  const errors = Object.keys(inputs)
+    .filter((k) => !(PRIVATE_BUCKET_INPUTS as readonly string[]).includes(k))
+    .map((k) => ({
+      propertyPath: k,
+      reason: `\`${k}\` is not an input of ${PRIVATE_BUCKET_TOKEN}: remove it (the inputs are listed in the package schema).`,
+    }));
   const aclMode = inputs.aclMode;
   if (pulumi.Output.isInstance(aclMode)) {
     // The schema declares it plain: it decides whether a BucketAcl exists.
-    throw new pulumi.InputPropertyError({
+    errors.push({
       propertyPath: "aclMode",
       reason:
         "`aclMode` must be a plain value (`disabled` or `private`), not the output of another resource or a secret: it decides which resources the bucket has.",
     });
+  }
+  if (errors.length > 0) {
+    refuse(errors);
   }
   return { ...inputs, aclMode } as PrivateBucketArgs;
 }
