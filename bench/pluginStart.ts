@@ -58,7 +58,10 @@ async function schemaAfterSpawn(folder: string): Promise<{ ms: number; bytes: nu
     args: [folder, engine.address],
     cwd: PROJECT_ROOT,
   });
-  const client = new provRpc.ResourceProviderClient(host.address, grpc.credentials.createInsecure());
+  const client = new provRpc.ResourceProviderClient(
+    host.address,
+    grpc.credentials.createInsecure(),
+  );
   try {
     const res = await callUnary<provProto.GetSchemaResponse>("GetSchema", (cb) =>
       client.getSchema(new provProto.GetSchemaRequest(), cb),

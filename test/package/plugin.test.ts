@@ -14,7 +14,8 @@ import {
   urnFor,
 } from "../helpers/packageProviderHost";
 
-const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+const readJson = (path: string) =>
+  JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
 const providerPackage = readJson(join(PROVIDER_DIR, "package.json")) as {
   name: string;
   version: string;

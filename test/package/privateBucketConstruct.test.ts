@@ -69,8 +69,12 @@ function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
 
 /** What `new PrivateBucket(name, args)` registers under Pulumi's mocks, as shapes. */
 async function underMocks(name: string, args: PrivateBucketArgs): Promise<Shape[]> {
-  const seen: { type: string; name: string; parent?: pulumi.Resource; dependsOn: pulumi.Resource[] }[] =
-    [];
+  const seen: {
+    type: string;
+    name: string;
+    parent?: pulumi.Resource;
+    dependsOn: pulumi.Resource[];
+  }[] = [];
   await pulumi.runtime.setMocks(
     {
       newResource: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, arn: `arn:${a.name}` } }),
