@@ -1,13 +1,14 @@
 /**
  * The package's Snapshot: a thin adapter over the engine's lifecycle functions, the same ones the
  * TypeScript program's dynamic provider (components/snapshot/provider.ts) calls. What only this
- * adapter does is what a consumer in another language needs: the defaults the TypeScript
- * `Snapshot` class applies in the program (name, params, plan, `maxAgePeriod`, schema version)
- * are applied in `check`, and values arrive on the wire (secrets wrapped, unknowns as a sentinel).
+ * adapter does is what a consumer in another language needs: what the TypeScript `Snapshot` class
+ * adds in the program (components/snapshot/defaults.ts, and `maxAgePeriod`) is added in `check`,
+ * and values arrive on the wire (secrets wrapped, unknowns as a sentinel).
  */
 import type * as Engine from "@api-s3-load/snapshot-engine";
 import type { SnapshotInputs, SnapshotOutputs } from "@api-s3-load/snapshot-engine";
 import type * as provider from "@pulumi/pulumi/provider";
+import type * as Defaults from "../../components/snapshot/defaults";
 import {
   type PropertyMap,
   UNKNOWN,
@@ -111,13 +112,8 @@ function requireKnown(props: PropertyMap, operation: string): void {
  */
 export function engineInputs(resourceName: string, args: PropertyMap): PropertyMap {
   const { snapshotName, ...rest } = args;
-  const inputs: PropertyMap = {
-    ...rest,
-    name: snapshotName ?? resourceName,
-    params: args.params ?? {},
-    plan: args.plan ?? "public",
-    schemaVersion: engine().SNAPSHOT_SCHEMA_VERSION,
-  };
+  const { snapshotDefaults }: typeof Defaults = require("../../components/snapshot/defaults");
+  const inputs: PropertyMap = { ...rest, ...snapshotDefaults(resourceName, args) };
   const maxAge = args.maxAge;
   if (maxAge === UNKNOWN) {
     inputs.maxAgePeriod = UNKNOWN;

@@ -5,7 +5,7 @@
  * drives a provider that accepts secrets (they travel wrapped, unknowns as the sentinel).
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import * as pluginProto from "@pulumi/pulumi/proto/plugin_pb";
@@ -106,30 +106,43 @@ export interface PackageProvider {
   stop(): Promise<void>;
 }
 
-/** Folders whose TypeScript the plugin's build (provider/dist) compiles. */
-const PLUGIN_SOURCES = [
-  join(PROVIDER_DIR, "src"),
-  join(PROJECT_ROOT, "components", "privateBucket"),
-];
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
 
 /**
  * Refuses to test a missing or stale build: the plugin runs provider/dist, which `npm test` (its
- * pretest) and `npm ci` build, but a jest run of its own does not.
+ * pretest) and `npm ci` build, but a jest run of its own does not. Each emitted file is compared
+ * with its source (the build's rootDir is the repository root), and every provider/src file must
+ * have been emitted.
  */
 export function assertPluginBuilt(): void {
-  const entry = join(PROVIDER_DIR, "dist", "provider", "src", "index.js");
+  const dist = join(PROVIDER_DIR, "dist");
   const fix = "run `npm run build:provider` (npm test and npm ci run it)";
+  const entry = join(dist, "provider", "src", "index.js");
   if (!existsSync(entry)) {
     throw new Error(`The plugin is not built (${entry} is missing): ${fix}.`);
   }
-  const built = statSync(entry).mtimeMs;
-  const newer = PLUGIN_SOURCES.flatMap((dir) =>
-    readdirSync(dir)
-      .filter((f) => f.endsWith(".ts") && statSync(join(dir, f)).mtimeMs > built)
-      .map((f) => join(dir, f)),
+  const stale = filesUnder(dist)
+    .filter((file) => file.endsWith(".js"))
+    .map((file) => ({
+      file,
+      source: join(PROJECT_ROOT, relative(dist, file)).replace(/\.js$/, ".ts"),
+    }))
+    .filter(
+      ({ file, source }) => existsSync(source) && statSync(source).mtimeMs > statSync(file).mtimeMs,
+    )
+    .map(({ source }) => source);
+  const unbuilt = filesUnder(join(PROVIDER_DIR, "src")).filter(
+    (source) => !existsSync(join(dist, relative(PROJECT_ROOT, source)).replace(/\.ts$/, ".js")),
   );
-  if (newer.length > 0) {
-    throw new Error(`The plugin's build is older than ${newer.join(", ")}: ${fix}.`);
+  if (stale.length + unbuilt.length > 0) {
+    throw new Error(
+      `The plugin's build is older than ${[...stale, ...unbuilt].join(", ")}: ${fix}.`,
+    );
   }
 }
 

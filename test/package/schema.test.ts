@@ -133,7 +133,7 @@ function ofSchemaType(value: unknown, spec: PropertySpec): boolean {
   }
 }
 
-/** The metaschema's validator, with the one format it uses (`regex`, for `moduleFormat`). */
+/** The metaschema's validator, with the formats it uses (`regex`, `uri-reference`). */
 function metaschemaValidator() {
   // strict off: the metaschema carries keywords of its own (and one misspelt "desciption").
   const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -145,6 +145,8 @@ function metaschemaValidator() {
       return false;
     }
   });
+  // `$ref` values: any reference is well-formed here; the test below checks that each resolves.
+  ajv.addFormat("uri-reference", true);
   return ajv.compile(metaschema);
 }
 
