@@ -28,6 +28,22 @@ export interface Registration {
   remote: boolean;
 }
 
+/**
+ * What the engine does with a registration, when a test plays the engine: a remote component's
+ * `construct`, a custom resource's check and create. Undefined falls back to the stand-in answer.
+ */
+export type RegistrationHandler = (registration: Registration) => Promise<
+  | {
+      id?: string;
+      /** Outputs in wire form. */
+      object: Record<string, unknown>;
+      urn?: string;
+      /** Each output's dependencies, as URNs. */
+      propertyDependencies?: Record<string, string[]>;
+    }
+  | undefined
+>;
+
 export interface FakeResourceMonitor {
   /** `127.0.0.1:<port>` */
   address: string;
@@ -63,10 +79,59 @@ export function urnOf(
 export async function startFakeResourceMonitor(
   project: string,
   stack: string,
+  handle?: RegistrationHandler,
 ): Promise<FakeResourceMonitor> {
   const registrations: Registration[] = [];
   const componentOutputs = new Map<string, Record<string, unknown>>();
   const server = new grpc.Server();
+
+  async function register(
+    req: resProto.RegisterResourceRequest,
+  ): Promise<resProto.RegisterResourceResponse> {
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps, key) => {
+      propertyDependencies[key] = deps.getUrnsList();
+    });
+    const registration: Registration = {
+      type: req.getType(),
+      name: req.getName(),
+      urn: urnOf(project, stack, req.getType(), req.getName(), req.getParent()),
+      custom: req.getCustom(),
+      parent: req.getParent(),
+      dependencies: req.getDependenciesList(),
+      inputs: fromStruct(req.getObject()),
+      propertyDependencies,
+      remote: req.getRemote(),
+    };
+    registrations.push(registration);
+    const handled = await handle?.(registration);
+    const res = new resProto.RegisterResourceResponse().setUrn(handled?.urn ?? registration.urn);
+    if (handled) {
+      res.setObject(Struct.fromJavaScript(handled.object as Record<string, never>));
+      if (handled.id !== undefined) {
+        res.setId(handled.id);
+      }
+      const depsMap = res.getPropertydependenciesMap();
+      for (const [key, urns] of Object.entries(handled.propertyDependencies ?? {})) {
+        depsMap.set(
+          key,
+          new resProto.RegisterResourceResponse.PropertyDependencies().setUrnsList(urns),
+        );
+      }
+    } else if (registration.custom) {
+      res.setId(`${registration.name}-id`);
+      res.setObject(
+        Struct.fromJavaScript({
+          ...(registration.inputs as Record<string, never>),
+          arn: `arn:aws:s3:::${registration.name}-id`,
+        }),
+      );
+    } else {
+      res.setObject(new Struct());
+    }
+    return res;
+  }
+
   const unimplemented = (what: string) => ({
     code: grpc.status.UNIMPLEMENTED,
     details: `This stand-in resource monitor does not implement ${what}.`,
@@ -79,37 +144,10 @@ export async function startFakeResourceMonitor(
       );
     },
     registerResource(call, callback) {
-      const req = call.request;
-      const propertyDependencies: Record<string, string[]> = {};
-      req.getPropertydependenciesMap().forEach((deps, key) => {
-        propertyDependencies[key] = deps.getUrnsList();
-      });
-      const urn = urnOf(project, stack, req.getType(), req.getName(), req.getParent());
-      const inputs = fromStruct(req.getObject());
-      registrations.push({
-        type: req.getType(),
-        name: req.getName(),
-        urn,
-        custom: req.getCustom(),
-        parent: req.getParent(),
-        dependencies: req.getDependenciesList(),
-        inputs,
-        propertyDependencies,
-        remote: req.getRemote(),
-      });
-      const res = new resProto.RegisterResourceResponse().setUrn(urn);
-      if (req.getCustom()) {
-        res.setId(`${req.getName()}-id`);
-        res.setObject(
-          Struct.fromJavaScript({
-            ...(inputs as Record<string, never>),
-            arn: `arn:aws:s3:::${req.getName()}-id`,
-          }),
-        );
-      } else {
-        res.setObject(new Struct());
-      }
-      callback(null, res);
+      void register(call.request).then(
+        (res) => callback(null, res),
+        (error: Error) => callback({ code: grpc.status.UNKNOWN, details: error.message }),
+      );
     },
     registerResourceOutputs(call, callback) {
       componentOutputs.set(call.request.getUrn(), fromStruct(call.request.getOutputs()));

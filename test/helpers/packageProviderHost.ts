@@ -24,7 +24,11 @@ import {
   startFakeEngine,
   toStruct,
 } from "./pulumiHost";
-import { startFakeResourceMonitor, type Registration } from "./fakeResourceMonitor";
+import {
+  type FakeResourceMonitor,
+  type Registration,
+  startFakeResourceMonitor,
+} from "./fakeResourceMonitor";
 
 export { UNKNOWN, secret, HostCallError } from "./pulumiHost";
 export type { HostProps } from "./pulumiHost";
@@ -53,6 +57,8 @@ export interface ConstructOutcome {
 }
 
 export interface ConstructRequestOptions {
+  /** The resource monitor the plugin registers children with. Defaults to a fresh stand-in. */
+  monitor?: FakeResourceMonitor;
   /** The parent's URN, as a program's component or stack. Defaults to none. */
   parent?: string;
   dependencies?: string[];
@@ -255,8 +261,10 @@ export async function startPackageProvider(
       await callUnary<Empty>("Delete", (cb) => client.delete(req, cb));
     },
     async construct(type, name, inputs, opts = {}) {
-      const monitor = await startFakeResourceMonitor(TEST_PROJECT, TEST_STACK);
-      monitors.push(monitor);
+      const monitor = opts.monitor ?? (await startFakeResourceMonitor(TEST_PROJECT, TEST_STACK));
+      if (!opts.monitor) {
+        monitors.push(monitor);
+      }
       const req = new provProto.ConstructRequest()
         .setProject(TEST_PROJECT)
         .setStack(TEST_STACK)
