@@ -111,7 +111,8 @@ function requireKnown(props: PropertyMap, operation: string): void {
  * class does once per program run, so `diff` stays pure.
  */
 export function engineInputs(resourceName: string, args: PropertyMap): PropertyMap {
-  const { snapshotName, ...rest } = args;
+  // `snapshotName` is stored as `name`, the engine's word for it.
+  const { snapshotName: _snapshotName, ...rest } = args;
   const { snapshotDefaults }: typeof Defaults = require("../../components/snapshot/defaults");
   const inputs: PropertyMap = { ...rest, ...snapshotDefaults(resourceName, args) };
   const maxAge = args.maxAge;
