@@ -6,6 +6,7 @@
  * temporary folder that serves an empty schema through the same `@pulumi/pulumi/provider`, which
  * is what run-plugin itself costs (it loads typescript, ts-node and @pulumi/pulumi).
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +24,11 @@ import {
 
 export interface PluginStartResults {
   runs: number;
+  /**
+   * The plugin's own share, without run-plugin: in a fresh Node process that has already loaded
+   * `@pulumi/pulumi/provider`, requiring the plugin's provider module and reading its schema.
+   */
+  ownMs: Spread;
   /** Spawn to GetSchema answered, our plugin. */
   oursMs: Spread;
   /** The same for the floor plugin (run-plugin and @pulumi/pulumi/provider alone). */
@@ -74,6 +80,21 @@ async function schemaAfterSpawn(folder: string): Promise<{ ms: number; bytes: nu
   }
 }
 
+/** The plugin's own load (see `ownMs`), in a fresh process. */
+function ownLoadMs(): number {
+  const script = [
+    'require("@pulumi/pulumi/provider");',
+    "const t0 = performance.now();",
+    'const { ApiS3LoadProvider } = require("./provider/dist/provider/src/provider");',
+    "new ApiS3LoadProvider().getSchema().then(() => console.log(performance.now() - t0));",
+  ].join("\n");
+  const run = spawnSync(process.execPath, ["-e", script], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  if (run.status !== 0) {
+    throw new Error(`Loading the plugin's provider module failed: ${run.stderr}`);
+  }
+  return Number(run.stdout.trim());
+}
+
 export async function benchPluginStart(runs: number): Promise<PluginStartResults> {
   assertPluginBuilt();
   // One untimed start of each, so the first timed one does not pay for a cold file cache.
@@ -83,18 +104,26 @@ export async function benchPluginStart(runs: number): Promise<PluginStartResults
     await schemaAfterSpawn(floor);
     const ours: number[] = [];
     const floors: number[] = [];
+    const own: number[] = [];
     let schemaBytes = 0;
     for (let round = 1; round <= runs; round += 1) {
       const mine = await schemaAfterSpawn("provider");
       const base = await schemaAfterSpawn(floor);
       ours.push(mine.ms);
       floors.push(base.ms);
+      own.push(ownLoadMs());
       schemaBytes = mine.bytes;
       progress(
-        `plugin start round ${round}/${runs}: ours ${Math.round(mine.ms)} ms, floor ${Math.round(base.ms)} ms`,
+        `plugin start round ${round}/${runs}: ours ${Math.round(mine.ms)} ms, floor ${Math.round(base.ms)} ms, own load ${Math.round(own[own.length - 1])} ms`,
       );
     }
-    return { runs, oursMs: spread(ours), floorMs: spread(floors), schemaBytes };
+    return {
+      runs,
+      ownMs: spread(own),
+      oursMs: spread(ours),
+      floorMs: spread(floors),
+      schemaBytes,
+    };
   } finally {
     rmSync(floor, { recursive: true, force: true });
   }
