@@ -148,6 +148,16 @@ describeMoto("the package's Snapshot over gRPC (run-plugin, fake CoinGecko, moto
     expect(await versionCount()).toBe(0);
   });
 
+  it("refuses to update while an input is unknown, making no request", async () => {
+    await expect(
+      withoutFetch(() =>
+        provider.update("id", URN, {}, { ...checked, params: { vs_currency: UNKNOWN } }),
+      ),
+    ).rejects.toThrow(
+      "The Snapshot cannot be updated while `params` is not known yet; nothing was fetched or written.",
+    );
+  });
+
   it("creates the object with its checksum, the key in no output", async () => {
     const created = await provider.create(URN, checked);
     expect(created.id).toBe(`s3://${bucket}/${KEY}`);
