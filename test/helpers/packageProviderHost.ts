@@ -1,7 +1,8 @@
 /**
  * The api-s3-load plugin (provider/) started exactly as the Pulumi CLI's Node.js language host
- * starts a source plugin: `node node_modules/@pulumi/pulumi/cmd/run-plugin provider <engine>`,
- * from the repository root, with a fake engine of ours; then driven over gRPC the way the engine
+ * starts a source plugin (sdk/go/common/resource/plugin/plugin.go, then the host's RunPlugin):
+ * `node <run-plugin> <absolute plugin folder> <engine address>` in the consumer's project folder
+ * (here examples/python), with a fake engine of ours; then driven over gRPC the way the engine
  * drives a provider that accepts secrets (they travel wrapped, unknowns as the sentinel).
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -158,8 +159,17 @@ const CHANGES = {
   [provProto.DiffResponse.DiffChanges.DIFF_SOME]: "DIFF_SOME",
 } as const;
 
+/** The consumer project folder the CLI would run the plugin from. */
+export const CONSUMER_DIR = join(PROJECT_ROOT, "examples", "python");
+
 export async function startPackageProvider(
-  options: { env?: NodeJS.ProcessEnv } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    /** Working folder. Defaults to a consumer's project folder, as the CLI runs it. */
+    cwd?: string;
+    /** The plugin folder argument. Defaults to its absolute path, as the CLI passes it. */
+    plugin?: string;
+  } = {},
 ): Promise<PackageProvider> {
   assertPluginBuilt();
   const engine: FakeEngine = await startFakeEngine();
@@ -167,8 +177,8 @@ export async function startPackageProvider(
   try {
     host = await spawnPulumiHost({
       program: RUN_PLUGIN_PROGRAM,
-      args: ["provider", engine.address],
-      cwd: PROJECT_ROOT,
+      args: [options.plugin ?? PROVIDER_DIR, engine.address],
+      cwd: options.cwd ?? CONSUMER_DIR,
       env: options.env,
     });
   } catch (err) {

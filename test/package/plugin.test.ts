@@ -74,6 +74,17 @@ describe("the plugin started by run-plugin", () => {
     expect(await provider.pluginVersion()).toBe(providerPackage.version);
   });
 
+  it("starts the same way from the repository root with a relative folder, as .ci/plugin-schema.js does", async () => {
+    const fromRoot = await startPackageProvider({ cwd: PROJECT_ROOT, plugin: "provider" });
+    try {
+      expect(await fromRoot.getSchema()).toBe(
+        readFileSync(join(PROVIDER_DIR, "schema.json"), "utf8"),
+      );
+    } finally {
+      await fromRoot.stop();
+    }
+  });
+
   it("refuses a resource type it does not serve, naming both it does", async () => {
     await expect(provider.check(urnFor("api-s3-load:index:Bucket", "x"), {}, {})).rejects.toThrow(
       "api-s3-load has no resource api-s3-load:index:Bucket; it serves api-s3-load:index:Snapshot and api-s3-load:index:PrivateBucket.",
