@@ -4,12 +4,15 @@
  * with our resource monitor. They must be the TypeScript component's own: the same types, names,
  * parents and guard-rail order as `new PrivateBucket(...)` registers under Pulumi's mocks.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { PrivateBucket, type PrivateBucketArgs } from "../../components/privateBucket";
 import { PRIVATE_BUCKET_TOKEN } from "../../provider/src/tokens";
 import {
   type HostProps,
   type PackageProvider,
+  PROVIDER_DIR,
   type Registration,
   TEST_PROJECT,
   TEST_STACK,
@@ -161,6 +164,12 @@ describe("the package's PrivateBucket through construct (run-plugin)", () => {
     const constructed = await provider.construct(PRIVATE_BUCKET_TOKEN, "logs", {
       kmsKeyId: "alias/logs",
     });
+    const schema = JSON.parse(readFileSync(join(PROVIDER_DIR, "schema.json"), "utf8")) as {
+      resources: Record<string, { properties: Record<string, unknown> }>;
+    };
+    expect(Object.keys(constructed.state).sort()).toEqual(
+      Object.keys(schema.resources[PRIVATE_BUCKET_TOKEN].properties).sort(),
+    );
     expect(constructed.state).toEqual({
       bucketName: "logs-id",
       arn: "arn:aws:s3:::logs-id",

@@ -5,6 +5,8 @@
  * failed fetch, refresh, delete. Inputs are what a Python or YAML program sends: the args only.
  */
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { startFakeCoingecko, type FakeCoingecko } from "../helpers/fakeCoingecko";
@@ -12,6 +14,7 @@ import { MOTO_REGION, describeMoto, startMoto, type Moto } from "../helpers/moto
 import {
   type HostProps,
   type PackageProvider,
+  PROVIDER_DIR,
   UNKNOWN,
   secret,
   startPackageProvider,
@@ -20,6 +23,12 @@ import {
 import { SNAPSHOT_TOKEN } from "../../provider/src/tokens";
 
 const KEY = "coingecko/coins-markets.json";
+
+function readSchema(): {
+  resources: Record<string, { properties: Record<string, { type: string }> }>;
+} {
+  return JSON.parse(readFileSync(join(PROVIDER_DIR, "schema.json"), "utf8"));
+}
 const URN = urnFor(SNAPSHOT_TOKEN, "markets");
 const CANARY_API_KEY = "CG-packageCanary0123456789";
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
@@ -186,6 +195,15 @@ describeMoto("the package's Snapshot over gRPC (run-plugin, fake CoinGecko, moto
     expect(fake.requests.at(-1)?.headers["x-cg-demo-api-key"]).toBe(CANARY_API_KEY);
     expect(fake.requests.at(-1)?.url).not.toContain(CANARY_API_KEY);
     state = created.properties as HostProps;
+  });
+
+  it("returns every output the schema declares, of the schema's type", () => {
+    const declared = readSchema().resources[SNAPSHOT_TOKEN].properties;
+    const mistyped = Object.entries(declared).filter(([name, spec]) => {
+      const value = state[name];
+      return spec.type === "integer" ? !Number.isInteger(value) : typeof value !== spec.type;
+    });
+    expect(mistyped.map(([name]) => name)).toEqual([]);
   });
 
   it("finds no change on a deploy with the same args", async () => {
