@@ -7,7 +7,7 @@
  * Environment: BENCH_RUNS (pipeline rounds, default 5), BENCH_PROGRAM_RUNS (mocked program rounds,
  * default 5), BENCH_LOAD_RUNS (program-start rounds, default 3), BENCH_MEMORY_RUNS (default 3).
  * BENCH_ONLY (a comma-separated list of parts: cliLoad, program, redeploy, state, rateLimit,
- * pipeline, timeline, memory) measures only those, for iterating, and prints them instead of writing
+ * pipeline, timeline, memory, pluginStart) measures only those, for iterating, and prints them instead of writing
  * the docs, which only a full run regenerates.
  */
 import { writeFileSync } from "node:fs";
@@ -16,6 +16,7 @@ import { benchCliLoad } from "./cliLoad";
 import { loadAverage, machine, PROJECT_ROOT, progress } from "./common";
 import { benchMemory } from "./memory";
 import { benchPipeline, LATENCY_MS } from "./pipeline";
+import { benchPluginStart } from "./pluginStart";
 import { benchProgramCost } from "./programCost";
 import { benchRateLimit } from "./rateLimit";
 import { benchRedeploy } from "./redeploy";
@@ -50,6 +51,7 @@ const PARTS = [
   "pipeline",
   "timeline",
   "memory",
+  "pluginStart",
 ] as const;
 type Part = (typeof PARTS)[number];
 
@@ -86,6 +88,7 @@ async function runOnly(parts: Set<Part>, runs: BenchResults["runs"]): Promise<vo
       }),
     timeline: () => benchTimeline(DEFAULT_PAGE_CONCURRENCY),
     memory: () => benchMemory({ runs: runs.memory, defaultConcurrency: DEFAULT_PAGE_CONCURRENCY }),
+    pluginStart: () => benchPluginStart(runs.load),
   };
   for (const part of PARTS) {
     if (parts.has(part)) {
@@ -133,6 +136,7 @@ async function main(): Promise<void> {
     runs: runs.memory,
     defaultConcurrency: DEFAULT_PAGE_CONCURRENCY,
   });
+  const pluginStart = await benchPluginStart(runs.load);
   const endLoad = loadAverage();
   progress(`load average at end: ${endLoad.join(", ")}`);
 
@@ -153,6 +157,7 @@ async function main(): Promise<void> {
     program,
     cliLoad,
     memory,
+    pluginStart,
   };
   const docs = join(PROJECT_ROOT, "docs");
   writeFileSync(join(docs, "benchmarks.svg"), renderSvg(results));

@@ -49,6 +49,13 @@ export interface PrivateBucketArgs {
  * is locked down.
  */
 export class PrivateBucket extends pulumi.ComponentResource {
+  /**
+   * The type token an instance registers. The Pulumi package's subclass (provider/) names its
+   * schema's token, `api-s3-load:index:PrivateBucket`, and builds the very same resources; this
+   * program keeps its own token so existing stacks see no change.
+   */
+  protected static readonly typeToken: string = PRIVATE_BUCKET_TYPE;
+
   public readonly bucket: aws.s3.Bucket;
   /** The bucket's name (its id). */
   public readonly bucketName: pulumi.Output<string>;
@@ -59,7 +66,7 @@ export class PrivateBucket extends pulumi.ComponentResource {
   public readonly guardRails: pulumi.Resource[];
 
   constructor(name: string, args: PrivateBucketArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    super(PRIVATE_BUCKET_TYPE, name, {}, opts);
+    super((new.target as typeof PrivateBucket).typeToken, name, {}, opts);
     const aclMode = args.aclMode ?? "disabled";
     if (aclMode !== "disabled" && aclMode !== "private") {
       throw new pulumi.ResourceError(

@@ -3,7 +3,9 @@ import type * as Engine from "@api-s3-load/snapshot-engine";
 import type { SnapshotInputs, SnapshotOutputs } from "@api-s3-load/snapshot-engine";
 
 /**
- * The Snapshot's dynamic provider: a shim over the engine's lifecycle functions.
+ * The Snapshot's dynamic provider: a shim over the engine's lifecycle functions. The Pulumi
+ * package's Snapshot (provider/src/snapshot.ts) is the other shim over the same functions, for
+ * programs in other languages.
  *
  * Pulumi serializes this object, with everything it captures, into every Snapshot's state, and runs
  * that stored copy for refresh and destroy. So it captures nothing: no clients, no config, no

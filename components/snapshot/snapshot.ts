@@ -2,11 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   dropUndefined,
   maxAgePeriod,
-  SNAPSHOT_SCHEMA_VERSION,
   type Encryption,
   type ParamValue,
   type Plan,
 } from "@api-s3-load/snapshot-engine";
+import { snapshotDefaults } from "./defaults";
 import { loadFfiWithoutItsWarning } from "./ffiWarning";
 import { snapshotProvider } from "./provider";
 import { quietPromiseStacks, restorePromiseStacks } from "./promiseStacks";
@@ -110,9 +110,7 @@ export class Snapshot extends pulumi.dynamic.Resource {
           // Unset optional inputs are left out rather than passed as undefined: every property
           // becomes an Output Pulumi tracks, and these would only cost time per Snapshot.
           ...dropUndefined(rest),
-          name: snapshotName ?? name,
-          params: args.params ?? {},
-          plan: args.plan ?? "public",
+          ...snapshotDefaults(name, { snapshotName, params: args.params, plan: args.plan }),
           ...(apiKey === undefined ? {} : { apiKey: pulumi.secret(apiKey) }),
           // The clock is read here, once per program run, and not in the provider's `diff`: a plain
           // input keeps diff pure, so refresh never reports age as drift and preview and up agree.
@@ -123,7 +121,6 @@ export class Snapshot extends pulumi.dynamic.Resource {
                   .output(args.maxAge)
                   .apply((maxAge) => maxAgePeriod(maxAge, Date.now())),
               }),
-          schemaVersion: SNAPSHOT_SCHEMA_VERSION,
           // Seeded so that Pulumi registers these outputs and a preview shows them as unknown.
           s3Uri: undefined,
           etag: undefined,
