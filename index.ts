@@ -24,6 +24,7 @@ const settings = readStackConfig(config, {
   hasApiKey,
   apiKeyIsSecret: hasApiKey ? isStoredAsSecret(`${PROJECT}:coingeckoApiKey`) : undefined,
   configKeys: Object.keys(pulumi.runtime.allConfig()),
+  isSecret: (key) => isStoredAsSecret(`${PROJECT}:${key}`),
 });
 
 // The snapshots talk to S3 through the AWS SDK, not the Pulumi provider, so they take the same
@@ -58,7 +59,8 @@ const snapshotResources = settings.snapshots.map((spec) => {
       plan: settings.plan,
       baseUrl: settings.baseUrl,
       callsPerMinute: settings.callsPerMinute,
-      apiKey,
+      // A declared source's key is read only as a secret, from the key its `auth.secret` names.
+      apiKey: spec.source?.auth ? config.requireSecret(spec.source.auth.secret) : apiKey,
       region,
       s3Endpoint,
       s3ForcePathStyle,
