@@ -259,8 +259,10 @@ async function indexedPages(
     return pagination.hasMore !== undefined && readPath(body, pagination.hasMore).value === false;
   };
   const lastAllowed = Math.min(maxPages, declaredPages ?? maxPages) - 1;
-  let lastNeeded = ends(results[0] as Page, first, 0) ? 0 : lastAllowed;
-  let endedAt = lastNeeded === 0 ? 0 : -1;
+  const firstEnds = ends(results[0] as Page, first, 0);
+  let lastNeeded = firstEnds ? 0 : lastAllowed;
+  /** The first page that ends the list, or -1 while none has. */
+  let endedAt = firstEnds ? 0 : -1;
   const controllers = Array.from({ length: lastAllowed + 1 }, () => new AbortController());
   const settle = (index: number) => {
     if (index < lastNeeded) {
