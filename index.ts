@@ -69,7 +69,7 @@ const snapshotResources = settings.snapshots.map((spec) => {
     // Nothing is written before the bucket is locked down.
     { dependsOn: storage.guardRails, protect: settings.protect },
   );
-  return { name, snapshot };
+  return { name, snapshot, sourced: spec.source !== undefined };
 });
 
 // Reads every object back and checks its checksum after each deploy that wrote one, as the original
@@ -97,7 +97,7 @@ export { region };
 export const accountId = caller.accountId;
 export const snapshots = pulumi.output(
   Object.fromEntries(
-    snapshotResources.map(({ name, snapshot: s }) => [
+    snapshotResources.map(({ name, snapshot: s, sourced }) => [
       name,
       pulumi.output({
         key: s.key,
@@ -107,6 +107,8 @@ export const snapshots = pulumi.output(
         bytes: s.bytes,
         itemCount: s.itemCount,
         fetchedAt: s.fetchedAt,
+        // A declared source may stop at maxPages: the stack output says so (docs/sources.md).
+        ...(sourced ? { truncated: s.truncated } : {}),
       }),
     ]),
   ),

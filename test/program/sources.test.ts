@@ -79,6 +79,9 @@ describe("a declared source in the stack file", () => {
     expect(markets.inputs).not.toHaveProperty("source");
     expect(markets.inputs).not.toHaveProperty("apiKey");
     expect(markets.inputs.key).toBe("coingecko/markets.json");
+    const outputs = run.outputs.snapshots as Record<string, Record<string, unknown>>;
+    expect(Object.keys(outputs.releases)).toContain("truncated");
+    expect(Object.keys(outputs.markets)).not.toContain("truncated");
     const elsewhere = run.resources.filter((r) => r.name !== "releases");
     expect(JSON.stringify(elsewhere)).not.toContain(TOKEN);
     expect(JSON.stringify(run.outputs)).not.toContain(TOKEN);

@@ -115,6 +115,15 @@ describe("each style of API lands as the source declares it", () => {
     },
   );
 
+  it.each([
+    ["worldbank", "side by side once the first page told the total", 2],
+    ["pokeapi", "one after another, each learnt from the page before", 1],
+  ])("%s pages are fetched %s", async (style, _how, inFlight) => {
+    env.api.fail({ kind: "slow", ms: 60 });
+    await run(style, { key: `${style}/overlap.json` });
+    expect(env.api.maxInFlight).toBe(inFlight);
+  });
+
   it("a re-run with the same data writes nothing", async () => {
     const first = await run("pokeapi", { key: "pokeapi/again.json" });
     const second = await run("pokeapi", {

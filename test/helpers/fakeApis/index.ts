@@ -23,12 +23,16 @@ export type ApiFault = (
   | { kind: "forbidden-remaining-0"; resetIn: number }
   | { kind: "drop-mid-body" }
   | { kind: "html-200" }
+  /** Answers after `ms`, to show which requests overlap. */
+  | { kind: "slow"; ms: number }
 ) & { match?: string; times?: number };
 
 export interface FakeApis {
   baseUrl: string;
   port: number;
   requests: ApiRequest[];
+  /** Most requests in flight at once since the last reset. */
+  maxInFlight: number;
   /** Items every list API serves, numbered from 1. */
   catalogue: number;
   fail(fault: ApiFault): void;
@@ -57,6 +61,7 @@ export async function startFakeApis(catalogue = 23): Promise<FakeApis> {
   let faults: ApiFault[] = [];
   const sockets = new Set<Socket>();
   let base = "";
+  const fakes = { requests, catalogue, maxInFlight: 0 } as FakeApis;
 
   const fault = <K extends ApiFault["kind"]>(kind: K, url: string) => {
     const found = faults.find((f) => f.kind === kind && (!f.match || url.includes(f.match)));
@@ -169,8 +174,16 @@ export async function startFakeApis(catalogue = 23): Promise<FakeApis> {
     };
   }
 
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  let inFlight = 0;
+  const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const u = new URL(req.url ?? "/", base);
+    inFlight += 1;
+    fakes.maxInFlight = Math.max(fakes.maxInFlight, inFlight);
+    res.on("close", () => (inFlight -= 1));
+    const slow = fault("slow", u.href);
+    if (slow) {
+      await new Promise((resolve) => setTimeout(resolve, slow.ms));
+    }
     const record: ApiRequest = {
       url: req.url ?? "",
       headers: Object.fromEntries(
@@ -239,15 +252,14 @@ export async function startFakeApis(catalogue = 23): Promise<FakeApis> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   base = `http://127.0.0.1:${port}`;
-  return {
+  Object.assign(fakes, {
     baseUrl: base,
     port,
-    requests,
-    catalogue,
     fail: (f) => faults.push({ ...f }),
     reset: () => {
       faults = [];
       requests.length = 0;
+      fakes.maxInFlight = 0;
     },
     stop: () =>
       new Promise<void>((resolve) => {
@@ -256,5 +268,6 @@ export async function startFakeApis(catalogue = 23): Promise<FakeApis> {
         }
         server.close(() => resolve());
       }),
-  };
+  });
+  return fakes;
 }
