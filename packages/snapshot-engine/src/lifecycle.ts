@@ -128,7 +128,10 @@ export function checkSnapshot(news: Record<string, unknown>): SpecFailure[] {
  * `olds` and the state's inputs as `news` (then inverts the answer): input echoes in the outputs
  * equal those inputs, so only `drifted` makes a refresh report a change.
  */
-export function diffSnapshot(olds: Partial<SnapshotOutputs>, news: SnapshotInputs): SnapshotDiff {
+export function diffSnapshot(
+  olds: Partial<SnapshotOutputs & SourcedInputs>,
+  news: SnapshotInputs & SourcedInputs,
+): SnapshotDiff {
   const detailedDiff: SnapshotDiff["detailedDiff"] = {};
   const oldRecord = olds as Record<string, unknown>;
   const newRecord = news as unknown as Record<string, unknown>;

@@ -255,7 +255,7 @@ export async function startFakeApis(catalogue = 23): Promise<FakeApis> {
   Object.assign(fakes, {
     baseUrl: base,
     port,
-    fail: (f) => faults.push({ ...f }),
+    fail: (f: ApiFault) => faults.push({ ...f }),
     reset: () => {
       faults = [];
       requests.length = 0;
