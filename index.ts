@@ -56,9 +56,14 @@ const snapshotResources = settings.snapshots.map((spec) => {
       ...specArgs,
       snapshotName: name,
       bucket: storage.bucketName,
-      plan: settings.plan,
-      baseUrl: settings.baseUrl,
-      callsPerMinute: settings.callsPerMinute,
+      // CoinGecko's settings are no input of a declared source's Snapshot: they change nothing there.
+      ...(spec.source
+        ? {}
+        : {
+            plan: settings.plan,
+            baseUrl: settings.baseUrl,
+            callsPerMinute: settings.callsPerMinute,
+          }),
       // A declared source's key is read only as a secret, from the key its `auth.secret` names.
       apiKey: spec.source?.auth ? config.requireSecret(spec.source.auth.secret) : apiKey,
       region,

@@ -273,10 +273,13 @@ export async function runCommand(
       } catch (error) {
         interrupts.end(spec.name, "failed");
         failures++;
-        const message = describeRunError((error as Error).message, {
-          baseUrl: settings.baseUrl,
-          baseUrlOrigin,
-        });
+        // CoinGecko's base URL says nothing about a declared source, whose errors name its own.
+        const message = spec.source
+          ? (error as Error).message
+          : describeRunError((error as Error).message, {
+              baseUrl: settings.baseUrl,
+              baseUrlOrigin,
+            });
         io.stderr(`${spec.name}: failed: ${message}`);
         if (message.includes("coingeckoPlan") || message.includes("coingeckoApiKey")) {
           // The engine speaks in stack config keys; say how this command takes the same settings.

@@ -1,4 +1,5 @@
 import { parseSources, resolveSnapshotSource } from "../../config/sources";
+import { parseStackConfig } from "../../config/stackConfig";
 
 const OK = { baseUrl: "https://api.example.com" };
 const messages = (raw: unknown, isSet = () => true, isSecret?: (k: string) => boolean) =>
@@ -49,5 +50,19 @@ describe("api-s3-load:sources", () => {
       resolveSnapshotSource({ name: "m", source: "coingecko" }, "snapshots[0]", parsed),
     ).toEqual({});
     expect(resolveSnapshotSource({ name: "m" }, "snapshots[0]", parsed)).toEqual({});
+  });
+});
+
+describe("a sourced snapshot in the stack config", () => {
+  it("is refused when offset pagination has no page size, naming both places to give one", () => {
+    expect(() =>
+      parseStackConfig({
+        hasApiKey: false,
+        sources: { items: { ...OK, pagination: { type: "offset", total: "$.total" } } },
+        snapshots: [{ name: "all", source: "items", endpoint: "items" }],
+      }),
+    ).toThrow(
+      "Config `api-s3-load:snapshots[0].params.limit` is invalid: offset pagination needs a page size: set `params.limit` of the snapshot, or `pagination.pageSize` of its source. Correct it in the stack file.",
+    );
   });
 });

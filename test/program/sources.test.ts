@@ -6,6 +6,9 @@ import { runProgram, type ProgramRun } from "../helpers/programRun";
 
 const SNAPSHOT = "pulumi-nodejs:dynamic/coingecko:Snapshot";
 
+// The first run loads the whole program under mocks: on a loaded 2-core machine that takes a while.
+jest.setTimeout(180_000);
+
 /** What each Snapshot registers: its inputs, and a digest of its serialized provider. */
 function snapshotInputs(run: ProgramRun) {
   return run.resources
@@ -76,6 +79,8 @@ describe("a declared source in the stack file", () => {
       source: { ...GITHUB, name: "github" },
     });
     expect(releases.inputs.apiKey).toEqual(expect.objectContaining({ value: TOKEN }));
+    expect(releases.inputs).not.toHaveProperty("baseUrl");
+    expect(releases.inputs.plan).toBe("public");
     expect(markets.inputs).not.toHaveProperty("source");
     expect(markets.inputs).not.toHaveProperty("apiKey");
     expect(markets.inputs.key).toBe("coingecko/markets.json");

@@ -131,7 +131,7 @@ export async function fetchJson(
       throw finalError(ctx, url, outcome.error, attempts, started, true);
     }
     ctx.log(
-      `snapshot ${ctx.snapshot}: GET ${url} failed: ${describe(outcome.error)}; trying again in ${seconds(delayMs)}, ${WAIT_REASONS[reason] ?? `when the API's ${reason} header says its limit resets`} (attempt ${attempts + 1} of ${ctx.policy.maxAttempts}).`,
+      `snapshot ${ctx.snapshot}: GET ${url} failed: ${ctx.source ? outcome.error.message : describe(outcome.error)}; trying again in ${seconds(delayMs)}, ${WAIT_REASONS[reason] ?? `when the API's ${reason} header says its limit resets`} (attempt ${attempts + 1} of ${ctx.policy.maxAttempts}).`,
     );
     await ctx.sleep(delayMs, cancel);
   }

@@ -117,7 +117,7 @@ describe("a faulty API fails the snapshot and leaves the previous object byte-id
     expect(sleeps[0]).toBeGreaterThan(2000);
     expect(sleeps[0]).toBeLessThanOrEqual(4000);
     expect(log.join("\n")).toMatch(
-      /failed: the API answered HTTP 403; trying again in \d\.\d s, when the API's x-ratelimit-reset header says its limit resets/,
+      /failed: the API rate limit was hit \(HTTP 403, x-ratelimit-remaining: 0\).*; trying again in \d\.\d s, when the API's x-ratelimit-reset header says its limit resets/,
     );
   });
 

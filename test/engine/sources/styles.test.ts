@@ -124,6 +124,80 @@ describe("each style of API lands as the source declares it", () => {
     expect(env.api.maxInFlight).toBe(inFlight);
   });
 
+  it.each([
+    [
+      "pages from 0 until has_more is false, the size sent from pageSize",
+      {
+        baseUrl: "",
+        pagination: {
+          type: "page",
+          param: "page",
+          start: 0,
+          sizeParam: "size",
+          pageSize: 10,
+          hasMore: "$.has_more",
+        },
+        records: "$.data",
+      },
+      "things",
+      [
+        "/custom/things?page=0&size=10",
+        "/custom/things?page=1&size=10",
+        "/custom/things?page=2&size=10",
+      ],
+    ],
+    [
+      "a cursor from a response header",
+      {
+        baseUrl: "",
+        pagination: { type: "cursor", param: "after", from: { header: "x-next-cursor" } },
+        records: "$.data",
+      },
+      "feed",
+      ["/custom/feed", "/custom/feed?after=10", "/custom/feed?after=20"],
+    ],
+  ])("%s", async (_what, source, endpoint, urls) => {
+    const { result } = await run("pokeapi", {
+      key: `custom/${endpoint}.json`,
+      source: { ...source, baseUrl: `${env.api.baseUrl}/custom` } as never,
+      spec: { endpoint, params: {} },
+    });
+    expect(result).toMatchObject({ itemCount: 23, truncated: false });
+    expect((await stored(`custom/${endpoint}.json`))!.body.toString()).toBe(storedItems(1, 23));
+    // Pages side by side without a declared total may ask up to 3 past the end; never fewer.
+    const asked = env.api.requests.map((r) => r.url);
+    expect(asked.slice(0, urls.length).sort()).toEqual([...urls].sort());
+    expect(asked.length - urls.length).toBeLessThanOrEqual(endpoint === "things" ? 3 : 0);
+  });
+
+  it.each([
+    [
+      "retry",
+      { status: "busy" },
+      /the API answered HTTP 200 with an error body \(\$\.status is "busy"\): try later; trying again/,
+    ],
+    [
+      "rate-limited",
+      { status: "throttled" },
+      /the API rate limit was hit \(HTTP 200\) \(\$\.status is "throttled"\): try later; trying again/,
+    ],
+  ] as const)(
+    "an error rule with action %s retries the answer it matches",
+    async (action, body, line) => {
+      env.api.fail({ kind: "error-under-200", body, times: 1 });
+      const { result, log } = await run("openmeteo", {
+        key: `openmeteo/${action}.json`,
+        source: {
+          errors: {
+            rules: [{ bodyPath: "$.status", equals: body.status, action, hint: "try later" }],
+          },
+        },
+      });
+      expect(result.requests).toBe(2);
+      expect(log.join("\n")).toMatch(line);
+    },
+  );
+
   it("a re-run with the same data writes nothing", async () => {
     const first = await run("pokeapi", { key: "pokeapi/again.json" });
     const second = await run("pokeapi", {

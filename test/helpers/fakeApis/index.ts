@@ -137,6 +137,24 @@ export async function startFakeApis(catalogue = 23): Promise<FakeApis> {
       const offset = Number(u.searchParams.get("offset") ?? 0);
       return { status: 200, body: { total: catalogue, items: slice(catalogue, offset, limit) } };
     },
+    // Fields the six do not show: pages numbered from 0 with has_more, and a cursor in a header.
+    "/custom/things": (u) => {
+      const size = Number(u.searchParams.get("size"));
+      const page = Number(u.searchParams.get("page"));
+      return {
+        status: 200,
+        body: {
+          data: slice(catalogue, page * size, size),
+          has_more: (page + 1) * size < catalogue,
+        },
+      };
+    },
+    "/custom/feed": (u) => {
+      const after = Number(u.searchParams.get("after") ?? 0);
+      const data = slice(catalogue, after, 10);
+      const next = after + 10 < catalogue ? { "x-next-cursor": String(after + 10) } : undefined;
+      return { status: 200, headers: next, body: { data } };
+    },
     // Open-Meteo: one object, no paging.
     "/openmeteo/v1/forecast": (u) => ({
       status: 200,
