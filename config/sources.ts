@@ -4,6 +4,7 @@
  * anything is fetched.
  */
 import {
+  declaredPageSize,
   sourceProblems,
   sourcedSnapshotKey,
   type SourceDefinition,
@@ -20,6 +21,8 @@ export interface ParsedSources {
   sources: Record<string, SourceDefinition>;
   /** Every name declared, with problems or not (a snapshot naming one is not a typo). */
   declared: string[];
+  /** Every declared source as written, problems or not. */
+  written: Record<string, Partial<SourceDefinition>>;
   problems: ConfigError[];
 }
 
@@ -43,8 +46,9 @@ export function parseSources(
   const sources: Record<string, SourceDefinition> = {};
   const problems: ConfigError[] = [];
   const declared: string[] = [];
+  const written: Record<string, Partial<SourceDefinition>> = {};
   if (raw === undefined || raw === null) {
-    return { sources, declared, problems };
+    return { sources, declared, written, problems };
   }
   if (typeof raw !== "object" || Array.isArray(raw)) {
     problems.push(
@@ -54,7 +58,7 @@ export function parseSources(
         "Use `sources: { github: { baseUrl: https://api.github.com, … } }` (docs/sources.md).",
       ),
     );
-    return { sources, declared, problems };
+    return { sources, declared, written, problems };
   }
   for (const [name, definition] of Object.entries(raw as Record<string, unknown>)) {
     if (name === COINGECKO_PRESET) {
@@ -78,6 +82,7 @@ export function parseSources(
       continue;
     }
     declared.push(name);
+    written[name] = (definition ?? {}) as Partial<SourceDefinition>;
     const found = sourceProblems(definition, isSet);
     for (const { field, problem } of found) {
       problems.push(toConfigError(`sources.${name}${field ? `.${field}` : ""}`, problem));
@@ -97,7 +102,7 @@ export function parseSources(
       sources[name] = { ...(definition as Omit<SourceDefinition, "name">), name };
     }
   }
-  return { sources, declared, problems };
+  return { sources, declared, written, problems };
 }
 
 /** The config keys `auth.secret` names: settings of this project, not typos. */
@@ -140,6 +145,20 @@ export function resolveSnapshotSource(
       ? entry.key
       : sourcedSnapshotKey(name, typeof entry.name === "string" ? entry.name : "");
   // A source with problems of its own is reported under `sources`; the snapshot waits for it.
+  const pagination = parsed.written[name]?.pagination;
+  const params = (entry.params ?? {}) as Record<string, unknown>;
+  if (pagination?.type === "offset" && declaredPageSize(pagination, params) === undefined) {
+    const sizeParam = pagination.sizeParam ?? "limit";
+    return {
+      source,
+      key,
+      problem: new ConfigError(
+        `${where}.params.${sizeParam}`,
+        `is not set, and offset source "${name}" has no \`pagination.pageSize\``,
+        `Set the page size as \`params.${sizeParam}\` of the snapshot, or as \`pagination.pageSize\` of the source.`,
+      ),
+    };
+  }
   return { source, key };
 }
 

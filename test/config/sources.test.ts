@@ -54,15 +54,17 @@ describe("api-s3-load:sources", () => {
 });
 
 describe("a sourced snapshot in the stack config", () => {
-  it("is refused when offset pagination has no page size, naming both places to give one", () => {
+  it("is refused when offset pagination has no page size, with the source's other problems", () => {
     expect(() =>
       parseStackConfig({
         hasApiKey: false,
-        sources: { items: { ...OK, pagination: { type: "offset", total: "$.total" } } },
+        sources: {
+          items: { baseUrl: "http://x.example", pagination: { type: "offset", total: "$.total" } },
+        },
         snapshots: [{ name: "all", source: "items", endpoint: "items" }],
       }),
     ).toThrow(
-      "Config `api-s3-load:snapshots[0].params.limit` is invalid: offset pagination needs a page size: set `params.limit` of the snapshot, or `pagination.pageSize` of its source. Correct it in the stack file.",
+      'Config `api-s3-load:sources.items.baseUrl` is "http://x.example". Use https (plain http only to 127.0.0.1 or localhost), so neither the data nor a key travels readable.\nConfig `api-s3-load:snapshots[0].params.limit` is not set, and offset source "items" has no `pagination.pageSize`. Set the page size as `params.limit` of the snapshot, or as `pagination.pageSize` of the source.',
     );
   });
 });
