@@ -4,6 +4,7 @@
  * anything is fetched.
  */
 import {
+  COINGECKO_PRESET_NAME,
   declaredPageSize,
   sourceProblems,
   sourcedSnapshotKey,
@@ -12,7 +13,7 @@ import {
 import { ConfigError, nearestName } from "./stackConfig";
 
 /** The built-in preset: a snapshot without `source` (or with `source: coingecko`) is CoinGecko's. */
-export const COINGECKO_PRESET = "coingecko";
+export const COINGECKO_PRESET = COINGECKO_PRESET_NAME;
 
 const SOURCE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 

@@ -5,6 +5,7 @@
 export * from "./types";
 export { ENGINE_VERSION, USER_AGENT, UNKNOWN } from "./version";
 export { isPlan, PLAN_NAMES, planDefaults } from "./plans";
+export { COINGECKO_PAGINATION, COINGECKO_PRESET_NAME } from "./presets/coingecko";
 export type { PlanDefaults } from "./plans";
 export { maxAgePeriod, parseDuration } from "./duration";
 export {
