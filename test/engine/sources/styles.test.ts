@@ -198,6 +198,14 @@ describe("each style of API lands as the source declares it", () => {
     },
   );
 
+  it.each([
+    [{ minItems: 30 }, "answered 23 items, fewer than minItems (30); nothing was stored"],
+    [{ requiredFields: ["url"] }, "answered items without requiredFields (item 0 lacks url;"],
+  ])("checks the stored records as CoinGecko's items are checked: %j", async (spec, message) => {
+    await expect(run("pokeapi", { key: "pokeapi/checked.json", spec })).rejects.toThrow(message);
+    expect(await stored("pokeapi/checked.json")).toBeUndefined();
+  });
+
   it("a re-run with the same data writes nothing", async () => {
     const first = await run("pokeapi", { key: "pokeapi/again.json" });
     const second = await run("pokeapi", {
