@@ -25,6 +25,7 @@ const settings = readStackConfig(config, {
   hasApiKey,
   apiKeyIsSecret: hasApiKey ? isStoredAsSecret(`${PROJECT}:coingeckoApiKey`) : undefined,
   configKeys: Object.keys(pulumi.runtime.allConfig()),
+  isSecret: (key) => isStoredAsSecret(`${PROJECT}:${key}`),
 });
 
 // The snapshots talk to S3 through the AWS SDK, not the Pulumi provider, so they take the same
@@ -56,10 +57,16 @@ const snapshotResources = settings.snapshots.map((spec) => {
       ...specArgs,
       snapshotName: name,
       bucket: storage.bucketName,
-      plan: settings.plan,
-      baseUrl: settings.baseUrl,
-      callsPerMinute: settings.callsPerMinute,
-      apiKey,
+      // CoinGecko's settings are no input of a declared source's Snapshot: they change nothing there.
+      ...(spec.source
+        ? {}
+        : {
+            plan: settings.plan,
+            baseUrl: settings.baseUrl,
+            callsPerMinute: settings.callsPerMinute,
+          }),
+      // A declared source's key is read only as a secret, from the key its `auth.secret` names.
+      apiKey: spec.source?.auth ? config.requireSecret(spec.source.auth.secret) : apiKey,
       region,
       s3Endpoint,
       s3ForcePathStyle,
@@ -68,7 +75,7 @@ const snapshotResources = settings.snapshots.map((spec) => {
     // Nothing is written before the bucket is locked down.
     { dependsOn: storage.guardRails, protect: settings.protect },
   );
-  return { name, snapshot };
+  return { name, snapshot, sourced: spec.source !== undefined };
 });
 
 // Reads every object back and checks its checksum after each deploy that wrote one, as the original
@@ -96,7 +103,7 @@ export { region };
 export const accountId = caller.accountId;
 export const snapshots = pulumi.output(
   Object.fromEntries(
-    snapshotResources.map(({ name, snapshot: s }) => [
+    snapshotResources.map(({ name, snapshot: s, sourced }) => [
       name,
       pulumi.output({
         key: s.key,
@@ -106,6 +113,8 @@ export const snapshots = pulumi.output(
         bytes: s.bytes,
         itemCount: s.itemCount,
         fetchedAt: s.fetchedAt,
+        // A declared source may stop at maxPages: the stack output says so (docs/sources.md).
+        ...(sourced ? { truncated: s.truncated } : {}),
       }),
     ]),
   ),

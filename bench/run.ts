@@ -7,12 +7,14 @@
  * Environment: BENCH_RUNS (pipeline rounds, default 5), BENCH_PROGRAM_RUNS (mocked program rounds,
  * default 5), BENCH_LOAD_RUNS (program-start rounds, default 3), BENCH_MEMORY_RUNS (default 3).
  * BENCH_ONLY (a comma-separated list of parts: cliLoad, program, redeploy, state, rateLimit,
- * pipeline, timeline, memory, pluginStart) measures only those, for iterating, and prints them instead of writing
+ * pipeline, timeline, memory, pluginStart,
+ * cursor) measures only those, for iterating, and prints them instead of writing
  * the docs, which only a full run regenerates.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchCliLoad } from "./cliLoad";
+import { benchCursorSource } from "./cursorSource";
 import { loadAverage, machine, PROJECT_ROOT, progress } from "./common";
 import { benchMemory } from "./memory";
 import { benchPipeline, LATENCY_MS } from "./pipeline";
@@ -52,6 +54,7 @@ const PARTS = [
   "timeline",
   "memory",
   "pluginStart",
+  "cursor",
 ] as const;
 type Part = (typeof PARTS)[number];
 
@@ -89,6 +92,7 @@ async function runOnly(parts: Set<Part>, runs: BenchResults["runs"]): Promise<vo
     timeline: () => benchTimeline(DEFAULT_PAGE_CONCURRENCY),
     memory: () => benchMemory({ runs: runs.memory, defaultConcurrency: DEFAULT_PAGE_CONCURRENCY }),
     pluginStart: () => benchPluginStart(runs.load),
+    cursor: () => benchCursorSource({ runs: runs.pipeline, ...CURSOR_CASE }),
   };
   for (const part of PARTS) {
     if (parts.has(part)) {
@@ -98,6 +102,9 @@ async function runOnly(parts: Set<Part>, runs: BenchResults["runs"]): Promise<vo
   progress(`load average at end: ${loadAverage().join(", ")}`);
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }
+
+/** Issue 25: a cursor-paged source of 16 pages at the pipeline's latency. */
+const CURSOR_CASE = { pages: 16, latencyMs: LATENCY_MS };
 
 const RATE_LIMIT_CASES = [
   { limit: 10, windowMs: 2_000, latencyMs: 50 },
@@ -132,6 +139,7 @@ async function main(): Promise<void> {
     tunedConcurrency: TUNED_PAGE_CONCURRENCY,
   });
   const timeline = await benchTimeline(DEFAULT_PAGE_CONCURRENCY);
+  const cursor = await benchCursorSource({ runs: runs.pipeline, ...CURSOR_CASE });
   const memory = await benchMemory({
     runs: runs.memory,
     defaultConcurrency: DEFAULT_PAGE_CONCURRENCY,
@@ -152,6 +160,7 @@ async function main(): Promise<void> {
     pipeline,
     timeline,
     rateLimit,
+    cursor,
     state,
     redeploy,
     program,

@@ -13,6 +13,7 @@ import {
   createS3Client,
   headSnapshot,
   runSnapshot,
+  secretEnvName,
   snapshotRetryPolicy,
   type S3Target,
   type SnapshotResult,
@@ -133,6 +134,8 @@ export async function runCommand(
       apiKeyIsSecret: plaintextKey !== "" ? false : undefined,
       advice: NPM_START_KEY_ADVICE,
       configKeys: file.keys(),
+      // A declared source's key comes from the environment (docs/sources.md).
+      isSet: (key) => given(env[secretEnvName(key)]) !== undefined,
       // A bad value given by flag or environment is named as the user gave it.
       origins: {
         coingeckoPlan: origin(flags.plan, "--plan", planFlag, "COINGECKO_PLAN"),
@@ -241,27 +244,43 @@ export async function runCommand(
             adopt = true;
           }
         }
-        const result = await runSnapshot(spec, source, target, {
-          s3: client,
-          previous,
-          adopt,
-          log: progress,
-          limiter,
-          fetch: noticingFetch(
-            progress,
-            snapshotRetryPolicy(undefined, spec.timeoutSeconds).requestTimeoutMs,
-          ),
-        });
+        const auth = spec.source?.auth;
+        const result = await runSnapshot(
+          spec,
+          spec.source
+            ? {
+                plan: settings.plan,
+                definition: spec.source,
+                apiKey: auth ? given(env[secretEnvName(auth.secret)]) : undefined,
+              }
+            : source,
+          target,
+          {
+            s3: client,
+            previous,
+            adopt,
+            log: progress,
+            // A declared source has its own limit; this one is CoinGecko's.
+            limiter: spec.source ? undefined : limiter,
+            fetch: noticingFetch(
+              progress,
+              snapshotRetryPolicy(undefined, spec.timeoutSeconds).requestTimeoutMs,
+            ),
+          },
+        );
         written.push(result);
         interrupts.end(spec.name, result.unchanged ? "unchanged" : "written");
         io.stdout(successLine(spec.name, result));
       } catch (error) {
         interrupts.end(spec.name, "failed");
         failures++;
-        const message = describeRunError((error as Error).message, {
-          baseUrl: settings.baseUrl,
-          baseUrlOrigin,
-        });
+        // CoinGecko's base URL says nothing about a declared source, whose errors name its own.
+        const message = spec.source
+          ? (error as Error).message
+          : describeRunError((error as Error).message, {
+              baseUrl: settings.baseUrl,
+              baseUrlOrigin,
+            });
         io.stderr(`${spec.name}: failed: ${message}`);
         tellAboutDemo(message, io);
         if (message.includes("coingeckoPlan") || message.includes("coingeckoApiKey")) {

@@ -16,7 +16,11 @@ import {
   type ParamValue,
   type Plan,
   type SnapshotSpec,
+  type SourcedSnapshotSpec,
+  type SourceDefinition,
 } from "@api-s3-load/snapshot-engine";
+import { configProblems, parseSources, resolveSnapshotSource, sourceSecretKeys } from "./sources";
+import type { ParsedSources } from "./sources";
 
 export const PROJECT = "api-s3-load";
 
@@ -37,14 +41,20 @@ export interface RawConfig {
   coingeckoBaseUrl?: string;
   coingeckoCallsPerMinute?: number;
   snapshots?: unknown;
+  /** `api-s3-load:sources` (config/sources.ts), and whether a key `auth.secret` names is set. */
+  sources?: unknown;
+  isSet?: (key: string) => boolean;
+  isSecret?: (key: string) => boolean | undefined;
 }
 
 /** A configured snapshot: the engine's spec plus the resource's own switches. */
-export interface SnapshotConfig extends SnapshotSpec {
+export interface SnapshotConfig extends SourcedSnapshotSpec {
   /** Take over an object at `key` that this stack did not write. */
   adopt?: boolean;
   /** Any new value forces a refetch on the next deploy. */
   refresh?: string;
+  /** The declared source, resolved from the entry's `source` name; CoinGecko when absent. */
+  source?: SourceDefinition;
 }
 
 /** Every field a `snapshots` entry may have; anything else is a typo worth an error. */
@@ -64,6 +74,8 @@ export const SNAPSHOT_FIELDS = [
   "tags",
   "adopt",
   "refresh",
+  "source",
+  "maxPages",
 ] as const;
 
 export interface StackSettings {
@@ -150,6 +162,10 @@ export interface ApiKeyPresence {
    * line flag or an environment variable (`--plan`, `COINGECKO_BASE_URL`).
    */
   origins?: Readonly<Partial<Record<keyof RawConfig, string>>>;
+  /** Whether a key a source's `auth.secret` names is set; by default, whether the source has it. */
+  isSet?: (key: string) => boolean;
+  /** Whether such a key is stored encrypted (false: plaintext); undefined when unknown. */
+  isSecret?: (key: string) => boolean | undefined;
 }
 
 /** The project's own config keys: what readStackConfig reads, and the API key read beside it. */
@@ -166,18 +182,22 @@ export const PROJECT_CONFIG_KEYS: readonly string[] = [
   "coingeckoBaseUrl",
   "coingeckoCallsPerMinute",
   "snapshots",
+  "sources",
 ];
 
 /**
  * A key of this project's namespace that the project does not read: almost always a typo, which
  * would otherwise leave the setting at its default without a word.
  */
-export function unknownKeyProblem(configKeys: readonly string[]): ConfigError | undefined {
+export function unknownKeyProblem(
+  configKeys: readonly string[],
+  secretKeys: readonly string[] = [],
+): ConfigError | undefined {
   const prefix = `${PROJECT}:`;
   const unknown = configKeys
     .filter((key) => key.startsWith(prefix))
     .map((key) => key.slice(prefix.length))
-    .find((key) => !PROJECT_CONFIG_KEYS.includes(key));
+    .find((key) => !PROJECT_CONFIG_KEYS.includes(key) && !secretKeys.includes(key));
   if (unknown === undefined) {
     return undefined;
   }
@@ -224,10 +244,6 @@ function editDistance(a: string, b: string): number {
  * `npm start` share, so a value one refuses the other refuses with the same message.
  */
 export function readStackConfig(source: ConfigSource, presence: ApiKeyPresence): StackSettings {
-  const unknown = unknownKeyProblem(presence.configKeys ?? []);
-  if (unknown) {
-    throw unknown;
-  }
   const typed = <T>(key: string, kind: string, fix: string, read: () => T | undefined) => {
     try {
       return read();
@@ -250,6 +266,12 @@ export function readStackConfig(source: ConfigSource, presence: ApiKeyPresence):
   const obj = (key: string, fix: string) =>
     typed(key, "valid structured config", fix, () => source.getObject<unknown>(key));
   const str = (key: string) => source.get(key);
+  const sources = obj("sources", "Use a map of source names to sources (docs/sources.md).");
+  // A key named by a source's `auth.secret` is a setting of this project, not a typo.
+  const unknown = unknownKeyProblem(presence.configKeys ?? [], sourceSecretKeys(sources));
+  if (unknown) {
+    throw unknown;
+  }
   return parseStackConfig(
     {
       bucketName: str("bucketName"),
@@ -265,6 +287,9 @@ export function readStackConfig(source: ConfigSource, presence: ApiKeyPresence):
       coingeckoBaseUrl: str("coingeckoBaseUrl"),
       coingeckoCallsPerMinute: num("coingeckoCallsPerMinute"),
       snapshots: obj("snapshots", "Use a list of `{name, endpoint, params}` entries."),
+      sources,
+      isSet: presence.isSet ?? ((key) => (rawValue(source, key) ?? "") !== ""),
+      isSecret: presence.isSecret,
     },
     presence.advice,
     presence.origins,
@@ -348,7 +373,11 @@ export function parseStackConfig(
       raw.coingeckoCallsPerMinute === undefined || raw.coingeckoCallsPerMinute === 0
         ? undefined
         : parsePositiveInteger("coingeckoCallsPerMinute", raw.coingeckoCallsPerMinute, 1),
-    snapshots: parseSnapshots(raw.snapshots, plan),
+    snapshots: parseSnapshots(
+      raw.snapshots,
+      plan,
+      parseSources(raw.sources, raw.isSet ?? (() => false), raw.isSecret),
+    ),
   };
 }
 
@@ -487,7 +516,10 @@ function parseTags(value: unknown): Record<string, string> {
   return tags;
 }
 
-function parseSnapshots(value: unknown, plan: Plan): SnapshotConfig[] {
+function parseSnapshots(value: unknown, plan: Plan, sources: ParsedSources): SnapshotConfig[] {
+  if (sources.problems.length > 0 && (value === undefined || value === null)) {
+    throw configProblems(sources.problems);
+  }
   if (value === undefined || value === null) {
     return DEFAULT_SNAPSHOTS.map((s) => ({ ...s, params: { ...s.params } }));
   }
@@ -498,13 +530,30 @@ function parseSnapshots(value: unknown, plan: Plan): SnapshotConfig[] {
       "Use a list of `{name, endpoint, params}` entries, or unset it to get the default `coins-markets` snapshot.",
     );
   }
-  const specs = value.map((entry, index) => parseSnapshot(entry, index, plan));
+  const resolved = value.map((entry, index) =>
+    typeof entry === "object" && entry !== null && !Array.isArray(entry)
+      ? resolveSnapshotSource(entry as Record<string, unknown>, `snapshots[${index}]`, sources)
+      : {},
+  );
+  const problems = [
+    ...sources.problems,
+    ...resolved.flatMap((r) => (r.problem ? [r.problem] : [])),
+  ];
+  if (problems.length > 0) {
+    throw configProblems(problems);
+  }
+  const specs = value.map((entry, index) => parseSnapshot(entry, index, plan, resolved[index]));
   assertUnique(specs, "name");
   assertUnique(specs, "key");
   return specs;
 }
 
-function parseSnapshot(entry: unknown, index: number, plan: Plan): SnapshotConfig {
+function parseSnapshot(
+  entry: unknown,
+  index: number,
+  plan: Plan,
+  resolved: ReturnType<typeof resolveSnapshotSource> = {},
+): SnapshotConfig {
   const where = `snapshots[${index}]`;
   if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
     throw new ConfigError(where, "is not an object", "Use `{name, endpoint, params}`.");
@@ -533,16 +582,22 @@ function parseSnapshot(entry: unknown, index: number, plan: Plan): SnapshotConfi
     );
   }
   const name = typeof e.name === "string" ? e.name : "";
+  const { source: _sourceName, ...fields } = e;
   const spec: SnapshotConfig = {
-    ...(e as Partial<SnapshotConfig>),
+    ...(fields as Partial<SnapshotConfig>),
     name,
     endpoint: e.endpoint as string,
     params: (e.params ?? {}) as Record<string, ParamValue>,
-    key: typeof e.key === "string" && e.key !== "" ? e.key : defaultSnapshotKey(name),
+    key:
+      resolved.key ??
+      (typeof e.key === "string" && e.key !== "" ? e.key : defaultSnapshotKey(name)),
+    ...(resolved.source ? { source: resolved.source } : {}),
   };
   // The plan and key are stack-wide and checked once in parseStackConfig; here only the entry's own fields.
+  // A source's own problems were reported under `sources`.
   const failures = validateSnapshotInputs({ ...spec, plan }).filter(
-    (failure) => !STACK_WIDE_INPUTS.includes(failure.property),
+    (failure) =>
+      !STACK_WIDE_INPUTS.includes(failure.property) && !failure.property.startsWith("source."),
   );
   if (failures.length > 0) {
     const { property, reason } = failures[0];

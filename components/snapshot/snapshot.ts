@@ -5,6 +5,7 @@ import {
   type Encryption,
   type ParamValue,
   type Plan,
+  type SourceDefinition,
 } from "@api-s3-load/snapshot-engine";
 import { snapshotDefaults } from "./defaults";
 import { loadFfiWithoutItsWarning } from "./ffiWarning";
@@ -55,13 +56,23 @@ export interface SnapshotArgs {
   cacheControl?: pulumi.Input<string>;
   /** Object tags (they need `s3:PutObjectTagging`). Defaults to none. */
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * A declared source (docs/sources.md): its host, paging, limits, key and error rules. Defaults
+   * to CoinGecko, configured by `plan`, `baseUrl`, `callsPerMinute` and `apiKey`.
+   */
+  source?: pulumi.Input<SourceDefinition>;
+  /** Most pages of a declared source to fetch (1–1000). Defaults to 10. */
+  maxPages?: pulumi.Input<number>;
   /** CoinGecko plan: `public`, `demo` or `pro`. Defaults to `public`. */
   plan?: pulumi.Input<Plan>;
   /** API root. Defaults to the plan's host. */
   baseUrl?: pulumi.Input<string>;
   /** Client-side rate limit. Defaults to the plan's documented limit. */
   callsPerMinute?: pulumi.Input<number>;
-  /** The CoinGecko key for `demo` and `pro`. Always stored as a secret; never an output. */
+  /**
+   * The CoinGecko key for `demo` and `pro`, or the value of a declared source's `auth.secret`.
+   * Always stored as a secret; never an output.
+   */
   apiKey?: pulumi.Input<string>;
   /** Region of the bucket. Defaults to the AWS SDK's region chain. */
   region?: pulumi.Input<string>;
@@ -82,7 +93,7 @@ export interface SnapshotArgs {
 }
 
 /**
- * One CoinGecko endpoint, fetched at deploy time and stored as a managed S3 object. The payload goes
+ * One API endpoint (CoinGecko's, or a declared source's), fetched at deploy time and stored as a managed S3 object. The payload goes
  * straight to S3; state keeps only its checksum, size and location.
  */
 export class Snapshot extends pulumi.dynamic.Resource {
@@ -97,6 +108,8 @@ export class Snapshot extends pulumi.dynamic.Resource {
   declare readonly fetchedAt: pulumi.Output<string>;
   declare readonly sourceUrl: pulumi.Output<string>;
   declare readonly unchanged: pulumi.Output<boolean>;
+  /** True when a declared source stopped at `maxPages` while the API offered another page. */
+  declare readonly truncated: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: SnapshotArgs, opts?: pulumi.CustomResourceOptions) {
     const { snapshotName, apiKey, ...rest } = args;
@@ -131,6 +144,8 @@ export class Snapshot extends pulumi.dynamic.Resource {
           fetchedAt: undefined,
           sourceUrl: undefined,
           unchanged: undefined,
+          // Registered only for a declared source, so CoinGecko's inputs stay as they were.
+          ...(args.source === undefined ? {} : { truncated: undefined }),
         },
         opts,
         SNAPSHOT_MODULE,

@@ -7,6 +7,8 @@ import { DEFAULT_RETRY_POLICY, retryDelayMs } from "./retryPolicy";
 import type { HeaderReader, RetryPolicy } from "./retryPolicy";
 import { Cancelled, TruncatedBodyError } from "./transport";
 import type { FetchLike, FetchResponseLike } from "./transport";
+import { authorize, judgeAnswer } from "./sources/answer";
+import type { SourceRuntime } from "./sources/answer";
 import type { Plan } from "./types";
 import { USER_AGENT } from "./version";
 
@@ -32,6 +34,8 @@ export interface FetchContext {
   onFirstRequest?: () => void;
   /** Shared tallies: HTTP requests made, requests timed out, and bytes of pages already accepted. */
   counter: { requests: number; timeouts: number; acceptedBytes: number };
+  /** A declared source (docs/sources.md); CoinGecko's own rules apply when absent. */
+  source?: SourceRuntime;
 }
 
 const MAX_REDIRECTS = 5;
@@ -51,6 +55,8 @@ export interface FetchJsonOptions {
    * (issue 20). Any other answer (an object, an error page) is read and parsed as usual.
    */
   listInto?: (sizeHint: number) => PrettyList;
+  /** Told the headers of the answer that succeeded (a `Link` or a cursor header is read there). */
+  onHeaders?: (headers: HeaderReader) => void;
 }
 
 /** A JSON list whose body went, batch by batch, into a `PrettyList` as it arrived. */
@@ -88,6 +94,9 @@ export async function fetchJson(
     attempts += 1;
     const outcome = await attempt(ctx, url, cancel, options);
     if (!("error" in outcome)) {
+      if (outcome.headers) {
+        options.onHeaders?.(outcome.headers);
+      }
       return outcome.data;
     }
     last = outcome;
@@ -104,12 +113,25 @@ export async function fetchJson(
     if (attempts >= ctx.policy.maxAttempts) {
       break;
     }
-    const { delayMs, reason } = retryDelayMs(attempts, outcome.headers, ctx.policy);
+    // A declared reset header is read only for a rate limit: GitHub sends it on every answer.
+    const reset = ctx.source
+      ? outcome.error.kind === "rate-limited"
+        ? (ctx.source.reset ?? null)
+        : null
+      : undefined;
+    const { delayMs, reason } = retryDelayMs(
+      attempts,
+      outcome.headers,
+      ctx.policy,
+      undefined,
+      undefined,
+      reset,
+    );
     if (Date.now() + delayMs >= ctx.deadline) {
       throw finalError(ctx, url, outcome.error, attempts, started, true);
     }
     ctx.log(
-      `snapshot ${ctx.snapshot}: GET ${url} failed: ${describe(outcome.error)}; trying again in ${seconds(delayMs)}, ${WAIT_REASONS[reason] ?? reason} (attempt ${attempts + 1} of ${ctx.policy.maxAttempts}).`,
+      `snapshot ${ctx.snapshot}: GET ${url} failed: ${ctx.source ? outcome.error.message : describe(outcome.error)}; trying again in ${seconds(delayMs)}, ${WAIT_REASONS[reason] ?? `when the API's ${reason} header says its limit resets`} (attempt ${attempts + 1} of ${ctx.policy.maxAttempts}).`,
     );
     await ctx.sleep(delayMs, cancel);
   }
@@ -180,7 +202,7 @@ async function attempt(
   firstUrl: string,
   cancel: AbortSignal | undefined,
   options: FetchJsonOptions,
-): Promise<{ data: unknown } | AttemptFailure> {
+): Promise<{ data: unknown; headers?: HeaderReader } | AttemptFailure> {
   let url = firstUrl;
   const apiOrigin = originOf(firstUrl);
   for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
@@ -204,14 +226,15 @@ async function attempt(
         // from a source nobody configured; refusing is the only safe choice.
         return fail(
           "http",
-          `the API redirected to another host (${next.origin}); the engine does not follow redirects off the API host so the API key never leaves it. If that host is intended, set coingeckoBaseUrl to it`,
+          `the API redirected to another host (${next.origin}); the engine does not follow redirects off the API host so the API key never leaves it. If that host is intended, set ${ctx.source ? `the baseUrl of source "${ctx.source.name}"` : "coingeckoBaseUrl"} to it`,
           response,
         );
       }
       url = next.toString();
       continue;
     }
-    return classify(ctx, response, body);
+    const judged = classify(ctx, response, body);
+    return "error" in judged ? judged : { data: judged.data, headers: response.headers };
   }
   return {
     error: new SnapshotError("http", `the API redirected more than ${MAX_REDIRECTS} times`),
@@ -262,9 +285,12 @@ async function request(
   if (ctx.apiKey && ctx.keyHeader) {
     headers[ctx.keyHeader] = ctx.apiKey;
   }
+  // The key of a declared source goes only to its baseUrl's origin, and only into what is sent:
+  // `url`, which messages quote, never carries it.
+  const sent = ctx.source ? authorize(ctx.source, url, headers) : url;
   try {
     ctx.counter.requests += 1;
-    const answer = ctx.fetch(url, {
+    const answer = ctx.fetch(sent, {
       method: "GET",
       headers,
       redirect: "manual",
@@ -279,14 +305,15 @@ async function request(
     }
     const response = await answer;
     const announced = Number(response.headers.get("x-ratelimit-limit"));
-    if (Number.isFinite(announced) && announced > 0) {
+    // CoinGecko's per-minute limit; another API's header may count another window.
+    if (!ctx.source && Number.isFinite(announced) && announced > 0) {
       ctx.limiter.lower(announced);
     }
     const body = await readBody(
       ctx,
       response,
       controller,
-      response.status === 200 && isJsonType(response) ? listInto : undefined,
+      response.status === 200 && isJsonType(response) && !ctx.source ? listInto : undefined,
     );
     return { response, body };
   } catch (error) {
@@ -489,6 +516,14 @@ function classify(
   response: FetchResponseLike,
   body: BodyBytes | StreamedList,
 ): { data: unknown } | AttemptFailure {
+  if (ctx.source && body instanceof BodyBytes) {
+    const judged = judgeAnswer(ctx.source, response.status, response.headers, body);
+    if ("error" in judged) {
+      return { error: judged.error, headers: response.headers };
+    }
+    ctx.counter.acceptedBytes += body.length;
+    return judged;
+  }
   if (!(body instanceof BodyBytes)) {
     // Only a 200 with a JSON content-type is streamed, and a list is no error body.
     if (body.error !== undefined) {

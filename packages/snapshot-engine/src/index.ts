@@ -5,9 +5,37 @@
 export * from "./types";
 export { ENGINE_VERSION, USER_AGENT, UNKNOWN } from "./version";
 export { isPlan, PLAN_NAMES, planDefaults } from "./plans";
+export { COINGECKO_PAGINATION, COINGECKO_PRESET_NAME } from "./presets/coingecko";
 export type { PlanDefaults } from "./plans";
 export { maxAgePeriod, parseDuration } from "./duration";
-export { defaultSnapshotKey, keyProblem, validateSnapshotInputs } from "./validateInputs";
+export {
+  defaultSnapshotKey,
+  keyProblem,
+  sourcedSnapshotKey,
+  validateSnapshotInputs,
+} from "./validateInputs";
+export {
+  declaredPageSize,
+  DEFAULT_MAX_PAGES,
+  MAX_MAX_PAGES,
+  PAGINATION_TYPES,
+  RESET_FORMATS,
+  RULE_ACTIONS,
+  secretEnvName,
+  sourceProblems,
+} from "./sources/model";
+export type {
+  AuthSpec,
+  ErrorRule,
+  Pagination,
+  PaginationType,
+  RateLimitSpec,
+  ResetFormat,
+  SourceDefinition,
+  SourceProblem,
+} from "./sources/model";
+export { parsePath, pathProblem, readPath } from "./sources/path";
+export { nextLink, parseLinkHeader } from "./sources/linkHeader";
 export { SnapshotError } from "./errors";
 export type { SnapshotErrorKind } from "./errors";
 export { runSnapshot, DEFAULT_MAX_BYTES, DEFAULT_PAGE_CONCURRENCY } from "./run";

@@ -6,6 +6,7 @@
  * `destroy` of old resources run the installed engine rather than a stale copy frozen in state.
  */
 import * as engine from "./index";
+import type { SourceDefinition } from "./sources/model";
 import type {
   Encryption,
   Plan,
@@ -13,6 +14,7 @@ import type {
   SnapshotResult,
   SnapshotSpec,
   SourceConfig,
+  SourcedSnapshotSpec,
   SpecFailure,
 } from "./types";
 
@@ -35,7 +37,7 @@ export interface SnapshotInputs extends SnapshotSpec {
   plan: Plan;
   baseUrl?: string;
   callsPerMinute?: number;
-  /** Secret. Never copied into outputs. */
+  /** Secret: CoinGecko's key, or the value of a declared source's `auth.secret`. Never an output. */
   apiKey?: string;
   /** Any change of this opaque value forces a refetch. */
   refresh?: string;
@@ -47,6 +49,17 @@ export interface SnapshotInputs extends SnapshotSpec {
    */
   maxAgePeriod?: string;
   schemaVersion: number;
+}
+
+/**
+ * The inputs a Snapshot of a declared source adds (docs/sources.md); absent for CoinGecko, whose
+ * inputs stay exactly as before sources existed.
+ */
+export interface SourcedInputs {
+  /** The declared source, with its name; CoinGecko by `plan` when absent. */
+  source?: SourceDefinition;
+  /** Most pages to fetch (1–1000, default 10). */
+  maxPages?: number;
 }
 
 /** What state keeps: the inputs minus the key, plus what the write produced. Never the payload. */
@@ -79,6 +92,8 @@ export const UPDATE_PROPERTIES = [
   "endpoint",
   "params",
   "pages",
+  "maxPages",
+  "source",
   "plan",
   "baseUrl",
   "minItems",
@@ -113,7 +128,10 @@ export function checkSnapshot(news: Record<string, unknown>): SpecFailure[] {
  * `olds` and the state's inputs as `news` (then inverts the answer): input echoes in the outputs
  * equal those inputs, so only `drifted` makes a refresh report a change.
  */
-export function diffSnapshot(olds: Partial<SnapshotOutputs>, news: SnapshotInputs): SnapshotDiff {
+export function diffSnapshot(
+  olds: Partial<SnapshotOutputs & SourcedInputs>,
+  news: SnapshotInputs & SourcedInputs,
+): SnapshotDiff {
   const detailedDiff: SnapshotDiff["detailedDiff"] = {};
   const oldRecord = olds as Record<string, unknown>;
   const newRecord = news as unknown as Record<string, unknown>;
@@ -140,7 +158,7 @@ export function diffSnapshot(olds: Partial<SnapshotOutputs>, news: SnapshotInput
 }
 
 export async function createSnapshot(
-  inputs: SnapshotInputs,
+  inputs: SnapshotInputs & SourcedInputs,
   options: engine.RunOptions = {},
 ): Promise<{ id: string; outs: SnapshotOutputs }> {
   const result = await engine.runSnapshot(toSpec(inputs), toSource(inputs), toTarget(inputs), {
@@ -152,7 +170,7 @@ export async function createSnapshot(
 
 export async function updateSnapshot(
   olds: SnapshotOutputs,
-  news: SnapshotInputs,
+  news: SnapshotInputs & SourcedInputs,
   options: engine.RunOptions = {},
 ): Promise<{ outs: SnapshotOutputs }> {
   const result = await engine.runSnapshot(toSpec(news), toSource(news), toTarget(news), {
@@ -223,12 +241,13 @@ export function snapshotId(inputs: Pick<SnapshotInputs, "bucket" | "key">): stri
   return `s3://${inputs.bucket}/${inputs.key}`;
 }
 
-export function toSpec(inputs: SnapshotInputs): SnapshotSpec {
+export function toSpec(inputs: SnapshotInputs & SourcedInputs): SourcedSnapshotSpec {
   return {
     name: inputs.name,
     endpoint: inputs.endpoint,
     params: inputs.params ?? {},
     pages: inputs.pages,
+    maxPages: inputs.maxPages,
     key: inputs.key,
     maxAge: inputs.maxAge,
     minItems: inputs.minItems,
@@ -242,12 +261,13 @@ export function toSpec(inputs: SnapshotInputs): SnapshotSpec {
   };
 }
 
-export function toSource(inputs: SnapshotInputs): SourceConfig {
+export function toSource(inputs: SnapshotInputs & SourcedInputs): SourceConfig {
   return {
     plan: inputs.plan,
     apiKey: inputs.apiKey || undefined,
     baseUrl: inputs.baseUrl || undefined,
     callsPerMinute: inputs.callsPerMinute,
+    definition: inputs.source,
   };
 }
 

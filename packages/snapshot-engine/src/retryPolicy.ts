@@ -1,3 +1,5 @@
+import type { ResetFormat } from "./sources/model";
+
 /** How hard the engine tries before giving up on the API. Defaults follow the reference §1. */
 export interface RetryPolicy {
   /** Requests per page, first one included. Defaults to 5. */
@@ -122,12 +124,27 @@ export function retryDelayMs(
   policy: Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs">,
   now: number = Date.now(),
   random: () => number = Math.random,
+  declaredReset?: { header: string; format: ResetFormat } | null,
 ): { delayMs: number; reason: string } {
   const retryAfter = headers ? parseRetryAfter(headers.get("retry-after"), now) : undefined;
   if (retryAfter !== undefined) {
     return { delayMs: Math.min(retryAfter, policy.maxDelayMs), reason: "Retry-After" };
   }
-  const reset = headers ? parseRateLimitReset(headers.get("x-ratelimit-reset"), now) : undefined;
+  // A declared source's reset header, read as it declares (docs/sources.md); `null` is a declared
+  // source without one, which gets no guess at CoinGecko's header.
+  if (declaredReset !== undefined) {
+    const declared =
+      headers && declaredReset
+        ? parseReset(headers.get(declaredReset.header), declaredReset.format, now)
+        : undefined;
+    if (declared !== undefined && declaredReset) {
+      return { delayMs: Math.min(declared, policy.maxDelayMs), reason: declaredReset.header };
+    }
+  }
+  const reset =
+    headers && declaredReset === undefined
+      ? parseRateLimitReset(headers.get("x-ratelimit-reset"), now)
+      : undefined;
   if (reset !== undefined) {
     return { delayMs: Math.min(reset, policy.maxDelayMs), reason: "x-ratelimit-reset" };
   }
@@ -136,4 +153,31 @@ export function retryDelayMs(
     policy.baseDelayMs * 2 ** Math.max(0, attempt - 1),
   );
   return { delayMs: Math.round(exponential / 2 + (exponential / 2) * random()), reason: "backoff" };
+}
+
+/**
+ * The wait until a rate limit resets, from a header read as `format`; undefined when absent,
+ * unreadable or already past.
+ */
+export function parseReset(
+  value: string | null,
+  format: ResetFormat,
+  now: number,
+): number | undefined {
+  if (value === null || value.trim() === "") {
+    return undefined;
+  }
+  const text = value.trim();
+  const number = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  const wait =
+    format === "epoch-seconds"
+      ? number * 1000 - now
+      : format === "delta-seconds"
+        ? number * 1000
+        : format === "http-date"
+          ? Date.parse(text) - now
+          : /^\d{4}-\d{2}-\d{2}T/.test(text)
+            ? Date.parse(text) - now
+            : Number.NaN;
+  return Number.isFinite(wait) && wait > 0 ? Math.ceil(wait) : undefined;
 }

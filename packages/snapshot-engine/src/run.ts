@@ -14,8 +14,19 @@ import { assertBucketExists, createS3Client, putSnapshot, s3Error, sameEtag } fr
 import type { PutConditions } from "./s3";
 import { defaultFetch, defaultSleep } from "./transport";
 import type { FetchLike } from "./transport";
-import type { PreviousWrite, S3Target, SnapshotResult, SnapshotSpec, SourceConfig } from "./types";
-import { defaultSnapshotKey, validateSnapshotInputs } from "./validateInputs";
+import type {
+  PreviousWrite,
+  S3Target,
+  SnapshotResult,
+  SourceConfig,
+  SourcedSnapshotSpec,
+} from "./types";
+import { defaultSnapshotKey, sourcedSnapshotKey, validateSnapshotInputs } from "./validateInputs";
+import type { SourceRuntime } from "./sources/answer";
+import { fetchSourcePages } from "./sources/fetchSource";
+import { DEFAULT_MAX_PAGES, secretEnvName } from "./sources/model";
+import type { SourceDefinition } from "./sources/model";
+import { storedShape } from "./sources/storedShape";
 
 /**
  * Pages of one snapshot fetched at once by default. Four matches the process-wide limiter's
@@ -58,9 +69,10 @@ export interface RunOptions {
   now?: () => Date;
 }
 
-function requireValid(spec: SnapshotSpec, source: SourceConfig, target: S3Target): void {
+function requireValid(spec: SourcedSnapshotSpec, source: SourceConfig, target: S3Target): void {
   const failures = validateSnapshotInputs({
     ...spec,
+    source: source.definition,
     plan: source.plan,
     apiKey: source.apiKey,
     baseUrl: source.baseUrl,
@@ -80,7 +92,7 @@ function requireValid(spec: SnapshotSpec, source: SourceConfig, target: S3Target
  * the payload equals the stored object; see docs/engine.md for the full behaviour.
  */
 export async function runSnapshot(
-  spec: SnapshotSpec,
+  spec: SourcedSnapshotSpec,
   source: SourceConfig,
   target: S3Target,
   options: RunOptions = {},
@@ -105,13 +117,16 @@ export async function runSnapshot(
 }
 
 async function run(
-  spec: SnapshotSpec,
+  spec: SourcedSnapshotSpec,
   source: SourceConfig,
   target: S3Target,
   options: RunOptions,
   log: (line: string) => void,
 ): Promise<SnapshotResult> {
   requireValid(spec, source, target);
+  if (source.definition) {
+    return runSourced(spec, source, source.definition, target, options, log);
+  }
   const plan = planDefaults(source.plan);
   const baseUrl = source.baseUrl ?? plan.baseUrl;
   const key = spec.key || defaultSnapshotKey(spec.name);
@@ -158,12 +173,117 @@ async function run(
   }
 }
 
+/** `run` for a declared source: its own limits, key, paging and errors; the same write. */
+async function runSourced(
+  spec: SourcedSnapshotSpec,
+  source: SourceConfig,
+  def: SourceDefinition,
+  target: S3Target,
+  options: RunOptions,
+  log: (line: string) => void,
+): Promise<SnapshotResult> {
+  const key = spec.key || sourcedSnapshotKey(def.name, spec.name);
+  const policy: RetryPolicy = snapshotRetryPolicy(options.retry, spec.timeoutSeconds);
+  const origin = new URL(def.baseUrl).origin;
+  const calls = def.rateLimit?.calls;
+  const limiter =
+    options.limiter ??
+    sharedRateLimiter(`source ${def.name} ${origin}`, {
+      // Undeclared, the API's own answers (429, Retry-After, rules) are the only limit.
+      limit: calls ?? Number.MAX_SAFE_INTEGER,
+      windowMs: options.rateWindowMs ?? (def.rateLimit?.windowSeconds ?? 1) * 1000,
+      maxConcurrency: options.maxConcurrency ?? 4,
+    });
+  const ctx: FetchContext = {
+    snapshot: spec.name,
+    endpoint: spec.endpoint,
+    plan: source.plan,
+    fetch: options.fetch ?? defaultFetch(),
+    limiter,
+    policy,
+    deadline: Date.now() + fetchDeadlineMs(policy),
+    sleep: options.sleep ?? defaultSleep,
+    log,
+    maxBytes: spec.maxBytes ?? DEFAULT_MAX_BYTES,
+    counter: { requests: 0, timeouts: 0, acceptedBytes: 0 },
+    source: sourceRuntime(def, source.apiKey),
+  };
+  const s3 = options.s3 ?? createS3Client(target);
+  const head = new HeadAhead(s3, target, key);
+  ctx.onFirstRequest = head.start;
+  try {
+    let fetched: Fetched;
+    try {
+      const pages = await fetchSourcePages(
+        ctx,
+        def,
+        { endpoint: spec.endpoint, params: spec.params ?? {}, maxPages: spec.maxPages },
+        options.pageConcurrency ?? DEFAULT_PAGE_CONCURRENCY,
+      );
+      if (pages.truncated) {
+        log(
+          `snapshot ${spec.name}: stopped at maxPages (${spec.maxPages ?? DEFAULT_MAX_PAGES}) while the API offers another page (${pages.nextPage}); the stored data is partial (truncated: true). Raise maxPages to load it all`,
+        );
+      }
+      const where = `Snapshot "${spec.name}": GET ${pages.firstUrl}`;
+      const rules = { minItems: spec.minItems ?? 1, requiredFields: spec.requiredFields ?? [] };
+      const shaped = storedShape(
+        pages,
+        def.records !== undefined,
+        rules,
+        spec.gzip ?? false,
+        where,
+      );
+      fetched = {
+        ...shaped,
+        fetchedAt: (options.now?.() ?? new Date()).toISOString(),
+        firstUrl: pages.firstUrl,
+        requests: ctx.counter.requests,
+        truncated: pages.truncated,
+      };
+    } catch (error) {
+      await head.abandon();
+      throw error;
+    }
+    return await write(spec, target, key, options, log, s3, head, fetched);
+  } finally {
+    if (!options.s3) {
+      s3.destroy();
+    }
+  }
+}
+
+/** The run-time view of a declared source, with the key as its `auth` sends it. */
+function sourceRuntime(def: SourceDefinition, secret: string | undefined): SourceRuntime {
+  const { auth, rateLimit } = def;
+  if (auth && !secret) {
+    throw new SnapshotError(
+      "misconfigured",
+      `Source "${def.name}" sends a key (auth.secret \`${auth.secret}\`), but none was given: set it with \`pulumi config set --secret ${auth.secret} <key>\` (npm start: the environment variable ${secretEnvName(auth.secret)})`,
+    );
+  }
+  return {
+    name: def.name,
+    origin: new URL(def.baseUrl).origin,
+    auth:
+      auth && secret
+        ? { in: auth.in, name: auth.name, value: auth.scheme ? `${auth.scheme} ${secret}` : secret }
+        : undefined,
+    rules: def.errors?.rules ?? [],
+    remainingHeader: rateLimit?.remainingHeader,
+    reset:
+      rateLimit?.resetHeader && rateLimit.resetFormat
+        ? { header: rateLimit.resetHeader, format: rateLimit.resetFormat }
+        : undefined,
+  };
+}
+
 /**
  * Fetches the pages into the stored bytes: a list is checked, formatted and hashed as it arrives,
  * an object (`/simple/price`) once it is whole.
  */
 async function fetchAndFormat(
-  spec: SnapshotSpec,
+  spec: SourcedSnapshotSpec,
   ctx: FetchContext,
   baseUrl: string,
   options: RunOptions,
@@ -198,6 +318,7 @@ interface Fetched {
   fetchedAt: string;
   firstUrl: string;
   requests: number;
+  truncated?: boolean;
 }
 
 /**
@@ -205,7 +326,7 @@ interface Fetched {
  * the fetch). Writes nothing when the stored object is ours with the same bytes.
  */
 async function write(
-  spec: SnapshotSpec,
+  spec: SourcedSnapshotSpec,
   target: S3Target,
   key: string,
   options: RunOptions,
@@ -235,6 +356,8 @@ async function write(
       unchanged,
       writeId,
       requests: fetched.requests,
+      // Only a declared source's run can stop short; CoinGecko's results keep their shape.
+      ...(fetched.truncated === undefined ? {} : { truncated: fetched.truncated }),
     });
     // An object that is not ours: take it over or write elsewhere. One that was ours until someone
     // else wrote or deleted it: a refresh records that, and the next deploy writes ours back.

@@ -5,6 +5,8 @@
  * Pulumi dynamic provider stores these values in state. The payload itself never appears here.
  */
 
+import type { SourceDefinition } from "./sources/model";
+
 /** Which CoinGecko plan the key belongs to; it picks the host, the key header and the rate limit. */
 export type Plan = "public" | "demo" | "pro";
 
@@ -19,7 +21,7 @@ export interface SnapshotSpec {
   endpoint: string;
   /** Query parameters. `page` is managed by the engine when `pages` is set. */
   params: Record<string, ParamValue>;
-  /** How many pages of a list endpoint to fetch (1–100). Defaults to 1. */
+  /** How many pages of a list endpoint to fetch (1–100). Defaults to 1. CoinGecko only. */
   pages?: number;
   /** S3 object key. Defaults to `coingecko/<name>.json`. */
   key: string;
@@ -45,11 +47,25 @@ export interface SnapshotSpec {
   tags?: Record<string, string>;
 }
 
-/** Where the data comes from. `apiKey` is the one secret: it travels only in the plan's header. */
+/** A snapshot of a declared source: a `SnapshotSpec` that may also bound its pages. */
+export interface SourcedSnapshotSpec extends SnapshotSpec {
+  /**
+   * Most pages of a declared source to fetch (1–1000). Defaults to 10; a run that stops here while
+   * the API offers another page says so (`truncated`). Declared sources only.
+   */
+  maxPages?: number;
+}
+
+/**
+ * Where the data comes from. `apiKey` is the one secret: it travels only in the plan's header, or
+ * for a declared source as its `auth` says, and only to its baseUrl's origin.
+ */
 export interface SourceConfig {
   plan: Plan;
-  /** Secret. Required for `demo` and `pro`. */
+  /** Secret. Required for `demo` and `pro`; for a declared source, the value of `auth.secret`. */
   apiKey?: string;
+  /** A declared source (docs/sources.md); CoinGecko by `plan` when absent. */
+  definition?: SourceDefinition;
   /** API root; defaults per plan (see `plans.ts`). */
   baseUrl?: string;
   /** Client-side rate limit; defaults per plan. */
@@ -100,6 +116,8 @@ export interface SnapshotResult {
   writeId?: string;
   /** HTTP requests made to the API for this snapshot. */
   requests: number;
+  /** Set when a declared source stopped at `maxPages` while the API offered another page. */
+  truncated?: boolean;
 }
 
 /** What a HEAD of the stored object tells. */

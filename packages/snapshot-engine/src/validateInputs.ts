@@ -1,12 +1,24 @@
 import { parseDuration } from "./duration";
 import { PLAN_NAMES, isPlan } from "./plans";
 import { MAX_TIMEOUT_SECONDS } from "./retryPolicy";
+import {
+  declaredPageSize,
+  DEFAULT_MAX_PAGES,
+  MAX_MAX_PAGES,
+  sourceProblems,
+} from "./sources/model";
+import type { Pagination } from "./sources/model";
 import type { SpecFailure } from "./types";
 import { UNKNOWN } from "./version";
 
 /** Where a snapshot is stored unless `key` says otherwise. */
 export function defaultSnapshotKey(name: string): string {
   return `coingecko/${name}.json`;
+}
+
+/** Where a declared source's snapshot is stored unless `key` says otherwise. */
+export function sourcedSnapshotKey(source: string, name: string): string {
+  return `${source}/${name}.json`;
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -47,6 +59,13 @@ export function validateSnapshotInputs(inputs: Record<string, unknown>): SpecFai
   const fail = (property: string, reason: string) => failures.push({ property, reason });
   const has = (name: string) =>
     inputs[name] !== undefined && inputs[name] !== null && !isUnknown(inputs[name]);
+  // A declared source has its own host, key and paging: CoinGecko's checks of those do not apply.
+  const sourced = inputs.source !== undefined && inputs.source !== null;
+  if (sourced) {
+    sourcedFailures(inputs, fail);
+  } else if (has("maxPages")) {
+    fail("maxPages", "`maxPages` applies to a declared `source`: for CoinGecko use `pages`.");
+  }
 
   const name = inputs.name;
   if (!isUnknown(name)) {
@@ -109,6 +128,7 @@ export function validateSnapshotInputs(inputs: Record<string, unknown>): SpecFai
       }
       const perPage = (params as Record<string, unknown>).per_page;
       if (
+        !sourced &&
         perPage !== undefined &&
         !isUnknown(perPage) &&
         !(Number(perPage) >= 1 && Number(perPage) <= 250 && Number.isInteger(Number(perPage)))
@@ -122,7 +142,9 @@ export function validateSnapshotInputs(inputs: Record<string, unknown>): SpecFai
   }
 
   const pages = inputs.pages;
-  if (has("pages") && !isWholeIn(pages, 1, MAX_PAGES)) {
+  if (sourced && has("pages")) {
+    fail("pages", "`pages` is CoinGecko's: a declared source takes `maxPages` (default 10).");
+  } else if (has("pages") && !isWholeIn(pages, 1, MAX_PAGES)) {
     fail(
       "pages",
       `\`pages\` must be a whole number from 1 to ${MAX_PAGES}; got ${describe(pages)}. Use 1 for endpoints that are not lists.`,
@@ -224,6 +246,69 @@ export function validateSnapshotInputs(inputs: Record<string, unknown>): SpecFai
     }
   }
 
+  if (!sourced) {
+    coingeckoFailures(inputs, fail);
+  }
+
+  const bucket = inputs.bucket;
+  if (bucket !== undefined && !isUnknown(bucket)) {
+    if (typeof bucket !== "string" || !BUCKET.test(bucket) || bucket.includes("..")) {
+      fail(
+        "bucket",
+        `\`bucket\` must be an S3 bucket name (3–63 lowercase letters, digits, dots or dashes, starting and ending with a letter or digit); got ${describe(bucket)}.`,
+      );
+    }
+  }
+
+  return failures;
+}
+
+/** The checks of a declared source and of the snapshot's paging of it. */
+function sourcedFailures(
+  inputs: Record<string, unknown>,
+  fail: (property: string, reason: string) => void,
+): void {
+  const source = inputs.source;
+  if (isUnknown(source)) {
+    return;
+  }
+  for (const { field, problem } of sourceProblems(source)) {
+    fail(field ? `source.${field}` : "source", `\`source${field ? `.${field}` : ""}\` ${problem}.`);
+  }
+  const maxPages = inputs.maxPages;
+  if (
+    maxPages !== undefined &&
+    maxPages !== null &&
+    !isUnknown(maxPages) &&
+    !isWholeIn(maxPages, 1, MAX_MAX_PAGES)
+  ) {
+    fail(
+      "maxPages",
+      `\`maxPages\` must be a whole number from 1 to ${MAX_MAX_PAGES} (default ${DEFAULT_MAX_PAGES}); got ${describe(maxPages)}.`,
+    );
+  }
+  const pagination = (source as { pagination?: Pagination }).pagination;
+  const params = inputs.params;
+  if (
+    pagination?.type === "offset" &&
+    !isUnknown(params) &&
+    declaredPageSize(pagination, (params ?? {}) as Record<string, unknown>) === undefined
+  ) {
+    const sizeParam = pagination.sizeParam ?? "limit";
+    fail(
+      `params.${sizeParam}`,
+      `offset pagination needs a page size: set \`params.${sizeParam}\` of the snapshot, or \`pagination.pageSize\` of its source.`,
+    );
+  }
+}
+
+/** CoinGecko's plan, key and host checks. */
+function coingeckoFailures(
+  inputs: Record<string, unknown>,
+  fail: (property: string, reason: string) => void,
+): void {
+  const has = (name: string) =>
+    inputs[name] !== undefined && inputs[name] !== null && !isUnknown(inputs[name]);
   const plan = inputs.plan ?? "public";
   const planKnown = !isUnknown(plan);
   if (planKnown && !isPlan(plan)) {
@@ -254,7 +339,6 @@ export function validateSnapshotInputs(inputs: Record<string, unknown>): SpecFai
       '`apiKey` is set but `plan` is "public", which sends no key: set coingeckoPlan=demo for a Demo key or coingeckoPlan=pro for a paid key.',
     );
   }
-
   const baseUrl = inputs.baseUrl;
   if (has("baseUrl")) {
     let parsed: URL | undefined;
@@ -285,18 +369,6 @@ export function validateSnapshotInputs(inputs: Record<string, unknown>): SpecFai
       );
     }
   }
-
-  const bucket = inputs.bucket;
-  if (bucket !== undefined && !isUnknown(bucket)) {
-    if (typeof bucket !== "string" || !BUCKET.test(bucket) || bucket.includes("..")) {
-      fail(
-        "bucket",
-        `\`bucket\` must be an S3 bucket name (3–63 lowercase letters, digits, dots or dashes, starting and ending with a letter or digit); got ${describe(bucket)}.`,
-      );
-    }
-  }
-
-  return failures;
 }
 
 /**
