@@ -74,7 +74,8 @@ export function writeStamp(
     // Written whole and renamed, so a concurrent start never reads half a record.
     const temporary = `${path}.${process.pid}.tmp`;
     try {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // Readable by every user: a record made while building an image serves the user that runs it.
+      mkdirSync(dirname(path), { recursive: true });
       writeFileSync(temporary, JSON.stringify(stamp, null, 2));
       renameSync(temporary, path);
       return { written: path };

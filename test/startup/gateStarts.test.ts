@@ -230,6 +230,16 @@ describe("a node_modules the program cannot write to", () => {
   );
 
   runnable(
+    "a record made while building the image (as root) serves the program run as another user",
+    async () => {
+      const env = { XDG_CACHE_HOME: folder("cache", false), TMPDIR: folder("tmp", false) };
+      expect(assertProgramTypeChecks(project)).toBe("checked");
+      expect(await start(env)).toEqual({ code: 0, stdout: "gate: unchanged\n", stderr: "" });
+    },
+    120_000,
+  );
+
+  runnable(
     "with no writable place at all, the program passes with one note and leaves no record (the next start checks again)",
     async () => {
       const env = { XDG_CACHE_HOME: folder("cache", false), TMPDIR: folder("tmp", false) };
