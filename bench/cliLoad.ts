@@ -8,7 +8,7 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "js-yaml";
-import { stampPath } from "../startup/typeCheckGate";
+import { stampPaths } from "../startup/typeCheckGate";
 import { PROJECT_ROOT, progress, runChild, spread, type Spread } from "./common";
 
 export interface CliLoadResult {
@@ -69,7 +69,7 @@ export async function benchCliLoad(runs: number): Promise<CliLoadResults> {
   let resources = 0;
   // A change (here: no record of a check) makes the next start type-check; the rounds then measure
   // starts with nothing changed, as a redeploy of the same code has them.
-  rmSync(stampPath(PROJECT_ROOT), { force: true });
+  stampPaths(PROJECT_ROOT).forEach((path) => rmSync(path, { force: true }));
   const gateCheckMs = (await loadOnce(tsconfig, true)).loadMs;
   progress(
     `program load through run.js after a change (the type-check gate checks): ${Math.round(gateCheckMs)} ms`,

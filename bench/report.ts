@@ -339,10 +339,11 @@ export function renderMarkdown(
       `50 ÷ 1 snapshots, per round: program ${range(programRatio, ratio)}, target ≤ ${TARGETS.programRatio}×: ${judged(programRatio, TARGETS.programRatio, ratio)}; cold ${range(coldRatio, ratio)}: ${judged(coldRatio, TARGETS.programRatio, ratio)}.`,
       `Each added snapshot costs about ${ms(perSnapshot)} (median difference ÷ ${many.snapshots - one.snapshots}) and adds ${ratio((many.resources - one.resources) / (many.snapshots - one.snapshots)).replace("×", "")} resource registration(s):`,
       "the Snapshot itself (one read-back Command serves all snapshots). The dynamic provider's closure is serialized once",
-      "per process (Pulumi caches it per provider object), so it is not paid per snapshot. A Snapshot registers without the",
-      "stack trace Pulumi stores on each property's promise (components/snapshot/promiseStacks.ts): under ts-node,",
-      "source-map-support formatted one per property, most of a Snapshot's cost before issue 20. What remains is Pulumi's",
-      "own bookkeeping per resource (an Output per property, serialization of its inputs).",
+      "per process (Pulumi caches it per provider object), so it is not paid per snapshot. While a Snapshot registers, the",
+      "stack trace Pulumi stores on each property's promise is formatted as its first line only",
+      "(components/snapshot/promiseStacks.ts): under ts-node, source-map-support formatted one per property, most of a",
+      "Snapshot's cost before issue 20. The frames are still taken, so a failed registration names the program's line",
+      "(issue 23). What remains is Pulumi's own bookkeeping per resource (an Output per property, serialization of its inputs).",
     );
     if (judge(programRatio, TARGETS.programRatio) !== "met") {
       push(

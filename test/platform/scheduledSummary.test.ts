@@ -82,6 +82,18 @@ it("names the snapshots refetched and those a refresh found changed outside the 
   expect(text).not.toContain("| snapshot / resource | error |");
 });
 
+it("names a replaced Snapshot as refetched, once, from its create-replacement and replace steps", async () => {
+  const text = await summary([
+    outputs("refresh", "coins-markets", { sha256: "ab" }),
+    outputs("create-replacement", "coins-markets", { sha256: "cd" }),
+    outputs("replace", "coins-markets", { sha256: "cd" }),
+    outputs("replace", "trending", { sha256: "ef" }),
+    outputs("delete-replaced", "global", { sha256: "12" }),
+    outputs("replace", "bucket", {}, "aws:s3/bucket:Bucket"),
+  ]);
+  expect(text).toContain("Snapshots refetched: coins-markets trending \n");
+});
+
 it("says nothing of drift when the refresh found none, and names a fresh stack", async () => {
   const text = await summary([outputs("refresh", "coins-markets", { sha256: "ab" })]);
   expect(text).toContain("Snapshots refetched: none (all fresh) ");

@@ -18,7 +18,7 @@ import {
   assertProgramTypeChecks,
   installedTypescriptVersion,
   stampMatches,
-  stampPath,
+  stampPaths,
 } from "../../startup/typeCheckGate";
 
 const ROOT = join(__dirname, "..", "..");
@@ -42,7 +42,7 @@ describe("the type-check gate on a small program", () => {
   });
 
   afterEach(() => {
-    rmSync(stampPath(project), { force: true });
+    stampPaths(project).forEach((path) => rmSync(path, { force: true }));
     rmSync(project, { recursive: true, force: true });
   });
 
@@ -50,7 +50,7 @@ describe("the type-check gate on a small program", () => {
     expect(stampMatches(project, TS_VERSION)).toBe(false);
     assertProgramTypeChecks(project);
     expect(stampMatches(project, TS_VERSION)).toBe(true);
-    const stamp = JSON.parse(readFileSync(stampPath(project), "utf8")) as { files: object };
+    const stamp = JSON.parse(readFileSync(stampPaths(project)[0], "utf8")) as { files: object };
     expect(Object.keys(stamp.files).sort()).toEqual(["index.ts", "lib.ts", "tsconfig.json"]);
   });
 
@@ -98,7 +98,7 @@ describe("the project's program under the Pulumi CLI's start", () => {
   });
 
   afterAll(() => {
-    rmSync(stampPath(copy), { force: true });
+    stampPaths(copy).forEach((path) => rmSync(path, { force: true }));
     rmSync(copy, { recursive: true, force: true });
   });
 
@@ -115,6 +115,38 @@ describe("the project's program under the Pulumi CLI's start", () => {
       );
     });
   }
+
+  it("the CI step before `pulumi` (npm run typecheck:program) leaves the record the program's start uses", async () => {
+    // The script as npm runs it: its command line from package.json, node_modules/.bin on PATH.
+    const pkg = JSON.parse(readFileSync(join(copy, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    const step = await new Promise<{ code: number; out: string }>((resolve) => {
+      execFile(
+        "sh",
+        ["-c", pkg.scripts["typecheck:program"]],
+        {
+          cwd: copy,
+          env: {
+            ...process.env,
+            PATH: [
+              join(copy, "node_modules", ".bin"),
+              dirname(process.execPath),
+              process.env.PATH,
+            ].join(":"),
+          },
+        },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout + stderr }),
+      );
+    });
+    expect(step).toEqual({
+      code: 0,
+      out: "The program type-checks; its start under `pulumi` will not check again until a file changes.\n",
+    });
+    // The program's start in the same job: its files match the record, so it does not check again.
+    expect(assertProgramTypeChecks(copy)).toBe("unchanged");
+  }, 240_000);
 
   it("refuses a type error in a component that transpile-only would deploy, and starts once it is fixed", async () => {
     const file = join(copy, "components", "privateBucket", "bucketPolicies.ts");

@@ -146,10 +146,10 @@ describe("the Pulumi CLI the workflows install", () => {
 });
 
 describe("the type check before pulumi", () => {
-  it("runs in every job that runs pulumi, before it (the CLI starts the program transpile-only)", () => {
+  it("runs in every job that runs pulumi, before it, as the gate's own check that leaves its record", () => {
     const unchecked: string[] = [];
     for (const { where, job } of jobs) {
-      const typecheck = job.steps.findIndex((s) => runs(s, /^npm run typecheck$/m));
+      const typecheck = job.steps.findIndex((s) => runs(s, /^npm run typecheck:program$/m));
       const pulumi = job.steps.findIndex(
         (s) =>
           (usesAction(s, "pulumi/actions") && s.with?.command !== undefined) ||
