@@ -3,13 +3,9 @@
  * `check-object` (the post-deploy check the Pulumi program runs through @pulumi/command).
  */
 import { checkObjectCommand } from "./checkObject";
+import { PROCESS_IO, type Io } from "./io";
 import { runCommand } from "./run";
 import { verifyCommand } from "./verify";
-
-export interface Io {
-  stdout: (line: string) => void;
-  stderr: (line: string) => void;
-}
 
 const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   run: runCommand,
@@ -33,10 +29,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), {
-    stdout: (line) => process.stdout.write(`${line}\n`),
-    stderr: (line) => process.stderr.write(`${line}\n`),
-  }).then((code) => {
+  main(process.argv.slice(2), PROCESS_IO).then((code) => {
     process.exitCode = code;
   });
 }

@@ -11,23 +11,14 @@ import {
   USAGE,
   type StackOutputsForVerify,
 } from "../verify";
-
-/** Where the command writes, one line per call (the same shape as `Io` in cli/main.ts). */
-export interface VerifyIo {
-  stdout: (line: string) => void;
-  stderr: (line: string) => void;
-}
-
-const PROCESS_IO: VerifyIo = {
-  stdout: (line) => process.stdout.write(`${line}\n`),
-  stderr: (line) => process.stderr.write(`${line}\n`),
-};
+import { UsageError } from "../flags/parseFlags";
+import { PROCESS_IO, type Io } from "./io";
 
 /**
  * `npm run verify`: the account check. Prints one `ok|FAIL <check>: ...` line per check on stdout
  * and returns the exit code: 0 when every check holds, 1 when one fails, 2 for a usage error.
  */
-export async function verifyCommand(argv: string[], io: VerifyIo = PROCESS_IO): Promise<number> {
+export async function verifyCommand(argv: string[], io: Io = PROCESS_IO): Promise<number> {
   // Every line goes through the redactor: an SDK message must never carry a credential out.
   const out = (line: string) => io.stdout(redactSecrets(line));
   const err = (line: string) => io.stderr(redactSecrets(line));
@@ -52,7 +43,9 @@ export async function verifyCommand(argv: string[], io: VerifyIo = PROCESS_IO): 
     }
     options = resolveOptions(flags, stack);
   } catch (e) {
-    err(e instanceof Error ? e.message : String(e));
+    (e instanceof UsageError ? e.problems : [e instanceof Error ? e.message : String(e)]).forEach(
+      err,
+    );
     return 2;
   }
   const clientOptions = {

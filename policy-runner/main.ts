@@ -10,7 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseFlags, UsageError } from "../cli/args";
+import { parseFlags, UsageError } from "../flags/parseFlags";
 import { exitCodeOf, formatVerdict } from "./report";
 import { checkStack, SetupError } from "./stackVerdict";
 
@@ -68,10 +68,17 @@ function checkEach(stacks: string[]): number {
 export async function main(argv: string[], io: Io): Promise<number> {
   let flags;
   try {
-    flags = parseFlags(argv, { stack: { type: "string" }, help: { type: "boolean" } }, COMMAND);
+    flags = parseFlags(
+      argv,
+      {
+        stack: { type: "string", help: "the stack to check" },
+        help: { type: "boolean", help: "this text" },
+      },
+      COMMAND,
+    );
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`policy: ${error.message}`);
+      error.problems.forEach((problem) => io.stderr(`policy: ${problem}`));
       return 2;
     }
     throw error;

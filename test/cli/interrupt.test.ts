@@ -279,7 +279,7 @@ describe("Ctrl-C and SIGTERM", () => {
     const exit = await run.exited;
     expect(exit.code).toBe(130);
     expect(exit.stderr).toContain(
-      `Interrupted by SIGINT: stopped before the run ended; 0 of 1 snapshot written, none half-written.\n  coins-markets: not written: its fetch was stopped, and ${URI} is as it was.\n`,
+      `Interrupted by SIGINT: stopped before the run ended; 0 of 1 snapshot written, none half-written.\n  coins-markets: not written: its fetch was stopped; ${URI} was left as it was.\n`,
     );
     expect(exit.stdout).toBe("");
     expect(await readBack(dataDir)).toBe(run.stored);
@@ -315,7 +315,7 @@ describe("Ctrl-C and SIGTERM", () => {
     const exit = await run.exited;
     expect(exit.code).toBe(143);
     expect(exit.stderr).toContain(
-      `Interrupted by SIGTERM: stopped before the run ended; 0 of 1 snapshot written, none half-written.\n  coins-markets: not written: its fetch was stopped, and ${URI} is as it was.\n`,
+      `Interrupted by SIGTERM: stopped before the run ended; 0 of 1 snapshot written, none half-written.\n  coins-markets: not written: its fetch was stopped; ${URI} was left as it was.\n`,
     );
     expect(await readBack(dataDir)).toBe(run.stored);
   });
