@@ -1,25 +1,17 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import * as yaml from "js-yaml";
 import { startEmbeddedS3 } from "../../cli/embeddedS3";
 import { runCommand } from "../../cli/run";
 import { RUN_USAGE } from "../../cli/runFlags";
 import { startFakeCoingecko, type FakeCoingecko } from "../helpers/fakeCoingecko";
 import { PROJECT_ROOT } from "../helpers/programRun";
+import { stackFolder } from "./npmStart";
 
 const run = promisify(execFile);
 const KEY = "coingecko/coins-markets.json";
@@ -61,17 +53,7 @@ function tempDir(): string {
 }
 
 /** A project folder with the real Pulumi.yaml and the given stack files. */
-function projectWith(stacks: Record<string, Record<string, unknown>>): string {
-  const root = tempDir();
-  copyFileSync(join(PROJECT_ROOT, "Pulumi.yaml"), join(root, "Pulumi.yaml"));
-  for (const [stack, config] of Object.entries(stacks)) {
-    const prefixed = Object.fromEntries(
-      Object.entries(config).map(([key, value]) => [`api-s3-load:${key}`, value]),
-    );
-    writeFileSync(join(root, `Pulumi.${stack}.yaml`), yaml.dump({ config: prefixed }));
-  }
-  return root;
-}
+const projectWith = stackFolder;
 
 /** `npm start` in this process, as cli/main.ts runs it, with its output collected. */
 async function start(argv: string[], root: string, env: NodeJS.ProcessEnv = {}) {
