@@ -11,11 +11,10 @@
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Io } from "./io";
+import { EXIT_CODES, onStop, type StopSignal } from "./stopSignals";
 
-export type InterruptSignal = "SIGINT" | "SIGTERM";
-
-/** The exit status of a process ended by the signal: 128 + its number, as shells report it. */
-export const EXIT_CODES: Record<InterruptSignal, number> = { SIGINT: 130, SIGTERM: 143 };
+export type InterruptSignal = StopSignal;
+export { EXIT_CODES };
 
 /**
  * A repeat of the signal this soon after the first is the same request: a Ctrl-C in a terminal
@@ -66,13 +65,12 @@ export interface InterruptOptions {
  */
 export class RunInterrupts {
   private readonly snapshots: Snapshot[];
-  private readonly signals: NodeJS.EventEmitter;
   private readonly exit: (code: number) => void;
   private readonly now: () => number;
   private received?: { signal: InterruptSignal; at: number };
   private writes = 0;
   private ended = false;
-  private readonly listeners: [InterruptSignal, () => void][];
+  private readonly release: () => void;
 
   constructor(
     bucket: string,
@@ -86,23 +84,14 @@ export class RunInterrupts {
       uri: `s3://${bucket}/${key}`,
       state: "not started",
     }));
-    this.signals = options.signals ?? process;
     this.exit = options.exit ?? ((code) => process.exit(code));
     this.now = options.now ?? Date.now;
-    this.listeners = (["SIGINT", "SIGTERM"] as const).map((signal) => [
-      signal,
-      () => this.onSignal(signal),
-    ]);
-    for (const [signal, listener] of this.listeners) {
-      this.signals.on(signal, listener);
-    }
+    this.release = onStop((signal) => this.onSignal(signal), options.signals);
   }
 
   /** Gives the signals back to their default handling, once the run is over. */
   dispose(): void {
-    for (const [signal, listener] of this.listeners) {
-      this.signals.off(signal, listener);
-    }
+    this.release();
   }
 
   /** A snapshot starts: from here until it ends, it is fetching unless a write of it is running. */

@@ -5,6 +5,7 @@
 import { checkObjectCommand } from "./checkObject";
 import { PROCESS_IO, type Io } from "./io";
 import { runCommand } from "./run";
+import { stopWithParent } from "./stopSignals";
 import { verifyCommand } from "./verify";
 
 const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
@@ -29,6 +30,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 if (require.main === module) {
+  stopWithParent();
   main(process.argv.slice(2), PROCESS_IO).then((code) => {
     process.exitCode = code;
   });

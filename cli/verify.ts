@@ -13,6 +13,7 @@ import {
 } from "../verify";
 import { UsageError } from "../flags/parseFlags";
 import { PROCESS_IO, type Io } from "./io";
+import { EXIT_CODES, onStop } from "./stopSignals";
 
 /**
  * `npm run verify`: the account check. Prints one `ok|FAIL <check>: ...` line per check on stdout
@@ -55,6 +56,13 @@ export async function verifyCommand(argv: string[], io: Io = PROCESS_IO): Promis
   };
   const s3 = await createS3Client(clientOptions);
   let sts: { destroy(): void } | undefined;
+  // As `npm start` does: a signal ends the run with a sentence and the shell's status for it.
+  const release = onStop((signal) => {
+    err(
+      `Interrupted by ${signal}: stopped before the checks ended; verify only reads, so nothing changed.`,
+    );
+    process.exit(EXIT_CODES[signal]);
+  });
   try {
     const results = await runVerify(options, {
       s3,
@@ -80,6 +88,7 @@ export async function verifyCommand(argv: string[], io: Io = PROCESS_IO): Promis
     );
     return failed === 0 ? 0 : 1;
   } finally {
+    release();
     s3.destroy();
     sts?.destroy();
   }
