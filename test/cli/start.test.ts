@@ -97,7 +97,9 @@ function own(dir: string): string {
 describe("npm start (spawned)", () => {
   it("lands the default snapshot in the stack's own local bucket as pretty JSON whose sha256 it prints", async () => {
     const dataDir = own(tempDir());
-    const { stdout } = await npmStart(fake, dataDir);
+    const { stdout, stderr } = await npmStart(fake, dataDir);
+    // One line per result, on stdout: the engine's own "wrote s3://…" is not repeated on stderr.
+    expect(`${stdout}${stderr}`.match(/s3:\/\/api-s3-load-dev\/coingecko/g)).toHaveLength(1);
     const line = stdout.split("\n").find((l) => l.startsWith("coins-markets: "));
     const [, uri, bytes, items, sha256] =
       /^coins-markets: data successfully uploaded to (s3:\/\/\S+) \((\d+) bytes, (\d+) items, sha256 ([0-9a-f]{64})\)$/.exec(
@@ -119,10 +121,11 @@ describe("npm start (spawned)", () => {
   it("writes nothing on a second run when the stored bytes are the ones it would write", async () => {
     const dataDir = own(tempDir());
     await npmStart(fake, dataDir);
-    const { stdout } = await npmStart(fake, dataDir);
+    const { stdout, stderr } = await npmStart(fake, dataDir);
     expect(stdout).toContain(
       `coins-markets: data unchanged at s3://api-s3-load-dev/${KEY}, nothing written (`,
     );
+    expect(stderr).not.toContain("payload unchanged");
   });
 
   it("repairs an object whose bytes were corrupted behind its metadata, and --verify proves it", async () => {
