@@ -43,10 +43,15 @@ export class ConfigErrors extends Error {
   }
 }
 
-/** Throws the collected mistakes as one error, if there are any. */
+/**
+ * Throws the collected mistakes as one error, if there are any; a mistake found by two checks (one
+ * broken file read for two settings) is named once.
+ */
 export function throwIfAny(problems: readonly Error[]): void {
-  if (problems.length > 0) {
-    throw new ConfigErrors(problems.flatMap((p) => (p instanceof ConfigErrors ? p.problems : [p])));
+  const all = problems.flatMap((p) => (p instanceof ConfigErrors ? p.problems : [p]));
+  const unique = all.filter((p, i) => all.findIndex((q) => q.message === p.message) === i);
+  if (unique.length > 0) {
+    throw new ConfigErrors(unique);
   }
 }
 
