@@ -22,7 +22,11 @@ const RUN_FLAGS = {
     value: "URL",
     help: "write to this S3 endpoint instead of the stack's aws:endpoints or the embedded server",
   },
-  region: { type: "string", value: "REGION", help: "region for --s3-endpoint (default us-east-1)" },
+  region: {
+    type: "string",
+    value: "REGION",
+    help: "region of the S3 endpoint (default AWS_REGION or the stack's aws:region, else us-east-1)",
+  },
   bucket: {
     type: "string",
     value: "NAME",
