@@ -6,7 +6,7 @@
  * ever spliced into a shell line. It shares its check with `npm run verify`.
  */
 import { checkSnapshotObject, createS3Client, formatResult, type ExpectedObject } from "../verify";
-import type { Io } from "./main";
+import type { Io } from "./io";
 
 /** The environment the program passes; `SNAPSHOT_OBJECTS` is a JSON list of `{key, sha256}`. */
 export async function checkObjectCommand(env: NodeJS.ProcessEnv, io: Io): Promise<number> {

@@ -4,12 +4,12 @@
  * file (`--export DIR`) or named by the file the embedded server keeps it in.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { SnapshotResult } from "@api-s3-load/snapshot-engine";
-import type { Io } from "./main";
+import type { Io } from "./io";
 
 /**
  * The file the embedded server (s3rver's filesystem store) keeps an object's bytes in, as s3rver
@@ -21,30 +21,6 @@ export function embeddedObjectFile(directory: string, bucket: string, key: strin
     getResourcePath(bucket: string, key: string, resource: string): string;
   } = require("s3rver/lib/stores/filesystem");
   return new Store(directory).getResourcePath(bucket, key, "object");
-}
-
-/**
- * A flag's folder, refused when a file stands at that path (a missing folder is made later).
- * `--data-dir` and `--export` share it.
- */
-export function refuseFileAsFolder(flag: string, directory: string, what: string): string {
-  let isDirectory: boolean | undefined;
-  try {
-    isDirectory = statSync(directory).isDirectory();
-  } catch {
-    isDirectory = undefined;
-  }
-  if (isDirectory === false) {
-    throw new Error(
-      `\`${flag} ${directory}\` is a file, not a folder: pass a folder${what} (it is created if missing).`,
-    );
-  }
-  return directory;
-}
-
-/** `--export DIR`, checked before anything runs: a folder, or a path where one can be made. */
-export function checkExportDir(directory: string): string {
-  return refuseFileAsFolder("--export", directory, " for the JSON files");
 }
 
 /** The export file of a key: `DIR/<key>`, refused if the key would lead outside DIR. */

@@ -10,12 +10,11 @@
  * write runs may abandon it: the object is then the previous one or the new one, whole.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { Io } from "./main";
+import type { Io } from "./io";
+import { EXIT_CODES, onStop, type StopSignal } from "./stopSignals";
 
-export type InterruptSignal = "SIGINT" | "SIGTERM";
-
-/** The exit status of a process ended by the signal: 128 + its number, as shells report it. */
-export const EXIT_CODES: Record<InterruptSignal, number> = { SIGINT: 130, SIGTERM: 143 };
+export type InterruptSignal = StopSignal;
+export { EXIT_CODES };
 
 /**
  * A repeat of the signal this soon after the first is the same request: a Ctrl-C in a terminal
@@ -48,6 +47,8 @@ interface Snapshot {
   uri: string;
   key: string;
   state: State;
+  /** Whether an object stood at the key when the run looked; undefined before it looked. */
+  stored?: boolean;
 }
 
 export interface InterruptOptions {
@@ -64,13 +65,12 @@ export interface InterruptOptions {
  */
 export class RunInterrupts {
   private readonly snapshots: Snapshot[];
-  private readonly signals: NodeJS.EventEmitter;
   private readonly exit: (code: number) => void;
   private readonly now: () => number;
   private received?: { signal: InterruptSignal; at: number };
   private writes = 0;
   private ended = false;
-  private readonly listeners: [InterruptSignal, () => void][];
+  private readonly release: () => void;
 
   constructor(
     bucket: string,
@@ -84,28 +84,24 @@ export class RunInterrupts {
       uri: `s3://${bucket}/${key}`,
       state: "not started",
     }));
-    this.signals = options.signals ?? process;
     this.exit = options.exit ?? ((code) => process.exit(code));
     this.now = options.now ?? Date.now;
-    this.listeners = (["SIGINT", "SIGTERM"] as const).map((signal) => [
-      signal,
-      () => this.onSignal(signal),
-    ]);
-    for (const [signal, listener] of this.listeners) {
-      this.signals.on(signal, listener);
-    }
+    this.release = onStop((signal) => this.onSignal(signal), options.signals);
   }
 
   /** Gives the signals back to their default handling, once the run is over. */
   dispose(): void {
-    for (const [signal, listener] of this.listeners) {
-      this.signals.off(signal, listener);
-    }
+    this.release();
   }
 
   /** A snapshot starts: from here until it ends, it is fetching unless a write of it is running. */
   begin(name: string): void {
     this.named(name).state = "fetching";
+  }
+
+  /** The run looked at a snapshot's key: whether an object stood there. */
+  found(name: string, stored: boolean): void {
+    this.named(name).stored = stored;
   }
 
   /** A snapshot ended, with this outcome. */
@@ -199,7 +195,12 @@ export class RunInterrupts {
 }
 
 /** One sentence: what this snapshot's object holds after the interruption. */
-export function describe(snapshot: { name: string; uri: string; state: State }): string {
+export function describe(snapshot: {
+  name: string;
+  uri: string;
+  state: State;
+  stored?: boolean;
+}): string {
   const { name, uri } = snapshot;
   switch (snapshot.state) {
     case "written":
@@ -207,15 +208,25 @@ export function describe(snapshot: { name: string; uri: string; state: State }):
     case "unchanged":
       return `${name}: not written, as the data had not changed: ${uri} already held it.`;
     case "failed":
-      return `${name}: not written: it failed before the signal (see above), and ${uri} is as it was.`;
+      return `${name}: not written: it failed before the signal (see above); ${untouched(snapshot)}.`;
     case "write failed":
-      return `${name}: not written: the write failed, and ${uri} is as it was.`;
+      return `${name}: not written: the write failed; ${untouched(snapshot)}.`;
     case "fetching":
-      return `${name}: not written: its fetch was stopped, and ${uri} is as it was.`;
+      return `${name}: not written: its fetch was stopped; ${untouched(snapshot)}.`;
     case "writing":
     case "abandoned":
       return `${name}: write abandoned: ${uri} holds either its previous object or the new one, whole; run again to be sure of the new data.`;
     case "not started":
-      return `${name}: not written: not started, and ${uri} is as it was.`;
+      return `${name}: not written: not started; ${untouched(snapshot)}.`;
   }
+}
+
+/** What a snapshot that wrote nothing left at its key: the object there, or still none. */
+function untouched({ uri, stored }: { uri: string; stored?: boolean }): string {
+  if (stored === undefined) {
+    return `${uri} was not touched`;
+  }
+  return stored
+    ? `${uri} was left as it was`
+    : `nothing was there, and ${uri} still holds no object`;
 }

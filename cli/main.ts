@@ -4,13 +4,10 @@
  */
 import "../startup/supportedNode";
 import { checkObjectCommand } from "./checkObject";
+import { PROCESS_IO, type Io } from "./io";
 import { runCommand } from "./run";
+import { stopWithParent } from "./stopSignals";
 import { verifyCommand } from "./verify";
-
-export interface Io {
-  stdout: (line: string) => void;
-  stderr: (line: string) => void;
-}
 
 const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   run: runCommand,
@@ -34,10 +31,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), {
-    stdout: (line) => process.stdout.write(`${line}\n`),
-    stderr: (line) => process.stderr.write(`${line}\n`),
-  }).then((code) => {
+  stopWithParent();
+  main(process.argv.slice(2), PROCESS_IO).then((code) => {
     process.exitCode = code;
   });
 }

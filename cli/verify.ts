@@ -11,23 +11,15 @@ import {
   USAGE,
   type StackOutputsForVerify,
 } from "../verify";
-
-/** Where the command writes, one line per call (the same shape as `Io` in cli/main.ts). */
-export interface VerifyIo {
-  stdout: (line: string) => void;
-  stderr: (line: string) => void;
-}
-
-const PROCESS_IO: VerifyIo = {
-  stdout: (line) => process.stdout.write(`${line}\n`),
-  stderr: (line) => process.stderr.write(`${line}\n`),
-};
+import { UsageError } from "../flags/parseFlags";
+import { PROCESS_IO, type Io } from "./io";
+import { EXIT_CODES, onStop } from "./stopSignals";
 
 /**
  * `npm run verify`: the account check. Prints one `ok|FAIL <check>: ...` line per check on stdout
  * and returns the exit code: 0 when every check holds, 1 when one fails, 2 for a usage error.
  */
-export async function verifyCommand(argv: string[], io: VerifyIo = PROCESS_IO): Promise<number> {
+export async function verifyCommand(argv: string[], io: Io = PROCESS_IO): Promise<number> {
   // Every line goes through the redactor: an SDK message must never carry a credential out.
   const out = (line: string) => io.stdout(redactSecrets(line));
   const err = (line: string) => io.stderr(redactSecrets(line));
@@ -52,7 +44,9 @@ export async function verifyCommand(argv: string[], io: VerifyIo = PROCESS_IO): 
     }
     options = resolveOptions(flags, stack);
   } catch (e) {
-    err(e instanceof Error ? e.message : String(e));
+    (e instanceof UsageError ? e.problems : [e instanceof Error ? e.message : String(e)]).forEach(
+      err,
+    );
     return 2;
   }
   const clientOptions = {
@@ -62,6 +56,13 @@ export async function verifyCommand(argv: string[], io: VerifyIo = PROCESS_IO): 
   };
   const s3 = await createS3Client(clientOptions);
   let sts: { destroy(): void } | undefined;
+  // As `npm start` does: a signal ends the run with a sentence and the shell's status for it.
+  const release = onStop((signal) => {
+    err(
+      `Interrupted by ${signal}: stopped before the checks ended; verify only reads, so nothing changed.`,
+    );
+    process.exit(EXIT_CODES[signal]);
+  });
   try {
     const results = await runVerify(options, {
       s3,
@@ -87,6 +88,7 @@ export async function verifyCommand(argv: string[], io: VerifyIo = PROCESS_IO): 
     );
     return failed === 0 ? 0 : 1;
   } finally {
+    release();
     s3.destroy();
     sts?.destroy();
   }

@@ -10,7 +10,7 @@ import {
   sourcedSnapshotKey,
   type SourceDefinition,
 } from "@api-s3-load/snapshot-engine";
-import { ConfigError, nearestName } from "./stackConfig";
+import { ConfigError, nearestName } from "./problems";
 
 /** The built-in preset: a snapshot without `source` (or with `source: coingecko`) is CoinGecko's. */
 export const COINGECKO_PRESET = COINGECKO_PRESET_NAME;
@@ -161,14 +161,4 @@ export function resolveSnapshotSource(
     };
   }
   return { source, key };
-}
-
-/**
- * Several problems as one `ConfigError`, each on its own line. (A function, not a subclass: this
- * module and stackConfig.ts import each other, so nothing here may use ConfigError at load time.)
- */
-export function configProblems(problems: readonly ConfigError[]): ConfigError {
-  const error = new ConfigError("sources", "", "");
-  error.message = problems.map((problem) => problem.message).join("\n");
-  return error;
 }

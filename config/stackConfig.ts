@@ -2,27 +2,18 @@
  * Turns a stack's raw configuration into validated, typed settings.
  *
  * Pure: it takes plain values (what `pulumi.Config` returns) and either returns settings or throws
- * a `ConfigError` whose message names the key, the problem and the fix. Keeping it free of Pulumi
- * lets the program, `npm start` and the tests share one reading of the config.
+ * one `ConfigErrors` listing every mistake, each naming the key, the problem and the fix (see
+ * config/problems.ts). Keeping it free of Pulumi lets the program, `npm start` and the tests share
+ * one reading of the config.
  */
-import { posix } from "node:path";
 import type { AclMode } from "../components/privateBucket/privateBucket";
-import {
-  defaultSnapshotKey,
-  isPlan,
-  PLAN_NAMES,
-  planDefaults,
-  validateSnapshotInputs,
-  type ParamValue,
-  type Plan,
-  type SnapshotSpec,
-  type SourcedSnapshotSpec,
-  type SourceDefinition,
-} from "@api-s3-load/snapshot-engine";
-import { configProblems, parseSources, resolveSnapshotSource, sourceSecretKeys } from "./sources";
-import type { ParsedSources } from "./sources";
+import { isPlan, PLAN_NAMES, planDefaults, type Plan } from "@api-s3-load/snapshot-engine";
+import { collect, ConfigError, nearestName, PROJECT, throwIfAny } from "./problems";
+import { parseSnapshots, type SnapshotConfig } from "./snapshots";
+import { parseSources, sourceSecretKeys } from "./sources";
 
-export const PROJECT = "api-s3-load";
+export { ConfigError, ConfigErrors, nearestName, PROJECT } from "./problems";
+export { DEFAULT_SNAPSHOTS, normalizeKey, SNAPSHOT_FIELDS, type SnapshotConfig } from "./snapshots";
 
 /** The raw values of the project's config keys, as read from `pulumi.Config` or the command line. */
 export interface RawConfig {
@@ -47,37 +38,6 @@ export interface RawConfig {
   isSecret?: (key: string) => boolean | undefined;
 }
 
-/** A configured snapshot: the engine's spec plus the resource's own switches. */
-export interface SnapshotConfig extends SourcedSnapshotSpec {
-  /** Take over an object at `key` that this stack did not write. */
-  adopt?: boolean;
-  /** Any new value forces a refetch on the next deploy. */
-  refresh?: string;
-  /** The declared source, resolved from the entry's `source` name; CoinGecko when absent. */
-  source?: SourceDefinition;
-}
-
-/** Every field a `snapshots` entry may have; anything else is a typo worth an error. */
-export const SNAPSHOT_FIELDS = [
-  "name",
-  "endpoint",
-  "params",
-  "pages",
-  "key",
-  "maxAge",
-  "minItems",
-  "maxBytes",
-  "timeoutSeconds",
-  "requiredFields",
-  "gzip",
-  "cacheControl",
-  "tags",
-  "adopt",
-  "refresh",
-  "source",
-  "maxPages",
-] as const;
-
 export interface StackSettings {
   bucketName?: string;
   forceDestroy: boolean;
@@ -90,16 +50,6 @@ export interface StackSettings {
   baseUrl: string;
   callsPerMinute?: number;
   snapshots: SnapshotConfig[];
-}
-
-export class ConfigError extends Error {
-  /**
-   * @param subject How the value is named for this command; the stack config key by default.
-   */
-  constructor(key: string, problem: string, fix: string, subject = `Config \`${PROJECT}:${key}\``) {
-    super(`${subject} ${problem}. ${fix}`);
-    this.name = "ConfigError";
-  }
 }
 
 /**
@@ -185,70 +135,65 @@ export const PROJECT_CONFIG_KEYS: readonly string[] = [
   "sources",
 ];
 
+/** Namespaces of other packages a stack of this project may set; any other near ours is a typo. */
+const OTHER_NAMESPACES: readonly string[] = ["aws", "pulumi"];
+
 /**
- * A key of this project's namespace that the project does not read: almost always a typo, which
- * would otherwise leave the setting at its default without a word.
+ * Keys this project would not read: a key of its namespace it does not know, or a key whose
+ * namespace is a misspelling of the project's (`api-s3-lod:forceDestroy`). Either is almost always
+ * a typo, which would otherwise leave the setting at its default without a word.
  */
-export function unknownKeyProblem(
+export function unknownKeyProblems(
   configKeys: readonly string[],
   secretKeys: readonly string[] = [],
-): ConfigError | undefined {
-  const prefix = `${PROJECT}:`;
-  const unknown = configKeys
-    .filter((key) => key.startsWith(prefix))
-    .map((key) => key.slice(prefix.length))
-    .find((key) => !PROJECT_CONFIG_KEYS.includes(key) && !secretKeys.includes(key));
-  if (unknown === undefined) {
-    return undefined;
-  }
-  const nearest = nearestName(unknown, PROJECT_CONFIG_KEYS);
-  const guess = nearest ? `Did you mean \`${nearest}\`? ` : "";
-  return new ConfigError(
-    unknown,
-    "is not a setting of this project",
-    `${guess}Fix its name in the stack file, or remove it (settings: ${PROJECT_CONFIG_KEYS.join(", ")}).`,
-  );
-}
-
-/**
- * The known name a typo most likely meant, or undefined when none is close: the one rule for
- * misspelt config keys and misspelt fields of a `snapshots` entry.
- */
-export function nearestName(name: string, known: readonly string[]): string | undefined {
-  const nearest = [...known].sort((a, b) => editDistance(name, a) - editDistance(name, b))[0];
-  return nearest !== undefined &&
-    editDistance(name, nearest) <= Math.max(2, Math.floor(nearest.length / 4))
-    ? nearest
-    : undefined;
-}
-
-/** Levenshtein distance, for suggesting the key a typo meant. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      current[j] = Math.min(
-        previous[j] + 1,
-        current[j - 1] + 1,
-        previous[j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1),
+): ConfigError[] {
+  const problems: ConfigError[] = [];
+  for (const fullKey of configKeys) {
+    const colon = fullKey.indexOf(":");
+    const namespace = colon < 0 ? PROJECT : fullKey.slice(0, colon);
+    const key = fullKey.slice(colon + 1);
+    if (namespace === PROJECT && !PROJECT_CONFIG_KEYS.includes(key) && !secretKeys.includes(key)) {
+      const nearest = nearestName(key, PROJECT_CONFIG_KEYS);
+      const guess = nearest ? `Did you mean \`${nearest}\`? ` : "";
+      problems.push(
+        new ConfigError(
+          key,
+          "is not a setting of this project",
+          `${guess}Fix its name in the stack file, or remove it (settings: ${PROJECT_CONFIG_KEYS.join(", ")}).`,
+        ),
+      );
+    } else if (
+      namespace !== PROJECT &&
+      !OTHER_NAMESPACES.includes(namespace) &&
+      nearestName(namespace, [PROJECT]) !== undefined
+    ) {
+      problems.push(
+        new ConfigError(
+          key,
+          `is in the namespace \`${namespace}\`, which nothing reads`,
+          `Did you mean \`${PROJECT}:${key}\`? Fix the namespace in the stack file.`,
+          `Config \`${fullKey}\``,
+        ),
       );
     }
-    previous = current;
   }
-  return previous[b.length];
+  return problems;
 }
 
 /**
  * Reads and validates the project's config from a source: the one reading the program and
- * `npm start` share, so a value one refuses the other refuses with the same message.
+ * `npm start` share, so a value one refuses the other refuses with the same message. Every mistake
+ * is collected, and all of them are thrown at the end as one `ConfigErrors`.
  */
 export function readStackConfig(source: ConfigSource, presence: ApiKeyPresence): StackSettings {
   const typed = <T>(key: string, kind: string, fix: string, read: () => T | undefined) => {
     try {
       return read();
     } catch {
-      throw new ConfigError(key, `is ${JSON.stringify(rawValue(source, key))}, not ${kind}`, fix);
+      problems.push(
+        new ConfigError(key, `is ${JSON.stringify(rawValue(source, key))}, not ${kind}`, fix),
+      );
+      return undefined;
     }
   };
   const bool = (key: string) =>
@@ -268,11 +213,8 @@ export function readStackConfig(source: ConfigSource, presence: ApiKeyPresence):
   const str = (key: string) => source.get(key);
   const sources = obj("sources", "Use a map of source names to sources (docs/sources.md).");
   // A key named by a source's `auth.secret` is a setting of this project, not a typo.
-  const unknown = unknownKeyProblem(presence.configKeys ?? [], sourceSecretKeys(sources));
-  if (unknown) {
-    throw unknown;
-  }
-  return parseStackConfig(
+  const problems = unknownKeyProblems(presence.configKeys ?? [], sourceSecretKeys(sources));
+  const settings = checkStackConfig(
     {
       bucketName: str("bucketName"),
       forceDestroy: bool("forceDestroy"),
@@ -291,9 +233,14 @@ export function readStackConfig(source: ConfigSource, presence: ApiKeyPresence):
       isSet: presence.isSet ?? ((key) => (rawValue(source, key) ?? "") !== ""),
       isSecret: presence.isSecret,
     },
-    presence.advice,
+    problems,
+    presence.advice ?? PULUMI_KEY_ADVICE,
     presence.origins,
   );
+  // A setting read by a module of its own pushes its ConfigError[] into `problems` here, so its
+  // mistakes are named in the same run as all the others.
+  throwIfAny(problems);
+  return settings;
 }
 
 /** A number written out in full: digits, an optional sign, fraction and exponent; nothing else. */
@@ -307,78 +254,106 @@ function rawValue(source: ConfigSource, key: string): unknown {
   }
 }
 
-/** The snapshot a stack gets when `snapshots` is unset: the original script's market data. */
-export const DEFAULT_SNAPSHOTS: readonly SnapshotSpec[] = Object.freeze([
-  {
-    name: "coins-markets",
-    endpoint: "coins/markets",
-    params: { vs_currency: "usd", order: "market_cap_desc", per_page: 100, page: 1 },
-    key: defaultSnapshotKey("coins-markets"),
-  },
-]);
-
-const STACK_WIDE_INPUTS: readonly string[] = ["plan", "apiKey", "baseUrl", "bucket"];
 const ACL_MODES: readonly AclMode[] = ["disabled", "private"];
 // S3's rules for general purpose bucket names, less the IP-address form, which we never want.
 const BUCKET_NAME =
   /^(?!xn--)(?!sthree-)(?!.*--ol-s3$)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+/** Validates raw values; throws one `ConfigErrors` naming every mistake. */
 export function parseStackConfig(
   raw: RawConfig,
   advice: KeyAdvice = PULUMI_KEY_ADVICE,
   origins: ApiKeyPresence["origins"] = {},
 ): StackSettings {
+  const problems: ConfigError[] = [];
+  const settings = checkStackConfig(raw, problems, advice, origins);
+  throwIfAny(problems);
+  return settings;
+}
+
+/**
+ * Validates raw values, pushing each mistake into `problems` and going on with a default in its
+ * place, so one reading names them all. The settings are only meaningful when none was pushed.
+ */
+function checkStackConfig(
+  raw: RawConfig,
+  problems: ConfigError[],
+  advice: KeyAdvice,
+  origins: ApiKeyPresence["origins"] = {},
+): StackSettings {
   const subject = (key: keyof RawConfig) =>
     origins[key] === undefined ? undefined : `\`${origins[key]}\``;
-  const plan = parsePlan(raw.coingeckoPlan, subject("coingeckoPlan"));
-  const keyError = (problem: string, fix: string) =>
-    new ConfigError("coingeckoApiKey", problem, fix, advice.key);
-  if (plan !== "public" && !raw.hasApiKey) {
-    throw keyError(
-      `is required when ${advice.plan} is "${plan}"`,
-      `${advice.setKey}, or ${advice.setPlan("public")}.`,
-    );
-  }
-  if (raw.hasApiKey && raw.apiKeyIsSecret === false) {
-    // The stack file's key is named as the stack file names it, whichever command read it.
-    throw new ConfigError(
-      "coingeckoApiKey",
-      "is stored in plaintext in the stack's config file",
-      `Set it again with \`pulumi config set --secret ${PROJECT}:coingeckoApiKey <key>\` so it is encrypted${advice.plaintextKey ? `, or ${advice.plaintextKey}` : ""}; rotate the key if that file was shared.`,
-    );
-  }
-  if (plan === "public" && raw.hasApiKey) {
-    throw keyError(
-      `is set, but ${advice.plan} is "public", which sends no key`,
-      `${capitalize(advice.setPlan("demo"))} for a Demo key or ${advice.setPlan("pro")} for a paid key, or ${advice.removeKey}.`,
-    );
+  const check = <T>(read: () => T, fallback: T) => collect(problems, read, fallback);
+  const plan = check<Plan | undefined>(
+    () => parsePlan(raw.coingeckoPlan, subject("coingeckoPlan")),
+    undefined,
+  );
+  if (plan !== undefined) {
+    problems.push(...apiKeyProblems(raw, plan, advice));
   }
   return {
-    bucketName: parseBucketName(raw.bucketName),
+    bucketName: check(() => parseBucketName(raw.bucketName), undefined),
     forceDestroy: raw.forceDestroy ?? false,
     protect: raw.protect ?? false,
-    aclMode: parseAclMode(raw.aclMode),
+    aclMode: check(() => parseAclMode(raw.aclMode), "disabled"),
     kmsKeyId: raw.kmsKeyId || undefined,
-    noncurrentVersionDays: parsePositiveInteger(
-      "noncurrentVersionDays",
-      raw.noncurrentVersionDays,
+    noncurrentVersionDays: check(
+      () => parsePositiveInteger("noncurrentVersionDays", raw.noncurrentVersionDays, 90),
       90,
     ),
-    tags: parseTags(raw.tags),
-    plan,
+    tags: parseTags(raw.tags, problems),
+    plan: plan ?? "public",
     baseUrl:
-      parseBaseUrl(raw.coingeckoBaseUrl, subject("coingeckoBaseUrl")) ?? planDefaults(plan).baseUrl,
+      check(() => parseBaseUrl(raw.coingeckoBaseUrl, subject("coingeckoBaseUrl")), undefined) ??
+      planDefaults(plan ?? "public").baseUrl,
     // 0, the declared default, means the plan's own limit.
     callsPerMinute:
       raw.coingeckoCallsPerMinute === undefined || raw.coingeckoCallsPerMinute === 0
         ? undefined
-        : parsePositiveInteger("coingeckoCallsPerMinute", raw.coingeckoCallsPerMinute, 1),
+        : check(
+            () => parsePositiveInteger("coingeckoCallsPerMinute", raw.coingeckoCallsPerMinute, 1),
+            undefined,
+          ),
     snapshots: parseSnapshots(
       raw.snapshots,
-      plan,
+      plan ?? "public",
+      problems,
       parseSources(raw.sources, raw.isSet ?? (() => false), raw.isSecret),
     ),
   };
+}
+
+/** What is wrong with the API key for this plan: missing, in plaintext, or set for no use. */
+function apiKeyProblems(raw: RawConfig, plan: Plan, advice: KeyAdvice): ConfigError[] {
+  const keyError = (problem: string, fix: string) =>
+    new ConfigError("coingeckoApiKey", problem, fix, advice.key);
+  const problems: ConfigError[] = [];
+  if (plan !== "public" && !raw.hasApiKey) {
+    problems.push(
+      keyError(
+        `is required when ${advice.plan} is "${plan}"`,
+        `${advice.setKey}, or ${advice.setPlan("public")}.`,
+      ),
+    );
+  }
+  if (raw.hasApiKey && raw.apiKeyIsSecret === false) {
+    // The stack file's key is named as the stack file names it, whichever command read it.
+    problems.push(
+      new ConfigError(
+        "coingeckoApiKey",
+        "is stored in plaintext in the stack's config file",
+        `Set it again with \`pulumi config set --secret ${PROJECT}:coingeckoApiKey <key>\` so it is encrypted${advice.plaintextKey ? `, or ${advice.plaintextKey}` : ""}; rotate the key if that file was shared.`,
+      ),
+    );
+  } else if (plan === "public" && raw.hasApiKey) {
+    problems.push(
+      keyError(
+        `is set, but ${advice.plan} is "public", which sends no key`,
+        `${capitalize(advice.setPlan("demo"))} for a Demo key or ${advice.setPlan("pro")} for a paid key, or ${advice.removeKey}.`,
+      ),
+    );
+  }
+  return problems;
 }
 
 function capitalize(text: string): string {
@@ -491,148 +466,32 @@ function parsePositiveInteger(key: string, value: number | undefined, fallback: 
   return value;
 }
 
-function parseTags(value: unknown): Record<string, string> {
+function parseTags(value: unknown, problems: ConfigError[]): Record<string, string> {
   if (value === undefined || value === null) {
     return {};
   }
   if (typeof value !== "object" || Array.isArray(value)) {
-    throw new ConfigError(
-      "tags",
-      "is not a map",
-      "Use a map of strings, e.g. `tags: {team: data}` in the stack file.",
+    problems.push(
+      new ConfigError(
+        "tags",
+        "is not a map",
+        "Use a map of strings, e.g. `tags: {team: data}` in the stack file.",
+      ),
     );
+    return {};
   }
   const tags: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
     if (typeof v !== "string") {
-      throw new ConfigError(
-        "tags",
-        `has a non-string value for "${k}"`,
-        "Quote the value in the stack file.",
+      problems.push(
+        new ConfigError(
+          "tags",
+          `has a non-string value for "${k}"`,
+          "Quote the value in the stack file.",
+        ),
       );
     }
-    tags[k] = v;
+    tags[k] = String(v);
   }
   return tags;
-}
-
-function parseSnapshots(value: unknown, plan: Plan, sources: ParsedSources): SnapshotConfig[] {
-  if (sources.problems.length > 0 && (value === undefined || value === null)) {
-    throw configProblems(sources.problems);
-  }
-  if (value === undefined || value === null) {
-    return DEFAULT_SNAPSHOTS.map((s) => ({ ...s, params: { ...s.params } }));
-  }
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new ConfigError(
-      "snapshots",
-      "is not a non-empty list",
-      "Use a list of `{name, endpoint, params}` entries, or unset it to get the default `coins-markets` snapshot.",
-    );
-  }
-  const resolved = value.map((entry, index) =>
-    typeof entry === "object" && entry !== null && !Array.isArray(entry)
-      ? resolveSnapshotSource(entry as Record<string, unknown>, `snapshots[${index}]`, sources)
-      : {},
-  );
-  const problems = [
-    ...sources.problems,
-    ...resolved.flatMap((r) => (r.problem ? [r.problem] : [])),
-  ];
-  if (problems.length > 0) {
-    throw configProblems(problems);
-  }
-  const specs = value.map((entry, index) => parseSnapshot(entry, index, plan, resolved[index]));
-  assertUnique(specs, "name");
-  assertUnique(specs, "key");
-  return specs;
-}
-
-function parseSnapshot(
-  entry: unknown,
-  index: number,
-  plan: Plan,
-  resolved: ReturnType<typeof resolveSnapshotSource> = {},
-): SnapshotConfig {
-  const where = `snapshots[${index}]`;
-  if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
-    throw new ConfigError(where, "is not an object", "Use `{name, endpoint, params}`.");
-  }
-  const e = entry as Record<string, unknown>;
-  for (const field of Object.keys(e)) {
-    if (!(SNAPSHOT_FIELDS as readonly string[]).includes(field)) {
-      const near = nearestName(field, SNAPSHOT_FIELDS);
-      throw new ConfigError(
-        `${where}.${field}`,
-        "is not a snapshot field",
-        near
-          ? `Did you mean \`${near}\`?`
-          : `Use only ${SNAPSHOT_FIELDS.map((f) => `\`${f}\``).join(", ")}.`,
-      );
-    }
-  }
-  if (e.adopt !== undefined && typeof e.adopt !== "boolean") {
-    throw new ConfigError(`${where}.adopt`, `is ${JSON.stringify(e.adopt)}`, "Use true or false.");
-  }
-  if (e.refresh !== undefined && typeof e.refresh !== "string") {
-    throw new ConfigError(
-      `${where}.refresh`,
-      `is ${JSON.stringify(e.refresh)}`,
-      'Use a string, such as a date ("2026-11-30"); change it to force a refetch.',
-    );
-  }
-  const name = typeof e.name === "string" ? e.name : "";
-  const { source: _sourceName, ...fields } = e;
-  const spec: SnapshotConfig = {
-    ...(fields as Partial<SnapshotConfig>),
-    name,
-    endpoint: e.endpoint as string,
-    params: (e.params ?? {}) as Record<string, ParamValue>,
-    key:
-      resolved.key ??
-      (typeof e.key === "string" && e.key !== "" ? e.key : defaultSnapshotKey(name)),
-    ...(resolved.source ? { source: resolved.source } : {}),
-  };
-  // The plan and key are stack-wide and checked once in parseStackConfig; here only the entry's own fields.
-  // A source's own problems were reported under `sources`.
-  const failures = validateSnapshotInputs({ ...spec, plan }).filter(
-    (failure) =>
-      !STACK_WIDE_INPUTS.includes(failure.property) && !failure.property.startsWith("source."),
-  );
-  if (failures.length > 0) {
-    const { property, reason } = failures[0];
-    throw new ConfigError(
-      `${where}.${property}`,
-      `is invalid: ${reason.replace(/\.$/, "")}`,
-      "Correct it in the stack file.",
-    );
-  }
-  return spec;
-}
-
-/**
- * The object a key names once a server maps it to a path: leading slashes and `.`/`..` segments
- * resolved. Two keys with the same normal form would write one object.
- */
-export function normalizeKey(key: string): string {
-  return posix.normalize(key.replace(/^\/+/, "")).replace(/^(\.\/)+/, "");
-}
-
-function assertUnique(specs: SnapshotConfig[], field: "name" | "key"): void {
-  const seen = new Map<string, string>();
-  for (const [index, spec] of specs.entries()) {
-    const value = spec[field];
-    const id = field === "key" ? normalizeKey(value) : value;
-    const earlier = seen.get(id);
-    if (earlier !== undefined) {
-      throw new ConfigError(
-        `snapshots[${index}].${field}`,
-        earlier === value
-          ? `repeats "${value}"`
-          : `"${value}" names the same object as "${earlier}"`,
-        `Give every snapshot its own ${field}: two snapshots writing one object would overwrite each other.`,
-      );
-    }
-    seen.set(id, value);
-  }
 }

@@ -6,9 +6,10 @@
  */
 import "../startup/supportedNode";
 import { resolve } from "node:path";
-import { parseFlags, UsageError } from "../cli/args";
-import type { Io } from "../cli/main";
+import type { Io } from "../cli/io";
 import { runCommand } from "../cli/run";
+import { stopWithParent } from "../cli/stopSignals";
+import { formatFlags, parseFlags, UsageError } from "../flags/parseFlags";
 import { startFakeCoingecko, type Fault } from "./fakeCoingecko";
 
 const ROOT = resolve(__dirname, "..");
@@ -19,9 +20,16 @@ export const DEMO_LATENCY_MS = 300;
 export const DEMO_RETRY_AFTER_SECONDS = 3;
 
 const OPTIONS = {
-  "rate-limit": { type: "boolean" },
-  "data-dir": { type: "string" },
-  help: { type: "boolean", short: "h" },
+  "rate-limit": {
+    type: "boolean",
+    help: "the fake API answers the first request with CoinGecko's 429, so you see the wait",
+  },
+  "data-dir": {
+    type: "string",
+    value: "DIR",
+    help: "where the embedded S3 server keeps its data (default .data/demo)",
+  },
+  help: { type: "boolean", short: "h", help: "this text" },
 } as const;
 
 export const DEMO_USAGE = `Usage: npm run demo [-- --rate-limit] [--data-dir DIR]
@@ -29,7 +37,10 @@ Runs \`npm start\` on the dev stack (Pulumi.dev.yaml) against a fake CoinGecko A
 127.0.0.1 (made-up coins in the real API's response shapes, ${DEMO_LATENCY_MS} ms an answer), into the embedded
 S3 server with its data in DIR (default .data/demo, apart from npm start's .data/s3). Nothing goes
 beyond 127.0.0.1, and every server it starts stops with it. --rate-limit makes the fake API answer
-the first request with CoinGecko's 429, so you see the run wait and retry.`;
+the first request with CoinGecko's 429, so you see the run wait and retry.
+
+Options:
+${formatFlags(OPTIONS)}`;
 
 /** What a real run does that the demo did not, printed after a successful demo. */
 export const REAL_RUN = [
@@ -65,8 +76,7 @@ export async function demoCommand(
     flags = parseFlags(argv, OPTIONS, "npm run demo");
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`error: ${error.message}`);
-      io.stderr(DEMO_USAGE);
+      error.problems.forEach((problem) => io.stderr(`error: ${problem}`));
       return 2;
     }
     throw error;
@@ -105,6 +115,7 @@ export async function demoCommand(
 }
 
 if (require.main === module) {
+  stopWithParent();
   demoCommand(process.argv.slice(2), {
     stdout: (line) => process.stdout.write(`${line}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),

@@ -12,7 +12,7 @@ import "../startup/supportedNode";
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseFlags, UsageError } from "../cli/args";
+import { parseFlags, UsageError } from "../flags/parseFlags";
 import { exitCodeOf, formatVerdict } from "./report";
 import { checkStack, RunMode, SetupError } from "./stackVerdict";
 
@@ -82,12 +82,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     flags = parseFlags(
       argv,
-      { stack: { type: "string" }, preview: { type: "boolean" }, help: { type: "boolean" } },
+      {
+        stack: { type: "string", help: "the stack to check" },
+        preview: {
+          type: "boolean",
+          help: "judge as a first pulumi preview would (unknown outputs); default: as pulumi up",
+        },
+        help: { type: "boolean", help: "this text" },
+      },
       COMMAND,
     );
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`policy: ${error.message}`);
+      error.problems.forEach((problem) => io.stderr(`policy: ${problem}`));
       return 2;
     }
     throw error;

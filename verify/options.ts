@@ -1,4 +1,4 @@
-import { parseFlags } from "../cli/args";
+import { formatFlags, parseFlags, type FlagTable } from "../flags/parseFlags";
 import type { ExpectedObject } from "./snapshotObject";
 
 export const DEFAULT_KEY = "coingecko/coins-markets.json";
@@ -26,6 +26,38 @@ export interface VerifyFlags {
   help: boolean;
 }
 
+/** The flags of `npm run verify`: how each is parsed and its line in `--help`. */
+const VERIFY_FLAGS = {
+  bucket: {
+    type: "string",
+    value: "NAME",
+    help: "bucket to check (default: bucketName from --stack-outputs)",
+  },
+  key: {
+    type: "string",
+    multiple: true,
+    value: "KEY",
+    help: `snapshot object key; repeatable (default: the stack's snapshot keys, else ${DEFAULT_KEY})`,
+  },
+  "stack-outputs": {
+    type: "string",
+    value: "FILE",
+    help: "JSON from `pulumi stack output --json > FILE`: bucket, keys, region, account, sha256",
+  },
+  region: {
+    type: "string",
+    value: "REGION",
+    help: "AWS region (default: the stack's region, else AWS_REGION or the profile's)",
+  },
+  endpoint: {
+    type: "string",
+    value: "URL",
+    help: "S3-compatible endpoint (LocalStack); also used for STS",
+  },
+  "path-style": { type: "boolean", help: "path-style S3 URLs (needed by most emulators)" },
+  help: { type: "boolean", short: "h", help: "this text" },
+} as const satisfies FlagTable;
+
 export const USAGE = `Usage: npm run verify -- [options]
 
 Shows the caller identity and the buckets it can list; given a bucket, checks its guard rails
@@ -33,32 +65,12 @@ Shows the caller identity and the buckets it can list; given a bucket, checks it
 each snapshot object (present, body sha256 equals its sha256 metadata). Exit code 0 only when all hold.
 
 Options:
-  --bucket <name>            bucket to check (default: bucketName from --stack-outputs)
-  --key <key>                snapshot object key; repeatable (default: the stack's snapshot keys,
-                             else ${DEFAULT_KEY})
-  --stack-outputs <file>     JSON from \`pulumi stack output --json > file\`: bucket, keys, region,
-                             account and expected sha256 are taken from it
-  --region <region>          AWS region (default: the stack's region, else AWS_REGION/profile)
-  --endpoint <url>           S3-compatible endpoint (LocalStack); also used for STS
-  --path-style               path-style S3 URLs (needed by most emulators)
-  -h, --help                 this text
+${formatFlags(VERIFY_FLAGS)}
 `;
 
-/** Parses argv with `util.parseArgs` (strict); throws a sentence naming the flag on anything else. */
+/** Parses argv; throws a `UsageError` naming every mistake, or a sentence on a bad endpoint. */
 export function parseVerifyFlags(argv: string[]): VerifyFlags {
-  const values = parseFlags(
-    argv,
-    {
-      bucket: { type: "string" },
-      key: { type: "string", multiple: true },
-      region: { type: "string" },
-      endpoint: { type: "string" },
-      "path-style": { type: "boolean" },
-      "stack-outputs": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-    "npm run verify",
-  );
+  const values = parseFlags(argv, VERIFY_FLAGS, "npm run verify");
   if (values.endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(values.endpoint)) {
     throw new Error(
       `Option \`--endpoint\` must be an http(s) URL (got ${JSON.stringify(values.endpoint)}). Fix: \`--endpoint http://localhost:4566\`.`,

@@ -55,9 +55,20 @@ const md5 = (bytes: Buffer) => createHash("md5").update(bytes).digest("hex");
 interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /**
+   * The status a shell reports for the run: its exit code, or 128 + the signal's number when npm
+   * ended by re-raising the signal its script's shell died of (npm runs the script through `sh -c`).
+   */
+  status: number | null;
   stdout: string;
   stderr: string;
 }
+
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = {
+  SIGINT: 2,
+  SIGKILL: 9,
+  SIGTERM: 15,
+};
 
 /** `npm start` through npm, as its own process group (the way a terminal runs a command). */
 function npmStart(fake: FakeCoingecko, dataDir: string) {
@@ -71,7 +82,15 @@ function npmStart(fake: FakeCoingecko, dataDir: string) {
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<Exit>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
+    child.on("close", (code, signal) =>
+      resolve({
+        code,
+        signal,
+        status: code ?? (signal ? 128 + (SIGNAL_NUMBERS[signal] ?? 0) : null),
+        stdout,
+        stderr,
+      }),
+    ),
   );
   return {
     exited,
@@ -277,9 +296,9 @@ describe("Ctrl-C and SIGTERM", () => {
     await run.untilFetch();
     run.group("SIGINT");
     const exit = await run.exited;
-    expect(exit.code).toBe(130);
+    expect(exit.status).toBe(130);
     expect(exit.stderr).toContain(
-      `Interrupted by SIGINT: stopped before the run ended; 0 of 1 snapshot written, none half-written.\n  coins-markets: not written: its fetch was stopped, and ${URI} is as it was.\n`,
+      `Interrupted by SIGINT: stopped before the run ended; 0 of 1 snapshot written, none half-written.\n  coins-markets: not written: its fetch was stopped; ${URI} was left as it was.\n`,
     );
     expect(exit.stdout).toBe("");
     expect(await readBack(dataDir)).toBe(run.stored);
@@ -290,7 +309,7 @@ describe("Ctrl-C and SIGTERM", () => {
     await run.untilWrite();
     run.group("SIGINT");
     const exit = await run.exited;
-    expect(exit.code).toBe(130);
+    expect(exit.status).toBe(130);
     expect(exit.stderr).toContain(`SIGINT: letting the write of ${URI} finish`);
     expect(exit.stderr).toContain(
       `Interrupted by SIGINT: stopped before the run ended; 1 of 1 snapshot written, none half-written.\n  coins-markets: written: ${URI} holds the new data.\n`,
@@ -298,13 +317,17 @@ describe("Ctrl-C and SIGTERM", () => {
     expect(await readBack(dataDir)).toBe(run.next);
   });
 
-  it("SIGINT sent to npm alone stops the run too (npm forwards it)", async () => {
+  it("SIGTERM sent to npm alone stops the run too, through the shell npm runs it in", async () => {
+    // npm forwards the signal to its script's shell, which dies of it without passing it on; the
+    // command notices its parent gone and stops as if it had been sent the signal.
     const run = nextRun();
     await run.untilFetch();
-    run.npm("SIGINT");
+    run.npm("SIGTERM");
     const exit = await run.exited;
-    expect(exit.code).toBe(130);
-    expect(exit.stderr).toContain(`coins-markets: not written: its fetch was stopped`);
+    expect(exit.status).toBe(143);
+    expect(exit.stderr).toContain(
+      `Interrupted by SIGTERM: stopped before the run ended; 0 of 1 snapshot written, none half-written.\n  coins-markets: not written: its fetch was stopped; ${URI} was left as it was.\n`,
+    );
     expect(await readBack(dataDir)).toBe(run.stored);
   });
 
@@ -313,9 +336,9 @@ describe("Ctrl-C and SIGTERM", () => {
     await run.untilFetch();
     run.group("SIGTERM");
     const exit = await run.exited;
-    expect(exit.code).toBe(143);
+    expect(exit.status).toBe(143);
     expect(exit.stderr).toContain(
-      `Interrupted by SIGTERM: stopped before the run ended; 0 of 1 snapshot written, none half-written.\n  coins-markets: not written: its fetch was stopped, and ${URI} is as it was.\n`,
+      `Interrupted by SIGTERM: stopped before the run ended; 0 of 1 snapshot written, none half-written.\n  coins-markets: not written: its fetch was stopped; ${URI} was left as it was.\n`,
     );
     expect(await readBack(dataDir)).toBe(run.stored);
   });

@@ -9,6 +9,11 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as yaml from "js-yaml";
+import {
+  startFakeCoingecko,
+  type FakeCoingecko,
+  type FakeCoingeckoOptions,
+} from "../helpers/fakeCoingecko";
 import { PROJECT_ROOT } from "../helpers/programRun";
 
 export interface Finished {
@@ -17,19 +22,35 @@ export interface Finished {
   stderr: string;
 }
 
-/** A project copy with the real Pulumi.yaml and the given stack files (full config keys). */
-export function projectCopy(stacks: Record<string, Record<string, unknown>>): string {
+/** The folders `npm start` loads code from: what a project copy must hold to run it. */
+const CODE_FOLDERS = ["cli", "config", "flags", "verify", "components", "startup", "demo"];
+
+/**
+ * A folder with the real Pulumi.yaml and the given stack files (keys without a namespace are the
+ * project's): enough for `runCommand` in the test's own process, which takes it as its root.
+ */
+export function stackFolder(stacks: Record<string, Record<string, unknown>>): string {
   const root = mkdtempSync(join(tmpdir(), "api-s3-load-npm-start-"));
-  for (const entry of ["cli", "config", "verify", "components", "startup", "demo"]) {
-    cpSync(join(PROJECT_ROOT, entry), join(root, entry), { recursive: true });
-  }
-  for (const file of ["package.json", "tsconfig.json", "Pulumi.yaml", ".npmrc"]) {
-    cpSync(join(PROJECT_ROOT, file), join(root, file));
-  }
-  symlinkSync(join(PROJECT_ROOT, "node_modules"), join(root, "node_modules"));
+  cpSync(join(PROJECT_ROOT, "Pulumi.yaml"), join(root, "Pulumi.yaml"));
   for (const [stack, config] of Object.entries(stacks)) {
     writeStack(root, stack, config);
   }
+  return root;
+}
+
+/**
+ * A stack folder that also holds the command's code and links the installed node_modules, so the
+ * real `npm start` runs in it: the one copy of the project the `npm start` tests make.
+ */
+export function projectCopy(stacks: Record<string, Record<string, unknown>>): string {
+  const root = stackFolder(stacks);
+  for (const entry of CODE_FOLDERS) {
+    cpSync(join(PROJECT_ROOT, entry), join(root, entry), { recursive: true });
+  }
+  for (const file of ["package.json", "tsconfig.json", ".npmrc"]) {
+    cpSync(join(PROJECT_ROOT, file), join(root, file));
+  }
+  symlinkSync(join(PROJECT_ROOT, "node_modules"), join(root, "node_modules"));
   return root;
 }
 
@@ -128,4 +149,36 @@ export function npmStart(
   cwd: string = root,
 ): Promise<Finished> {
   return spawnStart(root, args, env, cwd).finished;
+}
+
+/**
+ * The setup the `npm start` test files share: a fake CoinGecko API started and a project copy with
+ * `stacks` made before the file's tests, the fake's record cleared before each test, both removed
+ * after. Read `fake` and `root` inside tests (they exist once the file's tests start).
+ */
+export function useFakeApiAndProject(
+  stacks: Record<string, Record<string, unknown>> = { dev: {} },
+  options?: FakeCoingeckoOptions,
+): { readonly fake: FakeCoingecko; readonly root: string } {
+  let fake: FakeCoingecko | undefined;
+  let root: string | undefined;
+  beforeAll(async () => {
+    fake = await startFakeCoingecko(options);
+    root = projectCopy(stacks);
+  });
+  beforeEach(() => fake?.reset());
+  afterAll(async () => {
+    await fake?.stop();
+    if (root !== undefined) {
+      removeProject(root);
+    }
+  });
+  return {
+    get fake() {
+      return fake!;
+    },
+    get root() {
+      return root!;
+    },
+  };
 }

@@ -61,17 +61,19 @@ describe("a signal with no write under way", () => {
     interrupts.begin("b");
     interrupts.end("b", "unchanged");
     interrupts.begin("c");
+    interrupts.found("c", true);
     interrupts.end("c", "failed");
     interrupts.begin("d");
+    interrupts.found("d", false);
     signals.emit("SIGINT");
     expect(exits).toEqual([130]);
     expect(lines).toEqual([
       "Interrupted by SIGINT: stopped before the run ended; 1 of 5 snapshots written, none half-written.",
       "  a: written: s3://bucket/coingecko/a.json holds the new data.",
       "  b: not written, as the data had not changed: s3://bucket/coingecko/b.json already held it.",
-      "  c: not written: it failed before the signal (see above), and s3://bucket/coingecko/c.json is as it was.",
-      "  d: not written: its fetch was stopped, and s3://bucket/coingecko/d.json is as it was.",
-      "  e: not written: not started, and s3://bucket/coingecko/e.json is as it was.",
+      "  c: not written: it failed before the signal (see above); s3://bucket/coingecko/c.json was left as it was.",
+      "  d: not written: its fetch was stopped; nothing was there, and s3://bucket/coingecko/d.json still holds no object.",
+      "  e: not written: not started; s3://bucket/coingecko/e.json was not touched.",
     ]);
     signals.emit("SIGINT");
     expect(exits).toEqual([130]);

@@ -1,24 +1,17 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import * as yaml from "js-yaml";
 import { startEmbeddedS3 } from "../../cli/embeddedS3";
-import { RUN_USAGE, runCommand } from "../../cli/run";
+import { runCommand } from "../../cli/run";
+import { RUN_USAGE } from "../../cli/runFlags";
 import { startFakeCoingecko, type FakeCoingecko } from "../helpers/fakeCoingecko";
 import { PROJECT_ROOT } from "../helpers/programRun";
+import { stackFolder } from "./npmStart";
 
 const run = promisify(execFile);
 const KEY = "coingecko/coins-markets.json";
@@ -60,17 +53,7 @@ function tempDir(): string {
 }
 
 /** A project folder with the real Pulumi.yaml and the given stack files. */
-function projectWith(stacks: Record<string, Record<string, unknown>>): string {
-  const root = tempDir();
-  copyFileSync(join(PROJECT_ROOT, "Pulumi.yaml"), join(root, "Pulumi.yaml"));
-  for (const [stack, config] of Object.entries(stacks)) {
-    const prefixed = Object.fromEntries(
-      Object.entries(config).map(([key, value]) => [`api-s3-load:${key}`, value]),
-    );
-    writeFileSync(join(root, `Pulumi.${stack}.yaml`), yaml.dump({ config: prefixed }));
-  }
-  return root;
-}
+const projectWith = stackFolder;
 
 /** `npm start` in this process, as cli/main.ts runs it, with its output collected. */
 async function start(argv: string[], root: string, env: NodeJS.ProcessEnv = {}) {
@@ -114,7 +97,9 @@ function own(dir: string): string {
 describe("npm start (spawned)", () => {
   it("lands the default snapshot in the stack's own local bucket as pretty JSON whose sha256 it prints", async () => {
     const dataDir = own(tempDir());
-    const { stdout } = await npmStart(fake, dataDir);
+    const { stdout, stderr } = await npmStart(fake, dataDir);
+    // One line per result, on stdout: the engine's own "wrote s3://…" is not repeated on stderr.
+    expect(`${stdout}${stderr}`.match(/s3:\/\/api-s3-load-dev\/coingecko/g)).toHaveLength(1);
     const line = stdout.split("\n").find((l) => l.startsWith("coins-markets: "));
     const [, uri, bytes, items, sha256] =
       /^coins-markets: data successfully uploaded to (s3:\/\/\S+) \((\d+) bytes, (\d+) items, sha256 ([0-9a-f]{64})\)$/.exec(
@@ -136,10 +121,11 @@ describe("npm start (spawned)", () => {
   it("writes nothing on a second run when the stored bytes are the ones it would write", async () => {
     const dataDir = own(tempDir());
     await npmStart(fake, dataDir);
-    const { stdout } = await npmStart(fake, dataDir);
+    const { stdout, stderr } = await npmStart(fake, dataDir);
     expect(stdout).toContain(
       `coins-markets: data unchanged at s3://api-s3-load-dev/${KEY}, nothing written (`,
     );
+    expect(stderr).not.toContain("payload unchanged");
   });
 
   it("repairs an object whose bytes were corrupted behind its metadata, and --verify proves it", async () => {
@@ -196,7 +182,7 @@ describe("npm start (spawned)", () => {
       );
       await expect(spawned).rejects.toMatchObject({
         code: 1,
-        stderr: `error: No AWS credentials were found for the S3 endpoint ${s3.endpoint} (from \`--s3-endpoint\`): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) to the server's keys; the embedded server of \`npm start\` takes S3RVER and S3RVER, LocalStack and moto take test and test.\n`,
+        stderr: `error: No AWS credentials were found for the S3 endpoint ${s3.endpoint} (from \`--s3-endpoint\`): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) to the server's key pair: S3RVER / S3RVER for the embedded server of \`npm start\`, test / test for LocalStack and moto.\n`,
       });
       expect(fake.count()).toBe(0);
     } finally {
@@ -297,7 +283,10 @@ describe("npm start refuses bad input before it touches anything", () => {
       ["prod"],
       "error: Unexpected argument `prod`: `npm start` takes only options. Fix: see `npm start -- --help` for the options.",
     ],
-    [["--stak", "prod"], "error: Unknown option `--stak`. Fix: see `npm start -- --help`"],
+    [
+      ["--stak", "prod"],
+      "error: Unknown option `--stak`. Did you mean `--stack`? Fix: see `npm start -- --help` for the options.",
+    ],
     [["-x"], "error: Unknown option `-x`."],
     [["--verify=yes"], "error: Option `--verify` takes no value. Fix: write `--verify` alone."],
     [["--region", "eu-west-1"], "error: `--region` applies only with `--s3-endpoint`"],
@@ -312,13 +301,82 @@ describe("npm start refuses bad input before it touches anything", () => {
     expect(fake.count()).toBe(0);
   });
 
-  it("prints the usage with an unknown argument, and for --help and -h exits 0", async () => {
+  it("says a flag mistake in one line with the way to --help, and prints --help on request", async () => {
     const root = own(projectWith({ dev: {} }));
-    expect((await start(["prod"], root)).stderr).toContain(RUN_USAGE);
+    expect(await start(["--stak", "prod"], root)).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "error: Unknown option `--stak`. Did you mean `--stack`? Fix: see `npm start -- --help` for the options.",
+    });
     for (const flag of ["--help", "-h"]) {
       expect(await start([flag], root)).toEqual({ code: 0, stdout: RUN_USAGE, stderr: "" });
     }
     expect(fake.count()).toBe(0);
+  });
+
+  it("--help lists one flag a line", () => {
+    const options = RUN_USAGE.split("\n\n").find((block) => block.startsWith("Options:"))!;
+    const lines = options.split("\n").slice(1);
+    expect(lines.length).toBe(12);
+    for (const line of lines) {
+      const [flag, help] = line.trim().split(/ {2,}/);
+      expect(flag).toMatch(/^(-\w, )?--[\w-]+( [A-Z]+)?$/);
+      expect(help).not.toBe("");
+    }
+  });
+
+  it("names every mistake of the command line at once", async () => {
+    const root = own(projectWith({ dev: {} }));
+    const result = await start(["--stak", "prod", "--verify=yes", "stray"], root);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split("\n")).toEqual([
+      "error: Unknown option `--stak`. Did you mean `--stack`? Fix: see `npm start -- --help` for the options.",
+      "error: Option `--verify` takes no value. Fix: write `--verify` alone.",
+      "error: Unexpected argument `stray`: `npm start` takes only options. Fix: see `npm start -- --help` for the options.",
+    ]);
+  });
+
+  it("names every mistake of flags and stack file at once, before any request", async () => {
+    const root = own(
+      projectWith({
+        dev: { snapshots: [{ name: "m", endpiont: "coins/markets", pagse: 2, params: {} }] },
+      }),
+    );
+    const dataDir = join(root, "data");
+    const result = await start(
+      ["--base-url", fake.baseUrl, "--data-dir", dataDir, "--port", "99999", "--region", "x"],
+      root,
+    );
+    expect(result.code).toBe(1);
+    const lines = result.stderr.split("\n");
+    expect(lines[0]).toBe("error: 5 problems; fix them all, nothing was fetched or written:");
+    expect(lines.slice(1)).toEqual([
+      "  - Config `api-s3-load:snapshots[0].endpiont` is not a snapshot field. Did you mean `endpoint`?",
+      "  - Config `api-s3-load:snapshots[0].pagse` is not a snapshot field. Did you mean `pages`?",
+      expect.stringContaining("  - Config `api-s3-load:snapshots[0].endpoint` is invalid:"),
+      expect.stringContaining("  - `--region` applies only with `--s3-endpoint`"),
+      expect.stringContaining("  - `--port 99999` is not a TCP port"),
+    ]);
+    expect(existsSync(dataDir)).toBe(false);
+    expect(fake.count()).toBe(0);
+  });
+
+  it("refuses an --export folder that cannot be made before any request reaches the API", async () => {
+    const root = own(projectWith({ dev: {} }));
+    const dataDir = join(root, "data");
+    const result = await start(
+      ["--base-url", fake.baseUrl, "--data-dir", dataDir, "--export", "/proc/nope"],
+      root,
+    );
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "error: `--export /proc/nope` cannot be created (ENOENT in /proc): pass a folder for the JSON files you can write to.",
+    });
+    expect(fake.count()).toBe(0);
+    expect(existsSync(dataDir)).toBe(false);
   });
 
   it("says a --data-dir that is a file is not a folder", async () => {

@@ -6,38 +6,28 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeCoingecko, type FakeCoingecko } from "../helpers/fakeCoingecko";
-import { npmStart, projectCopy, removeProject } from "./npmStart";
+import { npmStart, useFakeApiAndProject } from "./npmStart";
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
-let fake: FakeCoingecko;
-let root: string;
-beforeAll(async () => {
-  fake = await startFakeCoingecko();
-  root = projectCopy({
-    two: {
-      snapshots: [
-        {
-          name: "coins-markets",
-          endpoint: "coins/markets",
-          params: { vs_currency: "usd", per_page: 100 },
-          key: "coingecko/coins-markets.json",
-        },
-        {
-          name: "global",
-          endpoint: "global",
-          params: {},
-          key: "coingecko/global.json",
-          gzip: true,
-        },
-      ],
-    },
-  });
-});
-afterAll(async () => {
-  await fake.stop();
-  removeProject(root);
+const setup = useFakeApiAndProject({
+  two: {
+    snapshots: [
+      {
+        name: "coins-markets",
+        endpoint: "coins/markets",
+        params: { vs_currency: "usd", per_page: 100 },
+        key: "coingecko/coins-markets.json",
+      },
+      {
+        name: "global",
+        endpoint: "global",
+        params: {},
+        key: "coingecko/global.json",
+        gzip: true,
+      },
+    ],
+  },
 });
 
 /** The success line of each snapshot, by name. */
@@ -53,12 +43,12 @@ function successLines(stdout: string): Record<string, string> {
 
 describe("npm start says where the data is", () => {
   it("prints one success line per snapshot, counted in the singular and the plural", async () => {
-    const dataDir = join(root, "data-lines");
-    const { code, stdout } = await npmStart(root, [
+    const dataDir = join(setup.root, "data-lines");
+    const { code, stdout } = await npmStart(setup.root, [
       "--stack",
       "two",
       "--base-url",
-      fake.baseUrl,
+      setup.fake.baseUrl,
       "--data-dir",
       dataDir,
       "--verify",
@@ -73,11 +63,11 @@ describe("npm start says where the data is", () => {
     expect(stdout).not.toMatch(/Data successfully uploaded|\b1 items\b|\b1 objects\b/);
     expect(stdout).toContain("verify: all 2 objects hold");
 
-    const again = await npmStart(root, [
+    const again = await npmStart(setup.root, [
       "--stack",
       "two",
       "--base-url",
-      fake.baseUrl,
+      setup.fake.baseUrl,
       "--data-dir",
       dataDir,
     ]);
@@ -88,12 +78,12 @@ describe("npm start says where the data is", () => {
   });
 
   it("names the file each object can be read from after the embedded server stopped", async () => {
-    const dataDir = join(root, "data-files");
-    const { code, stdout } = await npmStart(root, [
+    const dataDir = join(setup.root, "data-files");
+    const { code, stdout } = await npmStart(setup.root, [
       "--stack",
       "two",
       "--base-url",
-      fake.baseUrl,
+      setup.fake.baseUrl,
       "--data-dir",
       dataDir,
     ]);
@@ -121,13 +111,13 @@ describe("npm start says where the data is", () => {
   });
 
   it("--export DIR writes each object as a plain JSON file at DIR/<key>, gzip-stored ones decompressed", async () => {
-    const dataDir = join(root, "data-export");
-    const exportDir = join(root, "exported");
-    const { code, stdout } = await npmStart(root, [
+    const dataDir = join(setup.root, "data-export");
+    const exportDir = join(setup.root, "exported");
+    const { code, stdout } = await npmStart(setup.root, [
       "--stack",
       "two",
       "--base-url",
-      fake.baseUrl,
+      setup.fake.baseUrl,
       "--data-dir",
       dataDir,
       "--export",
@@ -152,17 +142,17 @@ describe("npm start says where the data is", () => {
   });
 
   it("reads a relative --export from the folder the command was typed in", async () => {
-    const typedIn = join(root, "somewhere");
+    const typedIn = join(setup.root, "somewhere");
     mkdirSync(typedIn, { recursive: true });
     const { code, stdout } = await npmStart(
-      root,
+      setup.root,
       [
         "--stack",
         "two",
         "--base-url",
-        fake.baseUrl,
+        setup.fake.baseUrl,
         "--data-dir",
-        join(root, "data-relative"),
+        join(setup.root, "data-relative"),
         "--export",
         "out",
       ],
@@ -176,15 +166,15 @@ describe("npm start says where the data is", () => {
   });
 
   it("refuses an --export path that is a file before it fetches anything", async () => {
-    const file = join(root, "package.json");
-    fake.reset();
-    const { code, stderr } = await npmStart(root, [
+    const file = join(setup.root, "package.json");
+    setup.fake.reset();
+    const { code, stderr } = await npmStart(setup.root, [
       "--stack",
       "two",
       "--base-url",
-      fake.baseUrl,
+      setup.fake.baseUrl,
       "--data-dir",
-      join(root, "data-refused"),
+      join(setup.root, "data-refused"),
       "--export",
       file,
     ]);
@@ -192,7 +182,7 @@ describe("npm start says where the data is", () => {
     expect(stderr).toBe(
       `error: \`--export ${file}\` is a file, not a folder: pass a folder for the JSON files (it is created if missing).\n`,
     );
-    expect(fake.count()).toBe(0);
-    expect(existsSync(join(root, "data-refused"))).toBe(false);
+    expect(setup.fake.count()).toBe(0);
+    expect(existsSync(join(setup.root, "data-refused"))).toBe(false);
   });
 });

@@ -5,33 +5,22 @@
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeCoingecko, type FakeCoingecko } from "../helpers/fakeCoingecko";
-import { npmStart, projectCopy, removeProject, writeStack } from "./npmStart";
+import { npmStart, useFakeApiAndProject, writeStack } from "./npmStart";
 
-let fake: FakeCoingecko;
-let root: string;
-beforeAll(async () => {
-  fake = await startFakeCoingecko();
-  root = projectCopy({ dev: {} });
-});
-beforeEach(() => fake.reset());
-afterAll(async () => {
-  await fake.stop();
-  removeProject(root);
-});
+const setup = useFakeApiAndProject();
 
 /** Runs `npm start` on stack `t` with the given stack config; expects a refusal before any work. */
 async function refused(config: Record<string, unknown>, args: string[] = [], env = {}) {
-  writeStack(root, "t", config);
-  const dataDir = join(root, "data");
+  writeStack(setup.root, "t", config);
+  const dataDir = join(setup.root, "data");
   const result = await npmStart(
-    root,
-    ["--stack", "t", "--base-url", fake.baseUrl, "--data-dir", dataDir, ...args],
+    setup.root,
+    ["--stack", "t", "--base-url", setup.fake.baseUrl, "--data-dir", dataDir, ...args],
     env,
   );
   expect(result.code).toBe(1);
   expect(existsSync(dataDir)).toBe(false);
-  expect(fake.count()).toBe(0);
+  expect(setup.fake.count()).toBe(0);
   return result.stderr.trim();
 }
 
@@ -60,8 +49,13 @@ describe("npm start names the source of a bad value", () => {
   });
 
   it("a bad coingeckoBaseUrl in the stack file is named by its key", async () => {
-    writeStack(root, "t", { coingeckoBaseUrl: "not a url" });
-    const result = await npmStart(root, ["--stack", "t", "--data-dir", join(root, "data")]);
+    writeStack(setup.root, "t", { coingeckoBaseUrl: "not a url" });
+    const result = await npmStart(setup.root, [
+      "--stack",
+      "t",
+      "--data-dir",
+      join(setup.root, "data"),
+    ]);
     expect(result.stderr.trim()).toBe(
       'error: Config `api-s3-load:coingeckoBaseUrl` is "not a url", which is not a URL. Use an absolute URL such as https://api.coingecko.com/api/v3.',
     );
@@ -75,13 +69,18 @@ describe("npm start names the source of a bad value", () => {
 
   it("broken YAML names the file and the line", async () => {
     writeFileSync(
-      join(root, "Pulumi.t.yaml"),
+      join(setup.root, "Pulumi.t.yaml"),
       "config:\n  api-s3-load:protect: true\n   aws:region: us-east-1\n",
     );
-    const result = await npmStart(root, ["--stack", "t", "--data-dir", join(root, "data")]);
+    const result = await npmStart(setup.root, [
+      "--stack",
+      "t",
+      "--data-dir",
+      join(setup.root, "data"),
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe(
-      `error: ${join(root, "Pulumi.t.yaml")} is not valid YAML at line 3, column 14: bad indentation of a mapping entry. Fix the file there (Pulumi reads the same file).`,
+      `error: ${join(setup.root, "Pulumi.t.yaml")} is not valid YAML at line 3, column 14: bad indentation of a mapping entry. Fix the file there (Pulumi reads the same file).`,
     );
   });
 });

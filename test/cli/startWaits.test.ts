@@ -4,39 +4,28 @@
  * real `npm start` process, reading its stderr as it comes.
  */
 import { join } from "node:path";
-import { startFakeCoingecko, type FakeCoingecko } from "../helpers/fakeCoingecko";
-import { npmStart, projectCopy, removeProject, spawnStart, writeStack } from "./npmStart";
+import { npmStart, useFakeApiAndProject, spawnStart, writeStack } from "./npmStart";
 
 const MARKETS = { vs_currency: "usd", per_page: 100 };
 
-let fake: FakeCoingecko;
-let root: string;
-beforeAll(async () => {
-  fake = await startFakeCoingecko();
-  root = projectCopy({ dev: {} });
-});
-beforeEach(() => fake.reset());
-afterAll(async () => {
-  await fake.stop();
-  removeProject(root);
-});
+const setup = useFakeApiAndProject();
 
 describe("npm start announces every long wait", () => {
   it("announces the rate-limit wait of pages requested together, as soon as they queue", async () => {
-    writeStack(root, "rate", {
+    writeStack(setup.root, "rate", {
       coingeckoCallsPerMinute: 2,
       snapshots: [
         { name: "first", endpoint: "coins/markets", params: MARKETS, key: "a.json" },
         { name: "paged", endpoint: "coins/markets", params: MARKETS, pages: 3, key: "b.json" },
       ],
     });
-    const run = spawnStart(root, [
+    const run = spawnStart(setup.root, [
       "--stack",
       "rate",
       "--base-url",
-      fake.baseUrl,
+      setup.fake.baseUrl,
       "--data-dir",
-      join(root, "data-rate"),
+      join(setup.root, "data-rate"),
     ]);
     try {
       const line = await run.until(/for the rate limit/);
@@ -49,30 +38,30 @@ describe("npm start announces every long wait", () => {
       // Said when the wait starts, not after it.
       expect(at - ready).toBeLessThan(10_000);
       // Page 1 was sent at once; pages 2 and 3 were not, however long the test looks.
-      for (let i = 0; i < 50 && fake.count("/coins/markets") < 2; i += 1) {
+      for (let i = 0; i < 50 && setup.fake.count("/coins/markets") < 2; i += 1) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      expect(fake.count("/coins/markets")).toBe(2);
+      expect(setup.fake.count("/coins/markets")).toBe(2);
     } finally {
       await run.stop();
     }
   });
 
   it("announces a Retry-After wait, and backoffs, in sentences", async () => {
-    writeStack(root, "retry", {});
-    fake.pushFault({ kind: "rate-limit", retryAfter: "3", times: 1 });
-    fake.pushFault({ kind: "server-error", status: 503, times: 1 });
-    const { code, stderr } = await npmStart(root, [
+    writeStack(setup.root, "retry", {});
+    setup.fake.pushFault({ kind: "rate-limit", retryAfter: "3", times: 1 });
+    setup.fake.pushFault({ kind: "server-error", status: 503, times: 1 });
+    const { code, stderr } = await npmStart(setup.root, [
       "--stack",
       "retry",
       "--base-url",
-      fake.baseUrl,
+      setup.fake.baseUrl,
       "--data-dir",
-      join(root, "data-retry"),
+      join(setup.root, "data-retry"),
     ]);
     expect(code).toBe(0);
-    const url = `${fake.baseUrl}/coins/markets?order=market_cap_desc&page=1&per_page=100&vs_currency=usd`;
+    const url = `${setup.fake.baseUrl}/coins/markets?order=market_cap_desc&page=1&per_page=100&vs_currency=usd`;
     const retries = stderr.split("\n").filter((l) => l.includes("trying again"));
     expect(retries).toEqual([
       `snapshot coins-markets: GET ${url} failed: the API answered HTTP 429; trying again in 3.0 s, as the API's Retry-After header asks (attempt 2 of 5).`,
@@ -85,38 +74,38 @@ describe("npm start announces every long wait", () => {
   });
 
   it("announces a slow answer with the request timeout that will end it", async () => {
-    writeStack(root, "slow", {
+    writeStack(setup.root, "slow", {
       snapshots: [{ name: "g", endpoint: "global", params: {}, key: "g.json", timeoutSeconds: 45 }],
     });
-    fake.setOptions({ latencyMs: 3_400 });
+    setup.fake.setOptions({ latencyMs: 3_400 });
     try {
-      const { code, stderr } = await npmStart(root, [
+      const { code, stderr } = await npmStart(setup.root, [
         "--stack",
         "slow",
         "--base-url",
-        fake.baseUrl,
+        setup.fake.baseUrl,
         "--data-dir",
-        join(root, "data-slow"),
+        join(setup.root, "data-slow"),
       ]);
       expect(code).toBe(0);
       expect(stderr.split("\n").filter((l) => l.startsWith("Waiting for "))).toEqual([
-        `Waiting for ${fake.origin}: no answer to GET ${fake.baseUrl}/global after 3.0 s; still waiting, up to the request timeout of 45 s (the snapshot's timeoutSeconds).`,
+        `Waiting for ${setup.fake.origin}: no answer to GET ${setup.fake.baseUrl}/global after 3.0 s; still waiting, up to the request timeout of 45 s (the snapshot's timeoutSeconds).`,
       ]);
     } finally {
-      fake.setOptions({ latencyMs: 0 });
+      setup.fake.setOptions({ latencyMs: 0 });
     }
   });
 
   it("says what to check when nothing accepts the API connection, after retries that read as sentences", async () => {
-    writeStack(root, "refused", {});
+    writeStack(setup.root, "refused", {});
     const closed = `http://127.0.0.1:${await closedPort()}/api/v3`;
-    const { code, stderr } = await npmStart(root, [
+    const { code, stderr } = await npmStart(setup.root, [
       "--stack",
       "refused",
       "--base-url",
       closed,
       "--data-dir",
-      join(root, "data-refused"),
+      join(setup.root, "data-refused"),
     ]);
     expect(code).toBe(1);
     const host = new URL(closed).host;

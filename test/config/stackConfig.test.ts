@@ -4,14 +4,14 @@ import * as yaml from "js-yaml";
 import { StackFileConfig } from "../../cli/stackFile";
 import {
   bucketNameProblem,
-  ConfigError,
+  ConfigErrors,
   DEFAULT_SNAPSHOTS,
   normalizeKey,
   parseStackConfig,
   PROJECT,
   PROJECT_CONFIG_KEYS,
   readStackConfig,
-  unknownKeyProblem,
+  unknownKeyProblems,
   type ConfigSource,
   type KeyAdvice,
   type RawConfig,
@@ -148,7 +148,7 @@ describe("parseStackConfig", () => {
       'Config `api-s3-load:snapshots[1].key` repeats "x.json".',
     ],
   ])("rejects %s with a message naming the key and the fix", (_case, raw, message) => {
-    expect(() => parseStackConfig({ ...base, ...raw })).toThrow(ConfigError);
+    expect(() => parseStackConfig({ ...base, ...raw })).toThrow(ConfigErrors);
     expect(() => parseStackConfig({ ...base, ...raw })).toThrow(message);
   });
 
@@ -370,14 +370,14 @@ describe("bucketNameProblem", () => {
 
 describe("unknownKeyProblem: a misspelt setting is refused, not ignored", () => {
   it("names the key and the setting it most likely meant", () => {
-    expect(unknownKeyProblem(["aws:region", "api-s3-load:coingeckoPlna"])?.message).toBe(
+    expect(unknownKeyProblems(["aws:region", "api-s3-load:coingeckoPlna"])[0]?.message).toBe(
       "Config `api-s3-load:coingeckoPlna` is not a setting of this project. Did you mean `coingeckoPlan`? Fix its name in the stack file, or remove it (settings: " +
         `${PROJECT_CONFIG_KEYS.join(", ")}).`,
     );
   });
 
   it("makes no guess for a key that resembles no setting", () => {
-    expect(unknownKeyProblem(["api-s3-load:colour"])?.message).toMatch(
+    expect(unknownKeyProblems(["api-s3-load:colour"])[0]?.message).toMatch(
       /^Config `api-s3-load:colour` is not a setting of this project\. Fix its name/,
     );
   });
@@ -392,12 +392,14 @@ describe("unknownKeyProblem: a misspelt setting is refused, not ignored", () => 
 
   it("accepts every setting of the project and other packages' keys", () => {
     expect(
-      unknownKeyProblem([
+      unknownKeyProblems([
         ...PROJECT_CONFIG_KEYS.map((key) => `api-s3-load:${key}`),
         "aws:region",
         "aws:endpoints",
+        "pulumi:tags",
+        "kubernetes:context",
       ]),
-    ).toBeUndefined();
+    ).toEqual([]);
   });
 
   it("stops the program and npm start alike", async () => {
@@ -472,5 +474,91 @@ describe("issue 18: one reading, naming the source", () => {
     ).toThrow(
       "Config `api-s3-load:coingeckoApiKey` is stored in plaintext in the stack's config file. Set it again with `pulumi config set --secret api-s3-load:coingeckoApiKey <key>` so it is encrypted, or pass it in COINGECKO_API_KEY; rotate the key if that file was shared.",
     );
+  });
+});
+
+describe("issue 24: every mistake of a reading at once", () => {
+  /** The mistakes a reading throws, one message each. */
+  function problemsOf(read: () => unknown): string[] {
+    try {
+      read();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigErrors);
+      return (error as ConfigErrors).problems.map((p) => p.message);
+    }
+    throw new Error("The reading did not refuse the config.");
+  }
+  const file = (values: Record<string, unknown>) => new StackFileConfig(values);
+  const read = (values: Record<string, unknown>) => () =>
+    readStackConfig(file(values), { hasApiKey: false, configKeys: file(values).keys() });
+
+  it("names two misspelt fields of one snapshot entry in one reading", () => {
+    expect(
+      problemsOf(
+        read({ snapshots: [{ name: "m", endpiont: "coins/markets", pagse: 2, params: {} }] }),
+      ),
+    ).toEqual([
+      "Config `api-s3-load:snapshots[0].endpiont` is not a snapshot field. Did you mean `endpoint`?",
+      "Config `api-s3-load:snapshots[0].pagse` is not a snapshot field. Did you mean `pages`?",
+      expect.stringContaining(
+        "Config `api-s3-load:snapshots[0].endpoint` is invalid: `endpoint` is required",
+      ),
+    ]);
+  });
+
+  it("names a bad pages and a bad maxAge of one entry together", () => {
+    const problems = problemsOf(
+      read({
+        snapshots: [{ name: "m", endpoint: "coins/markets", pages: "two", maxAge: "1 hour" }],
+      }),
+    );
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^Config `api-s3-load:snapshots\[0\]\.pages` is invalid: /);
+    expect(problems[1]).toMatch(/^Config `api-s3-load:snapshots\[0\]\.maxAge` is invalid: /);
+  });
+
+  it("names mistakes across keys and entries, with one line per mistake in the message", () => {
+    const values = {
+      aclMode: "public",
+      coingeckoPlan: "gold",
+      protect: "yes",
+      snapshots: [
+        { name: "a", endpoint: "global", params: {} },
+        { name: "b", endpoint: "global", params: {}, schedule: "hourly" },
+      ],
+    };
+    let message = "";
+    try {
+      read(values)();
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.split("\n")).toEqual([
+      "4 problems; fix them all, nothing was fetched or written:",
+      '  - Config `api-s3-load:protect` is "yes", not a boolean. Use true or false.',
+      '  - Config `api-s3-load:coingeckoPlan` is "gold", which is not a CoinGecko plan. Use one of "public", "demo", "pro".',
+      expect.stringMatching(/^ {2}- Config `api-s3-load:aclMode` is "public"\. Use "disabled"/),
+      expect.stringMatching(
+        /^ {2}- Config `api-s3-load:snapshots\[1\]\.schedule` is not a snapshot field\./,
+      ),
+    ]);
+  });
+
+  it("says which namespace a misspelt one meant, and leaves other packages' alone", () => {
+    expect(
+      problemsOf(read({ "api-s3-lod:forceDestroy": true, "aws:region": "us-east-1" })),
+    ).toEqual([
+      "Config `api-s3-lod:forceDestroy` is in the namespace `api-s3-lod`, which nothing reads. Did you mean `api-s3-load:forceDestroy`? Fix the namespace in the stack file.",
+    ]);
+  });
+
+  it("stops the program on a misspelt namespace as npm start", async () => {
+    jest.resetModules();
+    const pulumi = await import("@pulumi/pulumi");
+    pulumi.runtime.setAllConfig({ "api-s3-lod:forceDestroy": "true" }, []);
+    const keys = Object.keys(pulumi.runtime.allConfig());
+    expect(() =>
+      readStackConfig(new pulumi.Config(PROJECT), { hasApiKey: false, configKeys: keys }),
+    ).toThrow("Did you mean `api-s3-load:forceDestroy`?");
   });
 });

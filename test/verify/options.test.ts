@@ -68,7 +68,7 @@ describe("parseVerifyFlags", () => {
     ],
     [
       ["--bucke", "b"],
-      "Unknown option `--bucke`. Fix: see `npm run verify -- --help` for the options.",
+      "Unknown option `--bucke`. Did you mean `--bucket`? Fix: see `npm run verify -- --help` for the options.",
     ],
     [["-x"], "Unknown option `-x`. Fix: see `npm run verify -- --help` for the options."],
     [

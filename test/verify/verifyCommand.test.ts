@@ -135,7 +135,7 @@ describe("verify command", () => {
     [["--bucket"], "Option `--bucket` needs a value. Fix: `--bucket <value>`."],
     [
       ["--bukket", "x"],
-      "Unknown option `--bukket`. Fix: see `npm run verify -- --help` for the options.",
+      "Unknown option `--bukket`. Did you mean `--bucket`? Fix: see `npm run verify -- --help` for the options.",
     ],
     [
       ["--stack-outputs", "/nonexistent/outputs.json"],
