@@ -64,7 +64,7 @@ describe("a sourced snapshot in the stack config", () => {
         snapshots: [{ name: "all", source: "items", endpoint: "items" }],
       }),
     ).toThrow(
-      'Config `api-s3-load:sources.items.baseUrl` is "http://x.example". Use https (plain http only to 127.0.0.1 or localhost), so neither the data nor a key travels readable.\nConfig `api-s3-load:snapshots[0].params.limit` is not set, and offset source "items" has no `pagination.pageSize`. Set the page size as `params.limit` of the snapshot, or as `pagination.pageSize` of the source.',
+      '2 problems; fix them all, nothing was fetched or written:\n  - Config `api-s3-load:sources.items.baseUrl` is "http://x.example". Use https (plain http only to 127.0.0.1 or localhost), so neither the data nor a key travels readable.\n  - Config `api-s3-load:snapshots[0].params.limit` is not set, and offset source "items" has no `pagination.pageSize`. Set the page size as `params.limit` of the snapshot, or as `pagination.pageSize` of the source.',
     );
   });
 });

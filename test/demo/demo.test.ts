@@ -112,7 +112,6 @@ describe("npm run demo", () => {
     expect(run.stderr.trimEnd().split("\n")).toEqual([
       `demo: fake CoinGecko API on http://127.0.0.1:${api}/api/v3; running npm start's dev snapshots against it.`,
       `Embedded S3 on http://127.0.0.1:${s3}, data in ${dataDir}, private bucket "api-s3-load-dev".`,
-      "snapshot coins-markets: wrote s3://api-s3-load-dev/coingecko/coins-markets.json (90769 bytes, 100 items)",
     ]);
     expect(await listening(api)).toBe(false);
     expect(await listening(s3)).toBe(false);
