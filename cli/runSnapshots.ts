@@ -139,7 +139,10 @@ function reportFailure(spec: SnapshotConfig, error: Error, plan: RunPlan, io: Io
         baseUrlOrigin: plan.baseUrlOrigin,
       });
   io.stderr(`${name}: failed: ${message}`);
-  tellAboutDemo(message, io);
+  if (!spec.source) {
+    // The demo stands in for CoinGecko only.
+    tellAboutDemo(message, io, plan.source.baseUrl);
+  }
   if (message.includes("coingeckoPlan") || message.includes("coingeckoApiKey")) {
     // The engine speaks in stack config keys; say how this command takes the same settings.
     io.stderr(

@@ -184,6 +184,19 @@ describe("the hint npm start gives when CoinGecko is out of reach", () => {
     expect(lines).toEqual([DEMO_HINT]);
   });
 
+  it.each(["http://127.0.0.1:8080/api/v3", "http://localhost:8080/api/v3"])(
+    "says nothing when the run already talks to an API on this machine (%s)",
+    (baseUrl) => {
+      expect(demoHint("nothing accepted the connection (ECONNREFUSED)", baseUrl)).toBeUndefined();
+      expect(
+        demoHint(
+          "nothing accepted the connection (ECONNREFUSED)",
+          "https://api.coingecko.com/api/v3",
+        ),
+      ).toBe(DEMO_HINT);
+    },
+  );
+
   it("says nothing for a failure that is about the config", () => {
     expect(
       demoHint("the API answered HTTP 401: API Key Missing (coingeckoApiKey)"),
