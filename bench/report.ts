@@ -11,6 +11,7 @@ import type { RateLimitRow } from "./rateLimit";
 import type { RedeployRow } from "./redeploy";
 import type { StateRow } from "./stateFootprint";
 import type { TimelineResults } from "./timeline";
+import { renderSuiteMemory } from "./suiteMemoryReport";
 
 export interface BenchResults {
   machine: Machine;
@@ -388,6 +389,9 @@ export function renderMarkdown(
     `Target: ours ≤ ${TARGETS.memoryVsNaive}× naive: ${range(memory.pages.ratio, ratio)}, ${judged(memory.pages.ratio, TARGETS.memoryVsNaive, ratio)}.`,
     "",
   );
+
+  // Item 8: the test suite's memory, measured apart by bench/suiteMemory.ts (it runs the suite).
+  push(...renderSuiteMemory());
 
   push(
     "## How to reproduce",

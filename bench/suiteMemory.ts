@@ -3,7 +3,8 @@
  * given) and prints the peak resident memory of every process it started — the jest parent, each
  * worker, and any server or child a test spawned — as the kernel counts it (`VmHWM` in
  * /proc/<pid>/status, sampled every 100 ms while the process lives), plus the most memory the run
- * held at one moment across all its processes. Linux only: it reads /proc.
+ * held at one moment across all its processes. Linux only: it reads /proc. Run on the whole suite
+ * (no jest arguments), it also writes bench/suiteMemory.json and section 8 of docs/benchmarks.md.
  *
  * With SUITE_MEMORY_LOG=<file> set, the test environment also appends one line per test file with
  * the worker's RSS and heap after that file (test/helpers/testEnvironment.ts), which shows whether a
@@ -11,17 +12,39 @@
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
+import { type ProcessPeak, type SuiteMemoryResults, writeSuiteMemory } from "./suiteMemoryReport";
 
 const PROJECT_ROOT = join(__dirname, "..");
 const SAMPLE_MS = 100;
 const KB_PER_MB = 1024;
+/** Processes smaller than this (shells, pyenv probes) are left out of the saved figures. */
+const LISTED_MB = 50;
+const FORCE_EXIT_WARNING = "A worker process has failed to exit gracefully";
 
-interface ProcessPeak {
-  pid: number;
-  command: string;
-  peakMb: number;
+/** Copies a jest output stream through, keeping its summary lines and noting the exit warning. */
+class OutputWatch {
+  summary: string[] = [];
+  workerForceExited = false;
+  private pending = "";
+
+  take(chunk: Buffer, out: NodeJS.WriteStream): void {
+    out.write(chunk);
+    const lines = (this.pending + chunk.toString("utf8")).split("\n");
+    this.pending = lines.pop() ?? "";
+    for (const line of lines) {
+      if (line.includes(FORCE_EXIT_WARNING)) {
+        this.workerForceExited = true;
+      }
+      if (/^(Test Suites|Tests):/.test(line)) {
+        this.summary.push(line.replace(/\s+/g, " ").trim());
+      }
+    }
+  }
 }
+
+const roundedLoad = (): number[] => loadavg().map((v) => Math.round(v * 100) / 100);
 
 /** Parent pid of every live process, read from /proc/<pid>/stat. */
 function parentPids(): Map<number, number> {
@@ -75,6 +98,10 @@ function describe(pid: number, root: number): string {
   } catch {
     return "(exited)";
   }
+  if (argv.length === 0) {
+    // A process that has exited and not yet been reaped keeps its status but loses its command line.
+    return "(exited)";
+  }
   if (pid === root) {
     return "jest parent";
   }
@@ -90,11 +117,15 @@ function describe(pid: number, root: number): string {
 
 function main(): void {
   const jestArgs = process.argv.slice(2);
+  const loadAtStart = roundedLoad();
   const child = spawn(
     process.execPath,
     [join(PROJECT_ROOT, "node_modules/jest/bin/jest.js"), "--ci", ...jestArgs],
-    { cwd: PROJECT_ROOT, stdio: "inherit" },
+    { cwd: PROJECT_ROOT, stdio: ["inherit", "pipe", "pipe"] },
   );
+  const watch = new OutputWatch();
+  child.stdout.on("data", (chunk: Buffer) => watch.take(chunk, process.stdout));
+  child.stderr.on("data", (chunk: Buffer) => watch.take(chunk, process.stderr));
   const root = child.pid;
   if (root === undefined) {
     throw new Error("jest did not start: check that `npm ci` has installed node_modules/jest.");
@@ -123,15 +154,31 @@ function main(): void {
     heldAtOnceMb = Math.max(heldAtOnceMb, heldNow);
   };
   const timer = setInterval(sample, SAMPLE_MS);
-  child.on("exit", (code, signal) => {
+  child.on("close", (code, signal) => {
     clearInterval(timer);
-    report([...peaks.values()], heldAtOnceMb, (Date.now() - startedAt) / 1000);
+    const processes = [...peaks.values()].sort((a, b) => b.peakMb - a.peakMb);
+    const seconds = (Date.now() - startedAt) / 1000;
+    report(processes, heldAtOnceMb, seconds);
+    if (jestArgs.length === 0) {
+      const results: SuiteMemoryResults = {
+        measuredAt: `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
+        node: process.version,
+        cores: cpus().length,
+        loadAverage: { start: loadAtStart, end: roundedLoad() },
+        seconds,
+        summary: watch.summary,
+        workerForceExited: watch.workerForceExited,
+        processes: processes.filter((p) => p.peakMb >= LISTED_MB),
+        heldAtOnceMb,
+      };
+      writeSuiteMemory(results, join(PROJECT_ROOT, "docs", "benchmarks.md"));
+      process.stdout.write("wrote bench/suiteMemory.json and section 8 of docs/benchmarks.md\n");
+    }
     process.exitCode = code ?? (signal ? 1 : 0);
   });
 }
 
-function report(peaks: ProcessPeak[], heldAtOnceMb: number, seconds: number): void {
-  const sorted = peaks.sort((a, b) => b.peakMb - a.peakMb);
+function report(sorted: ProcessPeak[], heldAtOnceMb: number, seconds: number): void {
   const lines = sorted.map(
     (p) =>
       `${String(Math.round(p.peakMb)).padStart(7)} MB  pid ${String(p.pid).padEnd(8)}${p.command}`,
