@@ -6,7 +6,8 @@
  * Tests serialize the Snapshot provider as `pulumi up` does, so Pulumi's serializer loads `node:ffi`
  * here too; the same function that keeps `pulumi up` free of that warning keeps the test run free
  * of it (see components/snapshot/ffiWarning.ts). After each file it closes what Pulumi's function
- * serializer left open on the worker (inspectorSessions.ts), which otherwise held gigabytes.
+ * serializer left open on the worker (inspectorSessions.ts), which otherwise held gigabytes, and
+ * the worker exits as soon as jest has ended it (workerExit.ts), within jest's grace period.
  */
 import { appendFileSync } from "node:fs";
 import { basename } from "node:path";
@@ -15,9 +16,11 @@ import type { EnvironmentContext, JestEnvironmentConfig } from "@jest/environmen
 import { TestEnvironment } from "jest-environment-node";
 import { loadFfiWithoutItsWarning } from "../../components/snapshot/ffiWarning";
 import { disconnectInspectorSessions, trackInspectorSessions } from "./inspectorSessions";
+import { exitOnceDrained } from "./workerExit";
 
 loadFfiWithoutItsWarning();
 trackInspectorSessions();
+exitOnceDrained();
 
 const MB = 1024 * 1024;
 
