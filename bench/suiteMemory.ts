@@ -112,7 +112,7 @@ function describe(pid: number, root: number): string {
     .map((arg) => arg.replace(PROJECT_ROOT, "."))
     .join(" ")
     .replace(/\s+/g, " ")
-    .slice(0, 100);
+    .slice(0, 200);
 }
 
 function main(): void {
