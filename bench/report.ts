@@ -13,6 +13,7 @@ import type { RateLimitRow } from "./rateLimit";
 import type { RedeployRow } from "./redeploy";
 import type { StateRow } from "./stateFootprint";
 import type { TimelineResults } from "./timeline";
+import { renderSuiteMemory } from "./suiteMemoryReport";
 
 export interface BenchResults {
   machine: Machine;
@@ -418,6 +419,9 @@ export function renderMarkdown(
   if (results.pluginStart) {
     push(...renderPluginStart(results.pluginStart));
   }
+
+  // Item 9: the test suite's memory, measured apart by bench/suiteMemory.ts (it runs the suite).
+  push(...renderSuiteMemory());
 
   push(
     "## How to reproduce",

@@ -6,6 +6,7 @@
  * earlier runs left behind are removed: those runs are over, and nothing of theirs is pending.
  */
 import type { EventEmitter } from "node:events";
+import { disconnectInspectorSessions } from "./inspectorSessions";
 
 const EVENTS = ["exit", "beforeExit"];
 // Typed as a plain emitter: the listeners are only compared and removed, never called.
@@ -30,6 +31,7 @@ export function releaseFinishedRunListeners(): void {
 /** Pulumi's SDK in a fresh module registry, as a new `pulumi up` process would load it. */
 export async function freshPulumi(): Promise<typeof import("@pulumi/pulumi")> {
   releaseFinishedRunListeners();
+  disconnectInspectorSessions();
   jest.resetModules();
   return import("@pulumi/pulumi");
 }
