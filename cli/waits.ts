@@ -4,6 +4,7 @@
  * engine itself stays silent and unchanged.
  */
 import {
+  count,
   defaultFetch,
   planDefaults,
   RateLimiter,
@@ -19,10 +20,7 @@ function seconds(ms: number): string {
   return ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** "1 call", "2 calls": counts in the messages of `npm start`. */
-export function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
-}
+export { count };
 
 /**
  * The process's rate limiter for `npm start`, which says so when requests must wait for the rate

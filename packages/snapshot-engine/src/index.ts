@@ -7,6 +7,7 @@ export { ENGINE_VERSION, USER_AGENT, UNKNOWN } from "./version";
 export { isPlan, PLAN_NAMES, planDefaults } from "./plans";
 export { COINGECKO_PAGINATION, COINGECKO_PRESET_NAME } from "./presets/coingecko";
 export type { PlanDefaults } from "./plans";
+export { count } from "./count";
 export { maxAgePeriod, parseDuration } from "./duration";
 export {
   defaultSnapshotKey,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { count } from "./count";
 import { SnapshotError, redact } from "./errors";
 import type { FetchContext } from "./fetchJson";
 import { fetchPages } from "./pages";
@@ -433,7 +434,7 @@ async function write(
       spec.tags,
     );
     log(
-      `snapshot ${spec.name}: wrote s3://${target.bucket}/${key} (${formatted.body.length} bytes, ${itemCount} items)`,
+      `snapshot ${spec.name}: wrote s3://${target.bucket}/${key} (${count(formatted.body.length, "byte")}, ${count(itemCount, "item")})`,
     );
     return result(written.etag, written.versionId, false, metadata["write-id"]);
   } catch (error) {
