@@ -99,7 +99,9 @@ describeMoto("the package's Snapshot of a declared source over gRPC (fake APIs, 
     });
 
     const again = await provider.check(urn, {}, args());
-    expect(await provider.diff("id", urn, created.properties, again.inputs as HostProps)).toEqual({
+    expect(
+      await provider.diff("id", urn, created.properties as HostProps, again.inputs as HostProps),
+    ).toEqual({
       changes: "DIFF_NONE",
       replaces: [],
     });
@@ -107,7 +109,7 @@ describeMoto("the package's Snapshot of a declared source over gRPC (fake APIs, 
     const updated = await provider.update(
       "id",
       urn,
-      created.properties,
+      created.properties as HostProps,
       refetch.inputs as HostProps,
     );
     expect(updated).toMatchObject({ unchanged: true, versionId: created.properties.versionId });
@@ -148,7 +150,7 @@ describeMoto("the package's Snapshot of a declared source over gRPC (fake APIs, 
     apis.fail({ kind: "error-under-200", body: { error: `key ${QUERY_KEY} is suspended` } });
     const refetch = await provider.check(urn, {}, { ...args, refresh: "2026-12-07" });
     const failed = await provider
-      .update("id", urn, created.properties, refetch.inputs as HostProps)
+      .update("id", urn, created.properties as HostProps, refetch.inputs as HostProps)
       .then(
         () => undefined,
         (error: Error) => error.message,
