@@ -431,6 +431,26 @@ describe("provider/schema.json's source types", () => {
     expect(snapshot.required).not.toContain("truncated");
   });
 
+  it("are checked by the engine through the provider's check: every problem by its path, at once", async () => {
+    const checked = await checkSnapshot(SNAPSHOT_URN, {
+      ...SOURCED_SNAPSHOT_SAMPLE,
+      pages: 2,
+      source: {
+        name: "feed",
+        baseUrl: "https://api.example.com",
+        pagination: { type: "next-url" },
+        rateLimit: { calls: 10 },
+        colour: "red",
+      },
+    });
+    expect(checked.failures.map((f) => f.property).sort()).toEqual(
+      ["pages", "source.colour", "source.pagination.from", "source.rateLimit"].sort(),
+    );
+    expect(checked.failures.find((f) => f.property === "source.pagination.from")?.reason).toBe(
+      '`source.pagination.from` is required for type "next-url": give the body path of the next URL, such as "$.next".',
+    );
+  });
+
   it("type every number of a source as integer, and the engine refuses a fraction in each", () => {
     const numbers: string[] = [];
     const collect = (shape: Shape, path: string) => {
