@@ -443,10 +443,11 @@ describe("provider/schema.json's source types", () => {
         colour: "red",
       },
     });
-    expect(checked.failures.map((f) => f.property).sort()).toEqual(
+    const failures = checked.failures ?? [];
+    expect(failures.map((f) => f.property).sort()).toEqual(
       ["pages", "source.colour", "source.pagination.from", "source.rateLimit"].sort(),
     );
-    expect(checked.failures.find((f) => f.property === "source.pagination.from")?.reason).toBe(
+    expect(failures.find((f) => f.property === "source.pagination.from")?.reason).toBe(
       '`source.pagination.from` is required for type "next-url": give the body path of the next URL, such as "$.next".',
     );
   });
