@@ -40,6 +40,8 @@ export const SNAPSHOT_INPUTS = [
   "gzip",
   "cacheControl",
   "tags",
+  "source",
+  "maxPages",
   "plan",
   "baseUrl",
   "callsPerMinute",

@@ -9,17 +9,64 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as yaml from "js-yaml";
 import { PROJECT_ROOT } from "../helpers/pulumiHost";
-import { PROVIDER_DIR } from "../helpers/packageProviderHost";
+import { PROVIDER_DIR, urnFor } from "../helpers/packageProviderHost";
+import { checkSnapshot } from "../../provider/src/snapshot";
 
+interface PropertySpec {
+  $ref?: string;
+  type?: string;
+  items?: PropertySpec;
+  oneOf?: PropertySpec[];
+}
 interface ResourceSpec {
-  inputProperties: Record<string, unknown>;
+  inputProperties: Record<string, PropertySpec>;
   properties: Record<string, unknown>;
   requiredInputs?: string[];
+}
+interface TypeSpec {
+  properties?: Record<string, PropertySpec>;
+  required?: string[];
 }
 const schema = JSON.parse(readFileSync(join(PROVIDER_DIR, "schema.json"), "utf8")) as {
   name: string;
   resources: Record<string, ResourceSpec>;
+  types: Record<string, TypeSpec>;
 };
+const TYPE_PREFIX = "#/types/";
+
+/** The object type a property holds (directly, in a list or as a union's member), if any. */
+function objectTypeOf(spec: PropertySpec | undefined): string | undefined {
+  const ref = [spec, spec?.items, ...(spec?.oneOf ?? [])].find(
+    (s) =>
+      s?.$ref?.startsWith(TYPE_PREFIX) && schema.types[s.$ref.slice(TYPE_PREFIX.length)].properties,
+  )?.$ref;
+  return ref?.slice(TYPE_PREFIX.length);
+}
+
+/**
+ * Every problem of a literal object value against the schema type its property holds, at any
+ * depth: keys the type does not declare, and required keys left out. Interpolations are skipped.
+ */
+function nestedProblems(value: unknown, spec: PropertySpec | undefined, path: string): string[] {
+  const token = objectTypeOf(spec);
+  if (token === undefined || typeof value !== "object" || value === null) {
+    return [];
+  }
+  if (Array.isArray(value)) {
+    return value.flatMap((v, i) => nestedProblems(v, spec, `${path}[${i}]`));
+  }
+  const type = schema.types[token];
+  const fields = type.properties ?? {};
+  return [
+    ...Object.keys(value)
+      .filter((k) => !(k in fields))
+      .map((k) => `${path}.${k} is not a property of ${token}`),
+    ...(type.required ?? [])
+      .filter((k) => !(k in value))
+      .map((k) => `${path}.${k} is required by ${token}`),
+    ...Object.entries(value).flatMap(([k, v]) => nestedProblems(v, fields[k], `${path}.${k}`)),
+  ];
+}
 const EXAMPLES = join(PROJECT_ROOT, "examples");
 const PYTHON_MAIN = join(EXAMPLES, "python", "__main__.py");
 
@@ -31,11 +78,13 @@ const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase(
 function pythonUses(): {
   calls: { cls: string; target: string; kwargs: string[] }[];
   attributes: { target: string; attr: string }[];
+  argsCalls: { cls: string; kwargs: string[] }[];
+  keywords: string[];
 } {
   const script = `
-import ast, json, sys
+import ast, json, keyword, sys
 tree = ast.parse(open(sys.argv[1]).read())
-calls, attributes, targets = [], [], {}
+calls, attributes, targets, args_calls = [], [], {}, []
 for node in ast.walk(tree):
     if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
         f = node.value.func
@@ -46,7 +95,9 @@ for node in ast.walk(tree):
 for node in ast.walk(tree):
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in targets:
         attributes.append({"target": node.value.id, "attr": node.attr})
-print(json.dumps({"calls": calls, "attributes": attributes}))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and node.func.value.id == "api_s3_load" and node.func.attr.endswith("Args"):
+        args_calls.append({"cls": node.func.attr, "kwargs": [k.arg for k in node.keywords]})
+print(json.dumps({"calls": calls, "attributes": attributes, "argsCalls": args_calls, "keywords": keyword.kwlist}))
 `;
   const run = spawnSync("python3", ["-c", script, PYTHON_MAIN], { encoding: "utf8" });
   if (run.status !== 0) {
@@ -81,7 +132,7 @@ describe("examples/python", () => {
       Object.entries(schema.resources).map(([token, spec]) => [pythonClass(token), spec]),
     );
     const uses = pythonUses();
-    expect(uses.calls.map((c) => c.cls).sort()).toEqual(["PrivateBucket", "Snapshot"]);
+    expect(uses.calls.map((c) => c.cls).sort()).toEqual(["PrivateBucket", "Snapshot", "Snapshot"]);
     for (const call of uses.calls) {
       const spec = byClass.get(call.cls)!;
       const inputs = Object.keys(spec.inputProperties).map(snake);
@@ -96,6 +147,21 @@ describe("examples/python", () => {
     );
     expect(unknown).toEqual([]);
     expect(uses.attributes.map((a) => a.attr)).toContain("s3_uri");
+  });
+
+  it("builds nested inputs only from types the schema declares, with their arguments, required ones set", () => {
+    const uses = pythonUses();
+    // The generated SDK's argument name: snake_case, with `_` after a Python keyword (`from_`).
+    const pyArg = (name: string) =>
+      uses.keywords.includes(snake(name)) ? `${snake(name)}_` : snake(name);
+    expect(uses.argsCalls.map((c) => c.cls).sort()).toEqual(["PaginationArgs", "SourceArgs"]);
+    for (const call of uses.argsCalls) {
+      const type = schema.types[`${schema.name}:index:${call.cls.replace(/Args$/, "")}`];
+      expect(type?.properties).toBeDefined();
+      const args = Object.keys(type.properties ?? {}).map(pyArg);
+      expect(call.kwargs.filter((k) => !args.includes(k))).toEqual([]);
+      expect((type.required ?? []).map(pyArg).filter((r) => !call.kwargs.includes(r))).toEqual([]);
+    }
   });
 });
 
@@ -125,9 +191,10 @@ describe("examples/yaml", () => {
     r.type.startsWith(`${schema.name}:`),
   );
 
-  it("declares a PrivateBucket and a Snapshot with properties the schema has, required ones set", () => {
+  it("declares a PrivateBucket and two Snapshots with properties the schema has, required ones set", () => {
     expect(ours.map(([, r]) => r.type).sort()).toEqual([
       "api-s3-load:index:PrivateBucket",
+      "api-s3-load:index:Snapshot",
       "api-s3-load:index:Snapshot",
     ]);
     for (const [, resource] of ours) {
@@ -137,6 +204,45 @@ describe("examples/yaml", () => {
       expect(props.filter((p) => !(p in spec.inputProperties))).toEqual([]);
       expect((spec.requiredInputs ?? []).filter((r) => !props.includes(r))).toEqual([]);
     }
+  });
+
+  it("gives nested object properties (a declared source) only fields the schema's types have", () => {
+    const problems = ours.flatMap(([name, resource]) =>
+      Object.entries(resource.properties).flatMap(([prop, value]) =>
+        nestedProblems(
+          value,
+          schema.resources[resource.type].inputProperties[prop],
+          `${name}.${prop}`,
+        ),
+      ),
+    );
+    expect(problems).toEqual([]);
+    expect(ours.filter(([, r]) => r.properties.source !== undefined)).toHaveLength(1);
+  });
+
+  it("declares Snapshots the provider's check accepts (interpolated values left out)", async () => {
+    const snapshots = ours.filter(([, r]) => r.type === "api-s3-load:index:Snapshot");
+    for (const [name, resource] of snapshots) {
+      const literal = Object.fromEntries(
+        Object.entries(resource.properties).filter(
+          ([, v]) => !(typeof v === "string" && v.includes("${")),
+        ),
+      );
+      const checked = await checkSnapshot(urnFor(resource.type, name), {
+        ...literal,
+        bucket: "example-bucket",
+      });
+      expect(checked.failures).toEqual([]);
+    }
+  });
+
+  it("would report a nested field the schema lacks, and a required one left out", () => {
+    const source = schema.resources["api-s3-load:index:Snapshot"].inputProperties.source;
+    const value = { baseUrl: "https://x.example", pagination: { type: "page", size: 5 } };
+    expect(nestedProblems(value, source, "s")).toEqual([
+      "s.name is required by api-s3-load:index:Source",
+      "s.pagination.size is not a property of api-s3-load:index:Pagination",
+    ]);
   });
 
   it("reads only outputs the schema declares", () => {

@@ -33,3 +33,36 @@ export const SNAPSHOT_SAMPLE: Record<string, unknown> = {
   refresh: "2026-12-06",
   adopt: false,
 };
+
+/**
+ * One valid value of every input a Snapshot of a declared source takes, with a source that sets
+ * every field its pagination type allows; with SNAPSHOT_SAMPLE it covers every Snapshot input.
+ */
+export const SOURCED_SNAPSHOT_SAMPLE: Record<string, unknown> = {
+  bucket: "data-bucket",
+  key: "feed/things.json",
+  snapshotName: "things",
+  endpoint: "things",
+  params: { size: 50 },
+  maxPages: 5,
+  apiKey: "sampleSourceKey0123456789",
+  source: {
+    name: "feed",
+    baseUrl: "https://api.example.com/v1",
+    pagination: { type: "cursor", param: "after", from: { header: "x-next-cursor" }, first: "*" },
+    records: "$.data",
+    rateLimit: {
+      calls: 60,
+      windowSeconds: 60,
+      remainingHeader: "x-ratelimit-remaining",
+      resetHeader: "x-ratelimit-reset",
+      resetFormat: "epoch-seconds",
+    },
+    auth: { in: "header", name: "Authorization", scheme: "Bearer", secret: "feedToken" },
+    errors: {
+      rules: [
+        { status: 200, bodyPath: "$.error", equals: true, action: "fail", hint: "check the query" },
+      ],
+    },
+  },
+};

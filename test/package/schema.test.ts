@@ -6,7 +6,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv2020 from "ajv-2020/dist/2020";
-import { DEFAULT_MAX_BYTES, DEFAULT_RETRY_POLICY, UNKNOWN } from "@api-s3-load/snapshot-engine";
+import {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_PAGES,
+  DEFAULT_RETRY_POLICY,
+  MAX_MAX_PAGES,
+  UNKNOWN,
+  sourceProblems,
+} from "@api-s3-load/snapshot-engine";
 import type { PrivateBucketArgs } from "../../components/privateBucket";
 import type { SnapshotArgs } from "../../components/snapshot";
 import { PRIVATE_BUCKET_INPUTS } from "../../provider/src/privateBucket";
@@ -19,7 +26,9 @@ import {
 } from "../../provider/src/snapshot";
 import { PRIVATE_BUCKET_TOKEN, SNAPSHOT_TOKEN } from "../../provider/src/tokens";
 import { PROVIDER_DIR } from "../helpers/packageProviderHost";
-import { SNAPSHOT_SAMPLE, SNAPSHOT_URN } from "./samples";
+import { PROJECT_ROOT } from "../helpers/pulumiHost";
+import { type Kind, type Shape, interfaceShape } from "../helpers/typeShape";
+import { SNAPSHOT_SAMPLE, SNAPSHOT_URN, SOURCED_SNAPSHOT_SAMPLE } from "./samples";
 
 interface PropertySpec {
   type?: string;
@@ -30,6 +39,7 @@ interface PropertySpec {
   plain?: boolean;
   items?: PropertySpec;
   additionalProperties?: PropertySpec;
+  oneOf?: PropertySpec[];
 }
 interface ResourceSpec {
   isComponent?: boolean;
@@ -43,7 +53,12 @@ interface PackageSchema {
   name: string;
   types: Record<
     string,
-    { type: string; enum?: { value: unknown }[]; properties?: Record<string, PropertySpec> }
+    {
+      type: string;
+      enum?: { value: unknown }[];
+      properties?: Record<string, PropertySpec>;
+      required?: string[];
+    }
   >;
   resources: Record<string, ResourceSpec>;
 }
@@ -101,6 +116,9 @@ function propertySpecs(): [string, PropertySpec][] {
 
 /** Whether a sample value is of the schema's type for it. */
 function ofSchemaType(value: unknown, spec: PropertySpec): boolean {
+  if (spec.oneOf !== undefined) {
+    return spec.oneOf.some((member) => ofSchemaType(value, member));
+  }
   if (spec.$ref !== undefined) {
     if (spec.$ref === "pulumi.json#/Any") {
       return true;
@@ -190,7 +208,7 @@ describe("provider/schema.json", () => {
   });
 
   it.each(propertySpecs())("gives %s a type and a description", (_path, spec) => {
-    expect(spec.type ?? spec.$ref).toEqual(expect.any(String));
+    expect(spec.type ?? spec.$ref ?? spec.oneOf).toBeDefined();
     expect(spec.description).toEqual(expect.stringMatching(/\S/));
   });
 
@@ -211,13 +229,43 @@ describe("provider/schema.json", () => {
     expect(Object.keys(snapshot.properties)).not.toContain("apiKey");
   });
 
-  it("types every Snapshot input as the engine accepts it: a sample of each type passes check", async () => {
-    expect(Object.keys(SNAPSHOT_SAMPLE).sort()).toEqual([...SNAPSHOT_INPUTS].sort());
-    const mistyped = Object.entries(SNAPSHOT_SAMPLE).filter(
-      ([name, value]) => !ofSchemaType(value, snapshot.inputProperties[name]),
+  it.each([
+    ["CoinGecko", SNAPSHOT_SAMPLE],
+    ["a declared source", SOURCED_SNAPSHOT_SAMPLE],
+  ])(
+    "types every Snapshot input of %s as the engine accepts it: a sample of each type passes check",
+    async (_what, sample) => {
+      const mistyped = Object.entries(sample).filter(
+        ([name, value]) => !ofSchemaType(value, snapshot.inputProperties[name]),
+      );
+      expect(mistyped).toEqual([]);
+      const checked = await checkSnapshot(SNAPSHOT_URN, sample);
+      expect(checked.failures).toEqual([]);
+    },
+  );
+
+  it("has a sample for every Snapshot input", () => {
+    const sampled = new Set([
+      ...Object.keys(SNAPSHOT_SAMPLE),
+      ...Object.keys(SOURCED_SNAPSHOT_SAMPLE),
+    ]);
+    expect([...sampled].sort()).toEqual([...SNAPSHOT_INPUTS].sort());
+  });
+
+  // Generated SDKs send a property's schema default whenever a program leaves it out, so a default
+  // that one kind of Snapshot refuses (`pages` with a source, `maxPages` without) cannot be declared.
+  it.each([
+    ["CoinGecko", SNAPSHOT_SAMPLE],
+    ["a declared source", SOURCED_SNAPSHOT_SAMPLE],
+  ])("passes check for %s with every schema default an SDK fills in", async (_what, sample) => {
+    const sdkDefaults = Object.fromEntries(
+      Object.entries(snapshot.inputProperties)
+        .filter(([, spec]) => spec.default !== undefined)
+        .map(([name, spec]) => [name, spec.default]),
     );
-    expect(mistyped).toEqual([]);
-    const checked = await checkSnapshot(SNAPSHOT_URN, SNAPSHOT_SAMPLE);
+    const { bucket, key, endpoint, source } = sample;
+    const minimal = { bucket, key, endpoint, ...(source === undefined ? {} : { source }) };
+    const checked = await checkSnapshot(SNAPSHOT_URN, { ...sdkDefaults, ...minimal });
     expect(checked.failures).toEqual([]);
   });
 
@@ -226,7 +274,7 @@ describe("provider/schema.json", () => {
       .filter(([, spec]) => spec.type === "integer")
       .map(([name]) => name);
     expect(integers.sort()).toEqual(
-      ["callsPerMinute", "maxBytes", "minItems", "pages", "timeoutSeconds"].sort(),
+      ["callsPerMinute", "maxBytes", "maxPages", "minItems", "pages", "timeoutSeconds"].sort(),
     );
   });
 
@@ -237,7 +285,6 @@ describe("provider/schema.json", () => {
         .map(([name, spec]) => [name, spec.default]),
     );
     expect(defaults).toEqual({
-      pages: 1,
       minItems: 1,
       maxBytes: DEFAULT_MAX_BYTES,
       timeoutSeconds: DEFAULT_RETRY_POLICY.requestTimeoutMs / 1000,
@@ -277,5 +324,159 @@ describe("provider/schema.json", () => {
     const checked = await checkSnapshot(SNAPSHOT_URN, unknownEverywhere);
     expect(checked.failures).toEqual([]);
     expect(checked.inputs).toMatchObject({ bucket: UNKNOWN, maxAgePeriod: UNKNOWN });
+  });
+});
+
+const SOURCE_TOKEN = "api-s3-load:index:Source";
+/** The engine's source model: the code every schema type of a source must agree with. */
+const SOURCE_MODEL = join(
+  PROJECT_ROOT,
+  "packages",
+  "snapshot-engine",
+  "src",
+  "sources",
+  "model.ts",
+);
+/** The engine's SourceDefinition as the compiler sees it (read once: it compiles model.ts). */
+let sourceModelShape: Shape | undefined;
+function engineSourceShape(): Shape {
+  sourceModelShape ??= interfaceShape(SOURCE_MODEL, "SourceDefinition");
+  return sourceModelShape;
+}
+
+/** A schema property's type, described as typeShape describes the code's (integers as numbers). */
+function schemaKind(spec: PropertySpec): Kind {
+  if (spec.oneOf !== undefined) {
+    return { kind: "oneOf", members: spec.oneOf.map(schemaKind) };
+  }
+  if (spec.$ref === "pulumi.json#/Any") {
+    return { kind: "any" };
+  }
+  if (spec.$ref !== undefined) {
+    const type = schema.types[spec.$ref.replace("#/types/", "")];
+    return type.enum
+      ? { kind: "enum", values: type.enum.map((e) => String(e.value)) }
+      : { kind: "object", shape: schemaShape(spec.$ref.replace("#/types/", "")) };
+  }
+  if (spec.type === "array") {
+    return { kind: "array", items: schemaKind(spec.items ?? {}) };
+  }
+  return { kind: spec.type === "integer" ? "number" : (spec.type as "string" | "boolean") };
+}
+
+function schemaShape(token: string): Shape {
+  const type = schema.types[token];
+  return Object.fromEntries(
+    Object.entries(type.properties ?? {}).map(([name, spec]) => [
+      name,
+      { optional: !(type.required ?? []).includes(name), type: schemaKind(spec) },
+    ]),
+  );
+}
+
+/** `kind` with enum values and union members in a fixed order, so that order is no difference. */
+function normalized(kind: Kind): Kind {
+  switch (kind.kind) {
+    case "enum":
+      return { kind: "enum", values: [...kind.values].sort() };
+    case "array":
+      return { kind: "array", items: normalized(kind.items) };
+    case "oneOf":
+      return {
+        kind: "oneOf",
+        members: kind.members.map(normalized).sort((a, b) => a.kind.localeCompare(b.kind)),
+      };
+    case "object":
+      return {
+        kind: "object",
+        shape: Object.fromEntries(
+          Object.entries(kind.shape).map(([name, f]) => [
+            name,
+            { optional: f.optional, type: normalized(f.type) },
+          ]),
+        ),
+      };
+    default:
+      return kind;
+  }
+}
+
+/** A source whose one field at `path` is 1.5, the rest valid for it. */
+const FRACTIONAL: [string, unknown][] = [
+  ["pagination.start", { pagination: { type: "page", param: "page", start: 1.5 } }],
+  ["pagination.pageSize", { pagination: { type: "page", param: "page", pageSize: 1.5 } }],
+  ["rateLimit.calls", { rateLimit: { calls: 1.5, windowSeconds: 60 } }],
+  ["rateLimit.windowSeconds", { rateLimit: { calls: 60, windowSeconds: 1.5 } }],
+  ["errors.rules[0].status", { errors: { rules: [{ status: 1.5, action: "fail" }] } }],
+];
+
+describe("provider/schema.json's source types", () => {
+  it("are the engine's SourceDefinition, field by field at every depth: names, required, types and enum values", () => {
+    const code = engineSourceShape();
+    expect(normalized({ kind: "object", shape: schemaShape(SOURCE_TOKEN) })).toEqual(
+      normalized({ kind: "object", shape: code }),
+    );
+  });
+
+  it("give the Snapshot a `source` of that type, a `maxPages` and a `truncated` output", () => {
+    expect(snapshot.inputProperties.source.$ref).toBe(`#/types/${SOURCE_TOKEN}`);
+    expect(snapshot.inputProperties.maxPages.type).toBe("integer");
+    expect(snapshot.inputProperties.maxPages.description).toContain(
+      `1 to ${MAX_MAX_PAGES}; a run that stops`,
+    );
+    expect(snapshot.inputProperties.maxPages.description).toContain(
+      `Defaults to ${DEFAULT_MAX_PAGES}.`,
+    );
+    expect(snapshot.properties.truncated.type).toBe("boolean");
+    expect(snapshot.required).not.toContain("truncated");
+  });
+
+  it("are checked by the engine through the provider's check: every problem by its path, at once", async () => {
+    const checked = await checkSnapshot(SNAPSHOT_URN, {
+      ...SOURCED_SNAPSHOT_SAMPLE,
+      pages: 2,
+      source: {
+        name: "feed",
+        baseUrl: "https://api.example.com",
+        pagination: { type: "next-url" },
+        rateLimit: { calls: 10 },
+        colour: "red",
+      },
+    });
+    const failures = checked.failures ?? [];
+    expect(failures.map((f) => f.property).sort()).toEqual(
+      ["pages", "source.colour", "source.pagination.from", "source.rateLimit"].sort(),
+    );
+    expect(failures.find((f) => f.property === "source.pagination.from")?.reason).toBe(
+      '`source.pagination.from` is required for type "next-url": give the body path of the next URL, such as "$.next".',
+    );
+  });
+
+  it("type every number of a source as integer, and the engine refuses a fraction in each", () => {
+    const numbers: string[] = [];
+    const collect = (shape: Shape, path: string) => {
+      for (const [name, field] of Object.entries(shape)) {
+        const type = field.type.kind === "array" ? field.type.items : field.type;
+        const at = `${path}${name}${field.type.kind === "array" ? "[0]" : ""}`;
+        if (type.kind === "number") {
+          numbers.push(at);
+        } else if (type.kind === "object") {
+          collect(type.shape, `${at}.`);
+        }
+      }
+    };
+    collect(engineSourceShape(), "");
+    expect(numbers.sort()).toEqual(FRACTIONAL.map(([path]) => path).sort());
+    for (const [path, fields] of FRACTIONAL) {
+      const problems = sourceProblems({
+        baseUrl: "https://api.example.com",
+        ...(fields as object),
+      });
+      expect(problems.map((p) => p.field)).toEqual([path]);
+    }
+    const integerPaths = propertySpecs()
+      .filter(([path, spec]) => path.startsWith("api-s3-load:index:") && spec.type === "number")
+      .map(([path]) => path);
+    expect(integerPaths).toEqual([]);
   });
 });
