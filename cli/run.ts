@@ -7,7 +7,7 @@
  * snapshots, report.
  */
 import { resolve } from "node:path";
-import { UsageError } from "../flags/parseFlags";
+import { flagsOrMistakes } from "../flags/parseFlags";
 import { RunInterrupts } from "./interrupt";
 import type { Io } from "./io";
 import { parseRunFlags, RUN_USAGE } from "./runFlags";
@@ -28,15 +28,12 @@ export async function runCommand(
   env: NodeJS.ProcessEnv = process.env,
   root: string = ROOT,
 ): Promise<number> {
-  let flags;
-  try {
-    flags = parseRunFlags(argv);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      error.problems.forEach((problem) => io.stderr(`error: ${problem}`));
-      return 2;
-    }
-    throw error;
+  const flags = flagsOrMistakes(
+    () => parseRunFlags(argv),
+    (problem) => io.stderr(`error: ${problem}`),
+  );
+  if (flags === undefined) {
+    return 2;
   }
   if (flags.help) {
     io.stdout(RUN_USAGE);

@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import type { Io } from "../cli/io";
 import { runCommand } from "../cli/run";
 import { stopWithParent } from "../cli/stopSignals";
-import { formatFlags, parseFlags, UsageError } from "../flags/parseFlags";
+import { flagsOrMistakes, formatFlags, parseFlags } from "../flags/parseFlags";
 import { startFakeCoingecko, type Fault } from "./fakeCoingecko";
 
 const ROOT = resolve(__dirname, "..");
@@ -71,15 +71,12 @@ export async function demoCommand(
   io: Io,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  let flags;
-  try {
-    flags = parseFlags(argv, OPTIONS, "npm run demo");
-  } catch (error) {
-    if (error instanceof UsageError) {
-      error.problems.forEach((problem) => io.stderr(`error: ${problem}`));
-      return 2;
-    }
-    throw error;
+  const flags = flagsOrMistakes(
+    () => parseFlags(argv, OPTIONS, "npm run demo"),
+    (problem) => io.stderr(`error: ${problem}`),
+  );
+  if (flags === undefined) {
+    return 2;
   }
   if (flags.help) {
     io.stdout(DEMO_USAGE);

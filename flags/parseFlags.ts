@@ -131,3 +131,19 @@ export function formatFlags(table: FlagTable): string {
     .map((spec, i) => `  ${heads[i].padEnd(width)}${spec.help}`)
     .join("\n");
 }
+
+/**
+ * A command's flags, or undefined after telling `say` every mistake in them, one line each (the
+ * command then exits 2): the one way `npm start`, `npm run demo` and `npm run policy` report them.
+ */
+export function flagsOrMistakes<V>(read: () => V, say: (problem: string) => void): V | undefined {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      error.problems.forEach(say);
+      return undefined;
+    }
+    throw error;
+  }
+}

@@ -12,12 +12,21 @@ import "../startup/supportedNode";
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseFlags, UsageError } from "../flags/parseFlags";
+import { flagsOrMistakes, formatFlags, parseFlags } from "../flags/parseFlags";
 import { exitCodeOf, formatVerdict } from "./report";
 import { checkStack, RunMode, SetupError } from "./stackVerdict";
 
 const ROOT = resolve(__dirname, "..");
 const COMMAND = "npm run policy";
+
+const FLAGS = {
+  stack: { type: "string", value: "NAME", help: "the stack to check (default: every stack)" },
+  preview: {
+    type: "boolean",
+    help: "judge as a first pulumi preview would (unknown outputs); default: as pulumi up",
+  },
+  help: { type: "boolean", help: "this text" },
+} as const;
 
 export const USAGE = [
   `Usage: ${COMMAND} -- [--stack <name>] [--preview]`,
@@ -27,6 +36,9 @@ export const USAGE = [
   "--preview: as a first `pulumi preview` would instead: outputs of new resources unknown, every",
   "resource and the stack policies checked. See docs/policy.md for what only the CLI knows.",
   "Without --stack, checks every stack that has a Pulumi.<stack>.yaml.",
+  "",
+  "Options:",
+  formatFlags(FLAGS),
 ];
 
 export interface Io {
@@ -78,26 +90,12 @@ function checkEach(stacks: string[], mode: RunMode): number {
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
-  let flags;
-  try {
-    flags = parseFlags(
-      argv,
-      {
-        stack: { type: "string", help: "the stack to check" },
-        preview: {
-          type: "boolean",
-          help: "judge as a first pulumi preview would (unknown outputs); default: as pulumi up",
-        },
-        help: { type: "boolean", help: "this text" },
-      },
-      COMMAND,
-    );
-  } catch (error) {
-    if (error instanceof UsageError) {
-      error.problems.forEach((problem) => io.stderr(`policy: ${problem}`));
-      return 2;
-    }
-    throw error;
+  const flags = flagsOrMistakes(
+    () => parseFlags(argv, FLAGS, COMMAND),
+    (problem) => io.stderr(`policy: ${problem}`),
+  );
+  if (flags === undefined) {
+    return 2;
   }
   if (flags.help) {
     USAGE.forEach((line) => io.stdout(line));

@@ -139,12 +139,30 @@ async function run(
       windowMs: options.rateWindowMs ?? 60_000,
       maxConcurrency: options.maxConcurrency ?? 4,
     });
-  const ctx: FetchContext = {
+  const ctx = fetchContext(spec, source, { limiter, policy, options, log });
+  ctx.apiKey = source.apiKey;
+  ctx.keyHeader = plan.keyHeader;
+  return fetchThenWrite({ spec, target, key, options, log, ctx }, () =>
+    fetchAndFormat(spec, ctx, baseUrl, options),
+  );
+}
+
+/** What a fetch needs, whatever the source: CoinGecko's or a declared one adds its own. */
+function fetchContext(
+  spec: SourcedSnapshotSpec,
+  source: SourceConfig,
+  run: {
+    limiter: RateLimiter;
+    policy: RetryPolicy;
+    options: RunOptions;
+    log: (line: string) => void;
+  },
+): FetchContext {
+  const { limiter, policy, options, log } = run;
+  return {
     snapshot: spec.name,
     endpoint: spec.endpoint,
     plan: source.plan,
-    apiKey: source.apiKey,
-    keyHeader: plan.keyHeader,
     fetch: options.fetch ?? defaultFetch(),
     limiter,
     policy,
@@ -154,14 +172,31 @@ async function run(
     maxBytes: spec.maxBytes ?? DEFAULT_MAX_BYTES,
     counter: { requests: 0, timeouts: 0, acceptedBytes: 0 },
   };
+}
 
+/**
+ * The one pipeline every source shares: the fetch (with the HEAD sent beside its first request,
+ * abandoned when the fetch fails), then the write; a client made here is destroyed here.
+ */
+async function fetchThenWrite(
+  run: {
+    spec: SourcedSnapshotSpec;
+    target: S3Target;
+    key: string;
+    options: RunOptions;
+    log: (line: string) => void;
+    ctx: FetchContext;
+  },
+  fetch: () => Promise<Fetched>,
+): Promise<SnapshotResult> {
+  const { spec, target, key, options, log, ctx } = run;
   const s3 = options.s3 ?? createS3Client(target);
   const head = new HeadAhead(s3, target, key);
   ctx.onFirstRequest = head.start;
   try {
     let fetched: Fetched;
     try {
-      fetched = await fetchAndFormat(spec, ctx, baseUrl, options);
+      fetched = await fetch();
     } catch (error) {
       await head.abandon();
       throw error;
@@ -195,63 +230,31 @@ async function runSourced(
       windowMs: options.rateWindowMs ?? (def.rateLimit?.windowSeconds ?? 1) * 1000,
       maxConcurrency: options.maxConcurrency ?? 4,
     });
-  const ctx: FetchContext = {
-    snapshot: spec.name,
-    endpoint: spec.endpoint,
-    plan: source.plan,
-    fetch: options.fetch ?? defaultFetch(),
-    limiter,
-    policy,
-    deadline: Date.now() + fetchDeadlineMs(policy),
-    sleep: options.sleep ?? defaultSleep,
-    log,
-    maxBytes: spec.maxBytes ?? DEFAULT_MAX_BYTES,
-    counter: { requests: 0, timeouts: 0, acceptedBytes: 0 },
-    source: sourceRuntime(def, source.apiKey),
-  };
-  const s3 = options.s3 ?? createS3Client(target);
-  const head = new HeadAhead(s3, target, key);
-  ctx.onFirstRequest = head.start;
-  try {
-    let fetched: Fetched;
-    try {
-      const pages = await fetchSourcePages(
-        ctx,
-        def,
-        { endpoint: spec.endpoint, params: spec.params ?? {}, maxPages: spec.maxPages },
-        options.pageConcurrency ?? DEFAULT_PAGE_CONCURRENCY,
+  const ctx = fetchContext(spec, source, { limiter, policy, options, log });
+  ctx.source = sourceRuntime(def, source.apiKey);
+  return fetchThenWrite({ spec, target, key, options, log, ctx }, async () => {
+    const pages = await fetchSourcePages(
+      ctx,
+      def,
+      { endpoint: spec.endpoint, params: spec.params ?? {}, maxPages: spec.maxPages },
+      options.pageConcurrency ?? DEFAULT_PAGE_CONCURRENCY,
+    );
+    if (pages.truncated) {
+      log(
+        `snapshot ${spec.name}: stopped at maxPages (${spec.maxPages ?? DEFAULT_MAX_PAGES}) while the API offers another page (${pages.nextPage}); the stored data is partial (truncated: true). Raise maxPages to load it all`,
       );
-      if (pages.truncated) {
-        log(
-          `snapshot ${spec.name}: stopped at maxPages (${spec.maxPages ?? DEFAULT_MAX_PAGES}) while the API offers another page (${pages.nextPage}); the stored data is partial (truncated: true). Raise maxPages to load it all`,
-        );
-      }
-      const where = `Snapshot "${spec.name}": GET ${pages.firstUrl}`;
-      const rules = { minItems: spec.minItems ?? 1, requiredFields: spec.requiredFields ?? [] };
-      const shaped = storedShape(
-        pages,
-        def.records !== undefined,
-        rules,
-        spec.gzip ?? false,
-        where,
-      );
-      fetched = {
-        ...shaped,
-        fetchedAt: (options.now?.() ?? new Date()).toISOString(),
-        firstUrl: pages.firstUrl,
-        requests: ctx.counter.requests,
-        truncated: pages.truncated,
-      };
-    } catch (error) {
-      await head.abandon();
-      throw error;
     }
-    return await write(spec, target, key, options, log, s3, head, fetched);
-  } finally {
-    if (!options.s3) {
-      s3.destroy();
-    }
-  }
+    const where = `Snapshot "${spec.name}": GET ${pages.firstUrl}`;
+    const rules = { minItems: spec.minItems ?? 1, requiredFields: spec.requiredFields ?? [] };
+    const shaped = storedShape(pages, def.records !== undefined, rules, spec.gzip ?? false, where);
+    return {
+      ...shaped,
+      fetchedAt: (options.now?.() ?? new Date()).toISOString(),
+      firstUrl: pages.firstUrl,
+      requests: ctx.counter.requests,
+      truncated: pages.truncated,
+    };
+  });
 }
 
 /** The run-time view of a declared source, with the key as its `auth` sends it. */
