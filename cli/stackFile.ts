@@ -98,17 +98,26 @@ export class StackFileConfig implements ConfigSource {
   constructor(
     private readonly values: Readonly<Record<string, unknown>>,
     private readonly namespace: string = PROJECT,
+    /** Every key of the file, of any namespace, so a misspelt namespace can be named. */
+    private readonly fileKeys?: readonly string[],
   ) {}
 
   /** This config with some values replaced; `undefined` entries (flags not given) change nothing. */
   with(overrides: Record<string, string | undefined>): StackFileConfig {
     const given = Object.entries(overrides).filter(([, value]) => value !== undefined);
-    return new StackFileConfig({ ...this.values, ...Object.fromEntries(given) }, this.namespace);
+    return new StackFileConfig(
+      { ...this.values, ...Object.fromEntries(given) },
+      this.namespace,
+      this.fileKeys,
+    );
   }
 
   /** Every key the stack sets, by full name (`api-s3-load:bucketName`, `aws:region`). */
   keys(): string[] {
-    return Object.keys(this.values).map((key) => (key.includes(":") ? key : `${PROJECT}:${key}`));
+    const own = Object.keys(this.values).map((key) =>
+      key.includes(":") ? key : `${this.namespace}:${key}`,
+    );
+    return [...new Set([...own, ...(this.fileKeys ?? [])])];
   }
 
   get(key: string): string | undefined {
@@ -208,5 +217,9 @@ export function openStackFile(
   namespace: string = PROJECT,
 ): StackFileConfig {
   checkStackExists(root, stack);
-  return new StackFileConfig(readStackValues(root, stack, namespace), namespace);
+  return new StackFileConfig(
+    readStackValues(root, stack, namespace),
+    namespace,
+    Object.keys(readConfigFiles(root, stack)),
+  );
 }

@@ -362,6 +362,19 @@ describe("npm start refuses bad input before it touches anything", () => {
     expect(fake.count()).toBe(0);
   });
 
+  it("names a misspelt namespace in the stack file with the key it most likely meant", async () => {
+    const root = own(projectWith({ dev: { "api-s3-lod:forceDestroy": true } }));
+    const result = await start(
+      ["--base-url", fake.baseUrl, "--data-dir", join(root, "data")],
+      root,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "error: Config `api-s3-lod:forceDestroy` is in the namespace `api-s3-lod`, which nothing reads. Did you mean `api-s3-load:forceDestroy`? Fix the namespace in the stack file.",
+    );
+    expect(fake.count()).toBe(0);
+  });
+
   it("refuses an --export folder that cannot be made before any request reaches the API", async () => {
     const root = own(projectWith({ dev: {} }));
     const dataDir = join(root, "data");
