@@ -16,7 +16,14 @@ import type { RunInterrupts } from "./interrupt";
 import type { Io } from "./io";
 import type { RunPlan } from "./runPlan";
 import type { Store } from "./store";
-import { count, describeRunError, noticingFetch, NoticingRateLimiter } from "./waits";
+import {
+  coingeckoRule,
+  count,
+  describeRunError,
+  noticingFetch,
+  NoticingRateLimiter,
+  sourceRule,
+} from "./waits";
 
 export interface RunOutcome {
   written: SnapshotResult[];
@@ -31,15 +38,12 @@ export async function runSnapshots(
   io: Io,
   progress: (line: string) => void,
 ): Promise<RunOutcome> {
-  const limiter = new NoticingRateLimiter(
-    plan.settings.plan,
-    plan.settings.callsPerMinute,
-    progress,
-  );
+  const limiterFor = limiters(plan, progress);
   const outcome: RunOutcome = { written: [], failures: 0 };
   for (const spec of plan.settings.snapshots) {
     interrupts.begin(spec.name);
     try {
+      const limiter = limiterFor(spec);
       const result = await runOne(spec, plan, store, { interrupts, io, progress, limiter });
       outcome.written.push(result);
       interrupts.end(spec.name, result.unchanged ? "unchanged" : "written");
@@ -53,6 +57,33 @@ export async function runSnapshots(
   return outcome;
 }
 
+/**
+ * The limiter each snapshot waits on, announcing waits of 3 s or more: CoinGecko's, shared by every
+ * CoinGecko snapshot of the run, and one per declared source that declares a `rateLimit` (none: the
+ * engine waits only on the API's own answers).
+ */
+function limiters(
+  plan: RunPlan,
+  progress: (line: string) => void,
+): (spec: SnapshotConfig) => NoticingRateLimiter | undefined {
+  const coingecko = new NoticingRateLimiter(
+    coingeckoRule(plan.settings.plan, plan.settings.callsPerMinute),
+    progress,
+  );
+  const bySource = new Map<string, NoticingRateLimiter | undefined>();
+  return (spec) => {
+    const source = spec.source;
+    if (source === undefined) {
+      return coingecko;
+    }
+    if (!bySource.has(source.name)) {
+      const rule = sourceRule(source);
+      bySource.set(source.name, rule && new NoticingRateLimiter(rule, progress));
+    }
+    return bySource.get(source.name);
+  };
+}
+
 async function runOne(
   spec: SnapshotConfig,
   plan: RunPlan,
@@ -61,7 +92,7 @@ async function runOne(
     interrupts: RunInterrupts;
     io: Io;
     progress: (line: string) => void;
-    limiter: NoticingRateLimiter;
+    limiter: NoticingRateLimiter | undefined;
   },
 ): Promise<SnapshotResult> {
   // This job owns the objects it wrote before (they carry our sha256 metadata), so a re-run
@@ -87,8 +118,7 @@ async function runOne(
     previous,
     adopt,
     log: withoutResultLines(context.progress),
-    // A declared source has its own limit; this one is CoinGecko's.
-    limiter: spec.source ? undefined : context.limiter,
+    limiter: context.limiter,
     fetch: noticingFetch(
       context.progress,
       snapshotRetryPolicy(undefined, spec.timeoutSeconds).requestTimeoutMs,

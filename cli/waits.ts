@@ -11,6 +11,7 @@ import {
   type FetchLike,
   type Plan,
   type RateLimitWait,
+  type SourceDefinition,
 } from "@api-s3-load/snapshot-engine";
 
 /** A wait shorter than this passes without a word. */
@@ -21,6 +22,41 @@ function seconds(ms: number): string {
 }
 
 export { count };
+
+/** A client-side rate limit and how `npm start` names it when a request must wait for it. */
+export interface LimitRule {
+  limit: number;
+  windowMs: number;
+  /** The rule in words, for the current limit: "5 calls a minute on the public plan". */
+  describe: (limit: number) => string;
+}
+
+/** CoinGecko's limit: the plan's, or `callsPerMinute` when set. */
+export function coingeckoRule(plan: Plan, callsPerMinute: number | undefined): LimitRule {
+  return {
+    limit: callsPerMinute ?? planDefaults(plan).callsPerMinute,
+    windowMs: 60_000,
+    describe: (limit) => `${count(limit, "call")} a minute on the ${plan} plan`,
+  };
+}
+
+/**
+ * A declared source's `rateLimit`, in the window the engine applies it (docs/sources.md), or
+ * undefined when it declares none: then only the API's own answers make a run wait.
+ */
+export function sourceRule(source: SourceDefinition): LimitRule | undefined {
+  const declared = source.rateLimit;
+  if (declared?.calls === undefined) {
+    return undefined;
+  }
+  const windowSeconds = declared.windowSeconds ?? 1;
+  return {
+    limit: declared.calls,
+    windowMs: windowSeconds * 1000,
+    describe: (limit) =>
+      `${count(limit, "call")} every ${count(windowSeconds, "second")}, as source ${source.name} declares`,
+  };
+}
 
 /**
  * The process's rate limiter for `npm start`, which says so when requests must wait for the rate
@@ -34,15 +70,14 @@ export class NoticingRateLimiter extends RateLimiter {
   private noticedUntil = 0;
 
   constructor(
-    private readonly plan: Plan,
-    callsPerMinute: number | undefined,
+    private readonly rule: LimitRule,
     private readonly notice: (line: string) => void,
     options: { windowMs?: number; maxConcurrency?: number; noticeAfterMs?: number } = {},
   ) {
     const threshold = options.noticeAfterMs ?? NOTICE_AFTER_MS;
     super({
-      limit: callsPerMinute ?? planDefaults(plan).callsPerMinute,
-      windowMs: options.windowMs ?? 60_000,
+      limit: rule.limit,
+      windowMs: options.windowMs ?? rule.windowMs,
       maxConcurrency: options.maxConcurrency ?? 4,
       onWait: (wait) => {
         if (wait.waitMs >= threshold && Date.now() + wait.waitMs > this.noticedUntil) {
@@ -63,7 +98,7 @@ export class NoticingRateLimiter extends RateLimiter {
     this.noticedUntil = Date.now() + last.waitMs;
     const length = (wait: RateLimitWait) =>
       `${wait.atLeast ? "at least " : ""}${seconds(wait.waitMs)}`;
-    const rule = `${count(first.limit, "call")} a minute on the ${this.plan} plan`;
+    const rule = this.rule.describe(first.limit);
     this.notice(
       waits.length === 1
         ? `Waiting ${length(first)} for the rate limit (${rule}) before the next request.`

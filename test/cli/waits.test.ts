@@ -3,7 +3,13 @@ import { Readable } from "node:stream";
 import { GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { type FetchInitLike, type FetchLike } from "@api-s3-load/snapshot-engine";
 import { mockClient } from "aws-sdk-client-mock";
-import { describeRunError, noticingFetch, NoticingRateLimiter } from "../../cli/waits";
+import {
+  coingeckoRule,
+  describeRunError,
+  noticingFetch,
+  NoticingRateLimiter,
+  sourceRule,
+} from "../../cli/waits";
 import { storedBytes } from "../../verify";
 
 const INIT = {
@@ -16,9 +22,33 @@ const INIT = {
 const OK = { status: 200, headers: { get: () => null }, body: null };
 
 describe("NoticingRateLimiter", () => {
+  it("names a declared source's own rateLimit, in the window it declares", async () => {
+    const rule = sourceRule({
+      name: "github",
+      baseUrl: "https://api.github.com",
+      rateLimit: { calls: 1, windowSeconds: 1 },
+    });
+    expect(rule).toBeDefined();
+    const lines: string[] = [];
+    const limiter = new NoticingRateLimiter(rule!, (l) => lines.push(l), { noticeAfterMs: 100 });
+    (await limiter.acquire())();
+    const second = limiter.acquire();
+    await Promise.resolve();
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^Waiting [01]\.\d s for the rate limit \(1 call every 1 second, as source github declares\) before the next request\.$/,
+      ),
+    ]);
+    (await second)();
+  });
+
+  it("leaves a source without a declared rateLimit to the API's own answers", () => {
+    expect(sourceRule({ name: "pokeapi", baseUrl: "https://pokeapi.co/api/v2" })).toBeUndefined();
+  });
+
   it("prints one line, with how long and why, when a request must wait past the threshold", async () => {
     const lines: string[] = [];
-    const limiter = new NoticingRateLimiter("public", 1, (l) => lines.push(l), {
+    const limiter = new NoticingRateLimiter(coingeckoRule("public", 1), (l) => lines.push(l), {
       windowMs: 300,
       noticeAfterMs: 100,
     });
@@ -35,7 +65,7 @@ describe("NoticingRateLimiter", () => {
 
   it("sees the slots taken by requests queued in the same tick: one line for the pages of a snapshot", async () => {
     const lines: string[] = [];
-    const limiter = new NoticingRateLimiter("public", 2, (l) => lines.push(l), {
+    const limiter = new NoticingRateLimiter(coingeckoRule("public", 2), (l) => lines.push(l), {
       windowMs: 400,
       noticeAfterMs: 100,
     });
@@ -54,7 +84,7 @@ describe("NoticingRateLimiter", () => {
 
   it("says nothing for a wait shorter than the threshold", async () => {
     const lines: string[] = [];
-    const limiter = new NoticingRateLimiter("demo", 1, (l) => lines.push(l), {
+    const limiter = new NoticingRateLimiter(coingeckoRule("demo", 1), (l) => lines.push(l), {
       windowMs: 50,
       noticeAfterMs: 1_000,
     });
