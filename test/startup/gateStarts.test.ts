@@ -15,6 +15,9 @@ import {
   readFileSync,
   rmSync,
   symlinkSync,
+  cpSync,
+  linkSync,
+  copyFileSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -155,16 +158,28 @@ describe("a node_modules the program cannot write to", () => {
 
   let project: string;
   let gateJs: string;
+  let nodeBinary: string;
 
   beforeEach(() => {
     chmodSync(scratch, 0o755);
     project = join(scratch, "project");
     writeProgram(project);
-    // A node_modules of its own (links to the installed packages), read-only once set up.
+    // A node_modules of its own, read-only once set up. Copies, not links: `nobody` may not be
+    // able to reach this checkout at all (a clone in a 0700 temporary folder, as CI's may be).
     const nodeModules = join(project, "node_modules");
     mkdirSync(nodeModules);
-    for (const name of ["typescript", "@types"]) {
-      symlinkSync(join(ROOT, "node_modules", name), join(nodeModules, name), "dir");
+    for (const name of ["typescript", "@types/node", "undici-types"]) {
+      const installed = join(ROOT, "node_modules", name);
+      if (existsSync(installed)) {
+        cpSync(installed, join(nodeModules, name), { recursive: true });
+      }
+    }
+    // Node itself, for the same reason: a hard link where the file system allows, else a copy.
+    nodeBinary = join(scratch, "node");
+    try {
+      linkSync(process.execPath, nodeBinary);
+    } catch {
+      copyFileSync(process.execPath, nodeBinary);
     }
     chmodSync(nodeModules, 0o555);
     chmodSync(project, 0o555);
@@ -201,7 +216,7 @@ describe("a node_modules the program cannot write to", () => {
   }
 
   function start(env: { XDG_CACHE_HOME: string; TMPDIR: string }) {
-    const command = [process.execPath, join(gateJs, "start.js"), project];
+    const command = [nodeBinary, join(gateJs, "start.js"), project];
     const [file, ...args] = asRoot
       ? [setpriv!, `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", ...command]
       : command;
