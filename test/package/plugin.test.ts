@@ -1,7 +1,7 @@
 /**
  * The plugin as the Pulumi CLI finds and starts it: a source plugin folder whose package.json
  * `main` is the prebuilt JavaScript, started by Pulumi's own runner and answering GetSchema with
- * the checked-in schema. `.ci/run` runs this on every Node line through `npm test`.
+ * the checked-in schema. `.ci/run` runs this on every Node line with the jest suites.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
