@@ -12,6 +12,7 @@ import {
   HostProps,
   PROJECT_ROOT,
   PULUMI_CMD_DIR,
+  SecretHandling,
   callUnary,
   fromStruct,
   spawnPulumiHost,
@@ -165,7 +166,7 @@ export interface DynamicProviderHost {
   stop(): Promise<void>;
 }
 
-const CHANGES: Record<number, DiffChanges> = {
+export const CHANGES: Record<number, DiffChanges> = {
   [provProto.DiffResponse.DiffChanges.DIFF_UNKNOWN]: "DIFF_UNKNOWN",
   [provProto.DiffResponse.DiffChanges.DIFF_NONE]: "DIFF_NONE",
   [provProto.DiffResponse.DiffChanges.DIFF_SOME]: "DIFF_SOME",
@@ -179,6 +180,27 @@ const KINDS: Record<number, PropertyDiffKind> = {
   [provProto.PropertyDiff.Kind.UPDATE]: "UPDATE",
   [provProto.PropertyDiff.Kind.UPDATE_REPLACE]: "UPDATE_REPLACE",
 };
+
+/**
+ * A provider's Check over gRPC, as the engine sends it: the one call both provider hosts make
+ * (`secrets` says whether the provider takes secrets wrapped or stripped).
+ */
+export async function checkOverGrpc(
+  client: provRpc.ResourceProviderClient,
+  call: { urn: string; olds: object; news: object; secrets: SecretHandling },
+): Promise<{ inputs: Record<string, unknown>; failures: { property: string; reason: string }[] }> {
+  const req = new provProto.CheckRequest()
+    .setUrn(call.urn)
+    .setOlds(toStruct(call.olds, call.secrets))
+    .setNews(toStruct(call.news, call.secrets));
+  const res = await callUnary<provProto.CheckResponse>("Check", (cb) => client.check(req, cb));
+  return {
+    inputs: fromStruct(res.getInputs()),
+    failures: res
+      .getFailuresList()
+      .map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+  };
+}
 
 const INIT_FAILED_TYPE = "pulumirpc.ErrorResourceInitFailed";
 
@@ -266,17 +288,7 @@ export async function startDynamicProviderHost(
     configure,
     async check(urn, olds, news) {
       await ensureConfigured();
-      const req = new provProto.CheckRequest()
-        .setUrn(urn)
-        .setOlds(toStruct(olds, "strip"))
-        .setNews(toStruct(news, "strip"));
-      const res = await callUnary<provProto.CheckResponse>("Check", (cb) => client.check(req, cb));
-      return {
-        inputs: fromStruct(res.getInputs()),
-        failures: res
-          .getFailuresList()
-          .map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
-      };
+      return checkOverGrpc(client, { urn, olds, news, secrets: "strip" });
     },
     async diff(id, urn, olds, news, oldInputs) {
       await ensureConfigured();

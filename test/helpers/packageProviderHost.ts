@@ -25,6 +25,7 @@ import {
   startFakeEngine,
   toStruct,
 } from "./pulumiHost";
+import { CHANGES, checkOverGrpc } from "./dynamicProviderHost";
 import {
   type FakeResourceMonitor,
   type Registration,
@@ -153,12 +154,6 @@ export function assertPluginBuilt(): void {
   }
 }
 
-const CHANGES = {
-  [provProto.DiffResponse.DiffChanges.DIFF_UNKNOWN]: "DIFF_UNKNOWN",
-  [provProto.DiffResponse.DiffChanges.DIFF_NONE]: "DIFF_NONE",
-  [provProto.DiffResponse.DiffChanges.DIFF_SOME]: "DIFF_SOME",
-} as const;
-
 /** The consumer project folder the CLI would run the plugin from. */
 export const CONSUMER_DIR = join(PROJECT_ROOT, "examples", "python");
 
@@ -216,17 +211,7 @@ export async function startPackageProvider(
       return { acceptSecrets: res.getAcceptsecrets(), supportsPreview: res.getSupportspreview() };
     },
     async check(urn, olds, news) {
-      const req = new provProto.CheckRequest()
-        .setUrn(urn)
-        .setOlds(toStruct(olds, "keep"))
-        .setNews(toStruct(news, "keep"));
-      const res = await callUnary<provProto.CheckResponse>("Check", (cb) => client.check(req, cb));
-      return {
-        inputs: fromStruct(res.getInputs()),
-        failures: res
-          .getFailuresList()
-          .map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
-      };
+      return checkOverGrpc(client, { urn, olds, news, secrets: "keep" });
     },
     async diff(id, urn, olds, news) {
       const req = new provProto.DiffRequest()
